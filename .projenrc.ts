@@ -1,0 +1,99 @@
+import { awscdk, javascript } from 'projen';
+
+/**
+ * The oldest aws-cdk-lib this library accepts as a peer.
+ *
+ * 2.257.0 is the first release with `Validations.of(scope).acknowledge()` and the
+ * validation-plugin API that cdk-nag v3 builds on. The constructs use `acknowledge()`
+ * to record, on the resources they create, the few rule findings that are inherent to
+ * Lambda-in-a-VPC (for example ENI permissions that IAM only grants on `*`), each with
+ * its reason, so that users who run cdk-nag see only findings about their own choices.
+ * An older floor would mean either dropping those acknowledgments or taking a
+ * dependency on cdk-nag itself.
+ */
+const CDK_PEER_FLOOR = '2.257.0';
+
+/**
+ * The aws-cdk-lib the library is developed and tested against: the current release,
+ * so that its built-in CloudFormation schema validation and cdk-nag v3 run in the tests.
+ */
+const CDK_DEV_VERSION = '2.276.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-lambda-efs',
+  description: 'AWS CDK constructs for Lambda functions on a shared Amazon EFS file system: VPC, EFS, access points, least-privilege IAM and deploy ordering done right.',
+  author: 'cdk-lambda-efs maintainers',
+  authorAddress: 'maintainers@cdk-lambda-efs.dev',
+  repositoryUrl: 'https://github.com/cdk-lambda-efs/cdk-lambda-efs.git',
+  keywords: ['cdk', 'aws-cdk', 'lambda', 'efs', 'elastic-file-system', 'vpc', 'serverless', 'machine-learning'],
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+
+  cdkVersion: CDK_PEER_FLOOR,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  // The dev dependencies below choose what we build and test with; do not pin them to the floor.
+  peerDependencyOptions: { pinnedDevDependency: false },
+
+  // jsii targets. Publishing needs PyPI / Maven Central credentials in the release workflow.
+  publishToPypi: {
+    distName: 'cdk-lambda-efs',
+    module: 'cdk_lambda_efs',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdklambdaefs',
+    mavenGroupId: 'io.github.cdklambdaefs',
+    mavenArtifactId: 'cdk-lambda-efs',
+  },
+
+  // One dev tsconfig at the top level that also type-checks the example apps and benches.
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    include: ['examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    compilerOptions: {},
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'bench', 'scripts', 'projenrc', '.projenrc.ts'],
+  },
+
+  // Snapshots are part of the reviewed contract: the test command never rewrites them.
+  // Run `npx projen test:update` to update them on purpose.
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
+      modulePathIgnorePatterns: ['/cdk.out/'],
+    },
+  },
+
+  devDeps: [
+    `aws-cdk-lib@${CDK_DEV_VERSION}`,
+    'constructs@^10.5.1',
+    'aws-cdk@^2.1148.1',
+    'cdk-nag@^3.0.2',
+    '@cdklabs/cdk-validator-cfnguard@^0.0.62',
+  ],
+
+  sampleCode: false,
+  gitignore: ['cdk.out/', '.cdk.staging/', '__pycache__/', '*.pyc', '/.jsii-pacmak/', '/dist-pacmak/', '/.jsii.tabl.json', '*.tabl.json'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/scripts/', '/.ci/', 'cdk.out/', '/rosetta/'] },
+});
+
+// README code blocks must compile: extract them with jsii-rosetta in strict mode after compile.
+project.postCompileTask.exec('jsii-rosetta extract --strict --compile');
+
+// Handler tests (Python) are part of `npm test`.
+project.testTask.exec('bash scripts/test-handlers.sh');
+
+// `npm run synth`: synthesize, check and summarize every example app.
+project.addTask('synth', {
+  description: 'Synthesize every app under examples/, run the checks and print a summary per stack',
+  exec: 'ts-node --project tsconfig.dev.json scripts/synth-examples.ts',
+  receiveArgs: true,
+});
+
+project.synth();
