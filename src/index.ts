@@ -1,5 +1,3 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './inference-vpc';
+export * from './shared-file-system';
+export * from './efs-backed-function';

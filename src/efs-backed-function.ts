@@ -1,0 +1,304 @@
+import { RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as efs from 'aws-cdk-lib/aws-efs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { acknowledgeFinding } from './acknowledgments';
+import { accessPointConditions, clientActions } from './file-system-policy';
+import { isRetiredRuntime } from './lambda-runtimes';
+import { ISharedFileSystem, NFS_PORT } from './shared-file-system';
+import { checkIntegerInRange, checkMountPath } from './validation';
+
+/**
+ * Properties of an {@link EfsBackedFunction}: the usual Lambda function properties, and
+ * the access point to mount.
+ */
+export interface EfsBackedFunctionProps extends lambda.FunctionProps {
+  /** The file system to mount. */
+  readonly fileSystem: ISharedFileSystem;
+
+  /** The access point of `fileSystem` to mount; it fixes the POSIX user and the root directory. */
+  readonly accessPoint: efs.IAccessPoint;
+
+  /** Where the function sees the access point: `/mnt/` and one directory name. */
+  readonly mountPath: string;
+
+  /**
+   * Mount read-only: only `elasticfilesystem:ClientMount` is granted.
+   *
+   * @default false
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * Execution environments to keep initialized, through an alias (`aliasName`).
+   * At most `reservedConcurrentExecutions` when that is set.
+   *
+   * @default - no provisioned concurrency and no alias
+   */
+  readonly provisionedConcurrency?: number;
+
+  /**
+   * The name of the alias that carries the provisioned concurrency.
+   *
+   * @default 'live'
+   */
+  readonly aliasName?: string;
+
+  /**
+   * Environment variables whose values are paths under the mount, given relative to it:
+   * `{ PYTHONPATH: 'lib' }` sets `PYTHONPATH=/mnt/<name>/lib`. An empty string is the
+   * mount path itself.
+   *
+   * @default - none
+   */
+  readonly mountEnvironment?: { [name: string]: string };
+
+  /**
+   * How long the function's logs are kept, when this construct creates the log group
+   * (that is, when `logGroup` is not given).
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logGroupRetention?: logs.RetentionDays;
+}
+
+/**
+ * A Lambda function that mounts one access point of a {@link SharedFileSystem}.
+ *
+ * It runs in the file system's subnets with its own security group, which the mount
+ * targets let in on NFS; its role may mount (and unless read-only, write) only through
+ * that access point; and it is created only after the mount targets and the NFS rule exist.
+ */
+export class EfsBackedFunction extends Construct implements ec2.IConnectable, iam.IGrantable {
+  /** The Lambda function. */
+  public readonly lambdaFunction: lambda.Function;
+
+  /** The alias that carries provisioned concurrency, when there is some. */
+  public readonly alias?: lambda.Alias;
+
+  /** What callers should invoke: the alias when there is one, else the function. */
+  public readonly invokeTarget: lambda.IFunction;
+
+  /** The function's security group, allowed into the file system on NFS. */
+  public readonly securityGroup: ec2.SecurityGroup;
+
+  /** The customer-managed policy with the function's logging, network and EFS permissions. */
+  public readonly executionPolicy: iam.ManagedPolicy;
+
+  /** The function's log group. */
+  public readonly logGroup: logs.ILogGroupRef;
+
+  /** The local path the access point is mounted at. */
+  public readonly mountPath: string;
+
+  public readonly connections: ec2.Connections;
+  public readonly grantPrincipal: iam.IPrincipal;
+
+  constructor(scope: Construct, id: string, props: EfsBackedFunctionProps) {
+    super(scope, id);
+    checkFunctionProps(props);
+    const fileSystem = props.fileSystem;
+    const vpc = props.vpc ?? fileSystem.vpc;
+    if (!vpc) {
+      throw new Error('EfsBackedFunction needs a VPC that routes to the mount targets: pass fileSystem with a vpc, or vpc');
+    }
+    checkSameVpc(vpc, fileSystem.vpc);
+    const vpcSubnets = props.vpcSubnets ?? fileSystem.vpcSubnets;
+    checkSubnetsHaveMountTargets(vpc, vpcSubnets, fileSystem.mountTargetAvailabilityZones);
+    this.mountPath = props.mountPath;
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc,
+      description: `Lambda function that mounts EFS at ${props.mountPath}`,
+      allowAllOutbound: props.allowAllOutbound ?? true,
+    });
+    const nfsIngress = this.allowNfs(fileSystem, props.allowAllOutbound ?? true);
+
+    const role = props.role ?? new iam.Role(this, 'ServiceRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of a Lambda function that mounts EFS at ${props.mountPath}`,
+    });
+    this.logGroup = props.logGroup ?? this.createLogGroup(props.logGroupRetention);
+    this.executionPolicy = this.createExecutionPolicy(role, fileSystem, props.accessPoint, props.readOnly ?? false);
+
+    const {
+      fileSystem: _fileSystem, accessPoint: _accessPoint, mountPath: _mountPath, readOnly: _readOnly,
+      provisionedConcurrency: _provisionedConcurrency, aliasName: _aliasName, mountEnvironment: _mountEnvironment,
+      logGroupRetention: _logGroupRetention,
+      // Applied to our own security group above.
+      allowAllOutbound: _allowAllOutbound,
+      ...functionProps
+    } = props;
+    this.lambdaFunction = new lambda.Function(this, 'Function', {
+      ...functionProps,
+      role,
+      vpc,
+      vpcSubnets,
+      securityGroups: [this.securityGroup, ...(props.securityGroups ?? [])],
+      logGroup: this.logGroup,
+      environment: mergeEnvironment(props.environment, props.mountEnvironment, props.mountPath),
+      filesystem: new AccessPointMount({
+        arn: props.accessPoint.accessPointArn,
+        localMountPath: props.mountPath,
+        // Lambda fails to create a function whose mount targets are not yet available,
+        // or that cannot reach them on NFS.
+        dependency: [fileSystem.mountTargetsAvailable, nfsIngress],
+        // Permissions are in executionPolicy, scoped tighter than Lambda's default.
+        policies: [],
+      }),
+    });
+    // Lambda checks at creation that the role may create network interfaces.
+    this.lambdaFunction.node.addDependency(this.executionPolicy);
+
+    this.connections = this.lambdaFunction.connections;
+    this.grantPrincipal = this.lambdaFunction.grantPrincipal;
+    this.alias = this.addProvisionedConcurrency(props);
+    this.invokeTarget = this.alias ?? this.lambdaFunction;
+  }
+
+  /**
+   * Lets the function reach the mount targets on NFS. The ingress rule lives in this
+   * construct (not in the file system's security group) so that a function in another
+   * stack adds no reference from the file system's stack back to its own.
+   */
+  private allowNfs(fileSystem: ISharedFileSystem, allowAllOutbound: boolean): ec2.CfnSecurityGroupIngress {
+    if (!allowAllOutbound) {
+      this.securityGroup.addEgressRule(
+        ec2.Peer.securityGroupId(fileSystem.securityGroup.securityGroupId),
+        ec2.Port.tcp(NFS_PORT),
+        'NFS to the EFS mount targets',
+      );
+    }
+    return new ec2.CfnSecurityGroupIngress(this, 'NfsIngress', {
+      groupId: fileSystem.securityGroup.securityGroupId,
+      sourceSecurityGroupId: this.securityGroup.securityGroupId,
+      ipProtocol: 'tcp',
+      fromPort: NFS_PORT,
+      toPort: NFS_PORT,
+      description: `NFS from the Lambda function that mounts ${this.mountPath}`,
+    });
+  }
+
+  private createLogGroup(retention: logs.RetentionDays | undefined): logs.LogGroup {
+    const logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: retention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledgeFinding(logGroup, 'NIST.800.53.R5::NIST.800.53.R5-CloudWatchLogGroupEncrypted',
+      'CloudWatch Logs encrypts log data at rest with keys it manages; pass a logGroup with a customer-managed KMS key to opt in to one.');
+    return logGroup;
+  }
+
+  private createExecutionPolicy(role: iam.IRole, fileSystem: ISharedFileSystem, accessPoint: efs.IAccessPoint, readOnly: boolean): iam.ManagedPolicy {
+    const policy = new iam.ManagedPolicy(this, 'ExecutionPolicy', {
+      description: `Logs, VPC networking and EFS access through one access point for the function at ${this.mountPath}`,
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'WriteLogs',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [this.logGroup.logGroupRef.logGroupArn],
+        }),
+        new iam.PolicyStatement({
+          // What AWSLambdaVPCAccessExecutionRole grants. EC2 does not scope these actions
+          // to resources Lambda could name before it creates the network interfaces.
+          sid: 'ManageVpcNetworkInterfaces',
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'MountAccessPoint',
+          actions: clientActions(readOnly),
+          resources: [fileSystem.fileSystemArn],
+          conditions: accessPointConditions(accessPoint.accessPointArn),
+        }),
+      ],
+    });
+    acknowledgeFinding(policy, 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      'Lambda needs to create, describe and delete the network interfaces of a VPC function; EC2 Describe* actions have no resource-level permissions and the interfaces do not exist before Lambda creates them (the same statement as AWSLambdaVPCAccessExecutionRole).');
+    return policy;
+  }
+
+  private addProvisionedConcurrency(props: EfsBackedFunctionProps): lambda.Alias | undefined {
+    if (props.provisionedConcurrency === undefined) {
+      return undefined;
+    }
+    return new lambda.Alias(this, 'Alias', {
+      aliasName: props.aliasName ?? 'live',
+      version: this.lambdaFunction.currentVersion,
+      provisionedConcurrentExecutions: props.provisionedConcurrency,
+    });
+  }
+}
+
+/** Lambda's `FileSystem` takes its configuration only through a subclass. */
+class AccessPointMount extends lambda.FileSystem {
+  constructor(config: lambda.FileSystemConfig) {
+    super(config);
+  }
+}
+
+function checkFunctionProps(props: EfsBackedFunctionProps): void {
+  checkMountPath('mountPath', props.mountPath);
+  if (props.filesystem) {
+    throw new Error('filesystem must not be set: an EfsBackedFunction mounts exactly one file system, the accessPoint of fileSystem (Lambda allows one file system per function)');
+  }
+  if (props.snapStart) {
+    throw new Error('snapStart must not be set: Lambda SnapStart does not support functions that mount Amazon EFS');
+  }
+  if (isRetiredRuntime(props.runtime)) {
+    throw new Error(`runtime ${props.runtime.name} has been retired by AWS Lambda and cannot be used for new functions; choose a current runtime such as ${lambda.Runtime.PYTHON_3_13.name} or ${lambda.Runtime.NODEJS_22_X.name}`);
+  }
+  if (props.provisionedConcurrency !== undefined) {
+    checkIntegerInRange('provisionedConcurrency', props.provisionedConcurrency, 1, 1_000_000);
+    const reserved = props.reservedConcurrentExecutions;
+    if (reserved !== undefined && !Token.isUnresolved(reserved) && !Token.isUnresolved(props.provisionedConcurrency)
+      && props.provisionedConcurrency > reserved) {
+      throw new Error(`provisionedConcurrency (${props.provisionedConcurrency}) must not exceed reservedConcurrentExecutions (${reserved}): Lambda cannot keep more environments ready than it may run`);
+    }
+  }
+}
+
+/** Different VPC ids (both known, or both tokens of different VPCs) mean the mount targets are out of reach. */
+function checkSameVpc(vpc: ec2.IVpc, fileSystemVpc: ec2.IVpc): void {
+  const a = vpc.vpcId;
+  const b = fileSystemVpc.vpcId;
+  if (a !== b && Token.isUnresolved(a) === Token.isUnresolved(b)) {
+    throw new Error(`vpc must be the file system's VPC, where its mount targets are (got a different VPC: ${vpc.node.path} instead of ${fileSystemVpc.node.path})`);
+  }
+}
+
+function checkSubnetsHaveMountTargets(vpc: ec2.IVpc, vpcSubnets: ec2.SubnetSelection, mountTargetZones: string[]): void {
+  if (mountTargetZones.length === 0) {
+    return;
+  }
+  const zones = vpc.selectSubnets(vpcSubnets).availabilityZones.filter(zone => !Token.isUnresolved(zone));
+  const missing = [...new Set(zones.filter(zone => !mountTargetZones.includes(zone)))];
+  if (missing.length > 0) {
+    throw new Error(`vpcSubnets includes subnets in ${missing.join(', ')}, where the file system has no mount target; use subnets in ${mountTargetZones.join(', ')}`);
+  }
+}
+
+function mergeEnvironment(environment: { [name: string]: string } | undefined, mountEnvironment: { [name: string]: string } | undefined, mountPath: string): { [name: string]: string } {
+  const merged = { ...environment };
+  for (const [name, relativePath] of Object.entries(mountEnvironment ?? {})) {
+    if (name in merged) {
+      throw new Error(`mountEnvironment.${name} is also set in environment: set each variable in one of them`);
+    }
+    if (relativePath.startsWith('/') || relativePath.split('/').includes('..')) {
+      throw new Error(`mountEnvironment.${name} must be a path relative to the mount, without '..' (got '${relativePath}')`);
+    }
+    merged[name] = relativePath === '' ? mountPath : `${mountPath}/${relativePath}`;
+  }
+  return merged;
+}

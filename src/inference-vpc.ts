@@ -1,0 +1,216 @@
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { acknowledgeFinding } from './acknowledgments';
+import { checkIntegerInRange } from './validation';
+
+/**
+ * Properties of an {@link InferenceVpc}.
+ */
+export interface InferenceVpcProps {
+  /**
+   * How many Availability Zones to spread the subnets (and so the EFS mount targets) over.
+   *
+   * @default 2
+   */
+  readonly maxAzs?: number;
+
+  /**
+   * Whether the workload subnets can reach the internet through NAT.
+   *
+   * With `false` the VPC has only isolated subnets: no internet gateway, no NAT gateway,
+   * nothing to pay for by the hour. Functions then reach S3 and DynamoDB through the
+   * gateway endpoints only.
+   *
+   * @default true
+   */
+  readonly internetAccess?: boolean;
+
+  /**
+   * How many NAT gateways to run when `internetAccess` is on.
+   *
+   * One is the cheap default; it makes the NAT gateway's Availability Zone a single point
+   * of failure for internet egress. Use `natGatewayPerAz` for one in every zone.
+   *
+   * @default 1
+   */
+  readonly natGateways?: number;
+
+  /**
+   * Run one NAT gateway in every Availability Zone (overrides `natGateways`).
+   *
+   * @default false
+   */
+  readonly natGatewayPerAz?: boolean;
+
+  /**
+   * The IPv4 address range of the VPC.
+   *
+   * @default ec2.IpAddresses.cidr('10.0.0.0/16')
+   */
+  readonly ipAddresses?: ec2.IIpAddresses;
+
+  /**
+   * Add gateway endpoints for S3 and DynamoDB, so that traffic to them skips the NAT
+   * gateway (no data processing charge) and works without internet access.
+   *
+   * @default true
+   */
+  readonly gatewayEndpoints?: boolean;
+
+  /**
+   * Send VPC flow logs to CloudWatch Logs.
+   *
+   * @default true
+   */
+  readonly flowLogs?: boolean;
+
+  /**
+   * Which traffic the flow logs record.
+   *
+   * @default ec2.FlowLogTrafficType.ALL
+   */
+  readonly flowLogTrafficType?: ec2.FlowLogTrafficType;
+
+  /**
+   * How long the flow logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly flowLogRetention?: logs.RetentionDays;
+
+  /**
+   * A customer-managed KMS key to encrypt the flow log group with. The key policy must
+   * let the CloudWatch Logs service principal of the region use it.
+   *
+   * @default - CloudWatch Logs encrypts the log data with keys it manages
+   */
+  readonly flowLogEncryptionKey?: kms.IKey;
+}
+
+/**
+ * A VPC laid out for Lambda functions that work on EFS.
+ *
+ * Public subnets hold only the NAT gateways (they assign no public IPs); functions and
+ * mount targets go into private subnets with egress through NAT, or into isolated subnets
+ * when `internetAccess` is off. S3 and DynamoDB are reached through gateway endpoints, and
+ * flow logs go to CloudWatch Logs.
+ */
+export class InferenceVpc extends Construct {
+  /** The VPC. */
+  public readonly vpc: ec2.Vpc;
+
+  /** The subnets that functions and EFS mount targets should use. */
+  public readonly workloadSubnets: ec2.SubnetSelection;
+
+  /** Whether the workload subnets route to the internet through NAT. */
+  public readonly internetAccess: boolean;
+
+  /** The flow log group, when flow logs are on. */
+  public readonly flowLogGroup?: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: InferenceVpcProps = {}) {
+    super(scope, id);
+
+    const maxAzs = props.maxAzs ?? 2;
+    checkIntegerInRange('maxAzs', maxAzs, 1, 16);
+    this.internetAccess = props.internetAccess ?? true;
+    const natGateways = this.natGatewayCount(props, maxAzs);
+    const workloadSubnetType = this.internetAccess ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED;
+
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: props.ipAddresses ?? ec2.IpAddresses.cidr('10.0.0.0/16'),
+      maxAzs,
+      natGateways,
+      subnetConfiguration: this.subnetLayout(workloadSubnetType),
+      // The default security group is never used by these constructs: close it.
+      restrictDefaultSecurityGroup: true,
+    });
+    this.workloadSubnets = { subnetType: workloadSubnetType };
+
+    if (props.gatewayEndpoints ?? true) {
+      const subnets = [this.workloadSubnets];
+      this.vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3, subnets });
+      this.vpc.addGatewayEndpoint('DynamoDbEndpoint', { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB, subnets });
+    }
+
+    if (props.flowLogs ?? true) {
+      this.flowLogGroup = this.addFlowLogs(props);
+    }
+
+    if (this.internetAccess) {
+      for (const subnet of this.vpc.publicSubnets) {
+        const route = subnet.node.tryFindChild('DefaultRoute');
+        if (route) {
+          acknowledgeFinding(route, 'NIST.800.53.R5::NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW',
+            'Public subnets hold only the NAT gateways, which need this default route to the internet gateway; they assign no public IPs and no workload runs in them.');
+        }
+      }
+    }
+  }
+
+  private natGatewayCount(props: InferenceVpcProps, maxAzs: number): number {
+    if (!this.internetAccess) {
+      if ((props.natGateways ?? 0) > 0 || props.natGatewayPerAz) {
+        throw new Error(`natGateways and natGatewayPerAz need internetAccess: true (got internetAccess: false, natGateways: ${props.natGateways}, natGatewayPerAz: ${props.natGatewayPerAz})`);
+      }
+      return 0;
+    }
+    // An environment-agnostic stack sees two zones, however many maxAzs asks for.
+    const zones = Math.min(maxAzs, Stack.of(this).availabilityZones.length);
+    const natGateways = props.natGatewayPerAz ? zones : props.natGateways ?? 1;
+    checkIntegerInRange('natGateways', natGateways, 1, zones);
+    return natGateways;
+  }
+
+  private subnetLayout(workloadSubnetType: ec2.SubnetType): ec2.SubnetConfiguration[] {
+    const workload: ec2.SubnetConfiguration = {
+      name: this.internetAccess ? 'Private' : 'Isolated',
+      subnetType: workloadSubnetType,
+      cidrMask: 20,
+    };
+    if (!this.internetAccess) {
+      return [workload];
+    }
+    // Only NAT gateways live here; they have Elastic IPs, so nothing needs an automatic public IP.
+    return [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false }, workload];
+  }
+
+  private addFlowLogs(props: InferenceVpcProps): logs.LogGroup {
+    const logGroup = new logs.LogGroup(this, 'FlowLogGroup', {
+      retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: props.flowLogEncryptionKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    if (!props.flowLogEncryptionKey) {
+      acknowledgeFinding(logGroup, 'NIST.800.53.R5::NIST.800.53.R5-CloudWatchLogGroupEncrypted',
+        'CloudWatch Logs encrypts flow log data at rest with keys it manages; flowLogEncryptionKey opts in to a customer-managed key (about 1 USD a month).');
+    }
+
+    // A role whose only policy is a customer-managed one we write, instead of the inline
+    // default policy CDK's FlowLog would add (NIST 800-53 R5 IAMNoInlinePolicy).
+    const role = new iam.Role(this, 'FlowLogRole', {
+      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com'),
+      description: 'Lets VPC Flow Logs write to its log group',
+    });
+    new iam.ManagedPolicy(this, 'FlowLogPolicy', {
+      description: 'Write VPC flow logs to one log group',
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+          resources: [logGroup.logGroupArn],
+        }),
+      ],
+    });
+
+    this.vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(logGroup, role.withoutPolicyUpdates()),
+      trafficType: props.flowLogTrafficType ?? ec2.FlowLogTrafficType.ALL,
+    });
+    return logGroup;
+  }
+}

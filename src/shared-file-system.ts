@@ -1,0 +1,337 @@
+import { RemovalPolicy, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as efs from 'aws-cdk-lib/aws-efs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct, IDependable } from 'constructs';
+import { acknowledgeFinding } from './acknowledgments';
+import { accessPointConditions, baselineFileSystemPolicy, clientActions } from './file-system-policy';
+import { checkAccessPointPath, checkOctalPermissions, checkPosixId } from './validation';
+
+/** NFS, the only port EFS mount targets listen on. */
+export const NFS_PORT = 2049;
+
+/**
+ * Options for an access point that fixes the POSIX identity of every client.
+ */
+export interface PosixAccessPointOptions {
+  /**
+   * The directory of the file system that clients of this access point see as `/`.
+   * EFS creates it, with `creationInfo`, when it does not exist yet.
+   */
+  readonly path: string;
+
+  /** The POSIX user id every file operation through this access point runs as. */
+  readonly uid: string;
+
+  /** The POSIX group id every file operation through this access point runs as. */
+  readonly gid: string;
+
+  /**
+   * Secondary POSIX group ids.
+   *
+   * @default - none
+   */
+  readonly secondaryGids?: string[];
+
+  /**
+   * Owner uid of `path` when EFS creates it.
+   *
+   * @default - the access point's `uid`
+   */
+  readonly ownerUid?: string;
+
+  /**
+   * Owner gid of `path` when EFS creates it.
+   *
+   * @default - the access point's `gid`
+   */
+  readonly ownerGid?: string;
+
+  /**
+   * Permission bits of `path` when EFS creates it, as a 3 or 4 digit octal string.
+   *
+   * @default '750'
+   */
+  readonly permissions?: string;
+}
+
+/**
+ * What functions and other clients need to know of a shared file system to mount it.
+ */
+export interface ISharedFileSystem extends ec2.IConnectable {
+  /** The id of the EFS file system. */
+  readonly fileSystemId: string;
+
+  /** The ARN of the EFS file system. */
+  readonly fileSystemArn: string;
+
+  /** The VPC of the mount targets. */
+  readonly vpc: ec2.IVpc;
+
+  /** The subnets the mount targets are in; clients should use the same. */
+  readonly vpcSubnets: ec2.SubnetSelection;
+
+  /** The security group of the mount targets. */
+  readonly securityGroup: ec2.ISecurityGroup;
+
+  /** Completes when every mount target can be mounted. */
+  readonly mountTargetsAvailable: IDependable;
+
+  /**
+   * The Availability Zones that have a mount target. Empty when they are not known at
+   * synth time (for example an imported VPC without zone names).
+   */
+  readonly mountTargetAvailabilityZones: string[];
+
+  /** Let `grantee` mount `accessPoint` and write through it. */
+  grantReadWrite(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint): iam.Grant;
+
+  /** Let `grantee` mount `accessPoint` read-only. */
+  grantRead(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint): iam.Grant;
+}
+
+/**
+ * Properties of a {@link SharedFileSystem}.
+ */
+export interface SharedFileSystemProps {
+  /** The VPC to create the mount targets in. */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * The subnets for the mount targets, one per Availability Zone.
+   *
+   * @default - the VPC's private subnets (with egress, else isolated, else public)
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The security group of the mount targets.
+   *
+   * @default - a new security group that allows nothing until clients are granted
+   */
+  readonly securityGroup?: ec2.ISecurityGroup;
+
+  /**
+   * A customer-managed KMS key for encryption at rest.
+   *
+   * @default - encrypted with the AWS managed key `aws/elasticfilesystem`
+   */
+  readonly kmsKey?: kms.IKey;
+
+  /**
+   * What happens to the file system (and its data) when it leaves the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Daily automatic backups with AWS Backup's default EFS plan.
+   *
+   * @default true
+   */
+  readonly automaticBackups?: boolean;
+
+  /**
+   * The throughput mode. Elastic scales with the workload and bills for what is used;
+   * Bursting earns credits in proportion to the data stored; Provisioned bills a fixed rate.
+   *
+   * @default efs.ThroughputMode.ELASTIC
+   */
+  readonly throughputMode?: efs.ThroughputMode;
+
+  /**
+   * The throughput to provision, at least 1 MiB/s. Only with `ThroughputMode.PROVISIONED`.
+   *
+   * @default - none
+   */
+  readonly provisionedThroughputPerSecond?: Size;
+
+  /**
+   * Move files not read for this long to the Infrequent Access storage class.
+   *
+   * @default - files stay in Standard storage
+   */
+  readonly transitionToInfrequentAccess?: efs.LifecyclePolicy;
+
+  /**
+   * A name for the file system (its `Name` tag).
+   *
+   * @default - the construct path
+   */
+  readonly fileSystemName?: string;
+}
+
+/**
+ * An EFS file system for Lambda functions (and other NFS clients) to share.
+ *
+ * Encrypted, retained on stack deletion, backed up, Elastic throughput, with mount targets
+ * in the private subnets and a file system policy that denies access without TLS, anonymous
+ * access and access outside the mount targets. Clients get in through POSIX access points
+ * and grants scoped to them.
+ */
+export class SharedFileSystem extends Construct implements ISharedFileSystem {
+  /** The EFS file system. */
+  public readonly fileSystem: efs.FileSystem;
+  public readonly fileSystemId: string;
+  public readonly fileSystemArn: string;
+  public readonly vpc: ec2.IVpc;
+  public readonly vpcSubnets: ec2.SubnetSelection;
+  public readonly securityGroup: ec2.ISecurityGroup;
+  public readonly connections: ec2.Connections;
+  public readonly mountTargetsAvailable: IDependable;
+  public readonly mountTargetAvailabilityZones: string[];
+
+  /** The access points added with `addAccessPoint`. */
+  public readonly accessPoints: efs.AccessPoint[] = [];
+
+  constructor(scope: Construct, id: string, props: SharedFileSystemProps) {
+    super(scope, id);
+    checkThroughput(props.throughputMode, props.provisionedThroughputPerSecond);
+
+    this.vpc = props.vpc;
+    this.vpcSubnets = props.vpcSubnets ?? {};
+    const selected = props.vpc.selectSubnets(this.vpcSubnets);
+    if (selected.subnets.length === 0) {
+      throw new Error('vpcSubnets selects no subnets of the VPC: SharedFileSystem needs at least one subnet for a mount target');
+    }
+    // One mount target per Availability Zone: EFS rejects a second one in the same zone.
+    const zones = selected.availabilityZones;
+    if (zones.every(zone => !Token.isUnresolved(zone)) && new Set(zones).size !== zones.length) {
+      throw new Error(`vpcSubnets must select at most one subnet per Availability Zone (got zones ${zones.join(', ')}); add onePerAz: true`);
+    }
+    this.mountTargetAvailabilityZones = zones.filter(zone => !Token.isUnresolved(zone));
+
+    this.securityGroup = props.securityGroup ?? new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'EFS mount targets: NFS from granted clients only',
+      allowAllOutbound: false,
+    });
+
+    const automaticBackups = props.automaticBackups ?? true;
+    this.fileSystem = new efs.FileSystem(this, 'FileSystem', {
+      vpc: props.vpc,
+      vpcSubnets: this.vpcSubnets,
+      securityGroup: this.securityGroup,
+      encrypted: true,
+      kmsKey: props.kmsKey,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      enableAutomaticBackups: automaticBackups,
+      throughputMode: props.throughputMode ?? efs.ThroughputMode.ELASTIC,
+      provisionedThroughputPerSecond: props.provisionedThroughputPerSecond,
+      lifecyclePolicy: props.transitionToInfrequentAccess,
+      fileSystemName: props.fileSystemName,
+      fileSystemPolicy: baselineFileSystemPolicy(),
+      // We write the whole policy ourselves. Leaving this unset would let CDK add, under a
+      // feature flag, an Allow of ClientWrite and ClientRootAccess to any principal; our
+      // policy denies anonymous access explicitly instead.
+      allowAnonymousAccess: true,
+    });
+    this.fileSystemId = this.fileSystem.fileSystemId;
+    this.fileSystemArn = this.fileSystem.fileSystemArn;
+    this.connections = this.fileSystem.connections;
+    this.mountTargetsAvailable = this.fileSystem.mountTargetsAvailable;
+
+    if (automaticBackups) {
+      acknowledgeFinding(this.fileSystem, 'NIST.800.53.R5::NIST.800.53.R5-EFSInBackupPlan',
+        'Automatic backups are on (BackupPolicy ENABLED): EFS enrolls the file system in the AWS Backup plan aws/efs/automatic-backup-plan, which AWS creates outside this template.');
+    }
+  }
+
+  /**
+   * Add an access point that runs every operation as one POSIX user, confined to `path`.
+   */
+  public addAccessPoint(id: string, options: PosixAccessPointOptions): efs.AccessPoint {
+    checkAccessPointPath('path', options.path);
+    checkPosixId('uid', options.uid);
+    checkPosixId('gid', options.gid);
+    (options.secondaryGids ?? []).forEach((gid, i) => checkPosixId(`secondaryGids[${i}]`, gid));
+    const ownerUid = options.ownerUid ?? options.uid;
+    const ownerGid = options.ownerGid ?? options.gid;
+    checkPosixId('ownerUid', ownerUid);
+    checkPosixId('ownerGid', ownerGid);
+    const permissions = options.permissions ?? '750';
+    checkOctalPermissions('permissions', permissions);
+
+    const accessPoint = this.fileSystem.addAccessPoint(id, {
+      path: options.path,
+      posixUser: { uid: options.uid, gid: options.gid, secondaryGids: options.secondaryGids },
+      createAcl: { ownerUid, ownerGid, permissions },
+    });
+    this.accessPoints.push(accessPoint);
+    return accessPoint;
+  }
+
+  public grantReadWrite(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint): iam.Grant {
+    return this.grantClient(grantee, accessPoint, false);
+  }
+
+  public grantRead(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint): iam.Grant {
+    return this.grantClient(grantee, accessPoint, true);
+  }
+
+  /**
+   * Let EC2 instances, ECS/Fargate tasks or anything else with a security group mount the
+   * file system (NFS, TCP 2049). They still need a grant for an access point.
+   */
+  public allowMountFrom(client: ec2.IConnectable): void {
+    this.connections.allowFrom(client, ec2.Port.tcp(NFS_PORT), 'NFS from a file system client');
+  }
+
+  /**
+   * Let an address range, such as an on-premises network reached over VPN or Direct
+   * Connect, mount the file system (NFS, TCP 2049).
+   */
+  public allowMountFromCidr(cidr: string): void {
+    this.connections.allowFrom(ec2.Peer.ipv4(cidr), ec2.Port.tcp(NFS_PORT), `NFS from ${cidr}`);
+  }
+
+  /**
+   * The identity policy always carries the grant. When the grantee lives in this stack,
+   * the file system policy names it too; across stacks that would make the two stacks
+   * reference each other, and within one account the identity policy is enough.
+   */
+  private grantClient(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint, readOnly: boolean): iam.Grant {
+    const actions = clientActions(readOnly);
+    const conditions = accessPointConditions(accessPoint.accessPointArn);
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions,
+      resourceArns: [this.fileSystem.fileSystemArn],
+      conditions,
+    });
+    if (this.canNameInPolicy(grantee.grantPrincipal)) {
+      this.fileSystem.addToResourcePolicy(new iam.PolicyStatement({
+        principals: [grantee.grantPrincipal],
+        actions,
+        resources: ['*'],
+        conditions,
+      }));
+    }
+    return grant;
+  }
+
+  /** Principals that are not constructs (ARNs, accounts) can be named without a stack reference. */
+  private canNameInPolicy(principal: iam.IPrincipal): boolean {
+    return !Construct.isConstruct(principal) || Stack.of(principal) === Stack.of(this);
+  }
+}
+
+function checkThroughput(mode: efs.ThroughputMode | undefined, rate: Size | undefined): void {
+  const accepted = `one of ${Object.values(efs.ThroughputMode).join(', ')}`;
+  if (mode !== undefined && !Object.values(efs.ThroughputMode).includes(mode)) {
+    throw new Error(`throughputMode must be ${accepted} (got '${mode}')`);
+  }
+  if (mode === efs.ThroughputMode.PROVISIONED) {
+    if (rate === undefined) {
+      throw new Error('provisionedThroughputPerSecond is required when throughputMode is PROVISIONED (at least 1 MiB/s)');
+    }
+    const mebibytes = rate.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+    if (!Token.isUnresolved(mebibytes) && mebibytes < 1) {
+      throw new Error(`provisionedThroughputPerSecond must be at least 1 MiB/s (got ${mebibytes} MiB/s)`);
+    }
+  } else if (rate !== undefined) {
+    throw new Error(`provisionedThroughputPerSecond is only used with throughputMode PROVISIONED (got throughputMode '${mode ?? efs.ThroughputMode.ELASTIC}')`);
+  }
+}

@@ -1,0 +1,36 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { addComplianceChecks, ComplianceOptions, ComplianceReport, formatFindings, synthWithChecks } from '../scripts/compliance';
+
+/** An App with its own output directory and the rule packs registered. */
+export function checkedApp(options: ComplianceOptions = {}): App {
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-lambda-efs-test-')) });
+  addComplianceChecks(app, options);
+  return app;
+}
+
+/** A stack in a fresh checked App, in a fixed environment-agnostic shape. */
+export function checkedStack(id = 'TestStack', options: ComplianceOptions = {}): Stack {
+  return new Stack(checkedApp(options), id);
+}
+
+/**
+ * Synthesize the app of `stack` and fail with the findings when any rule finding is left
+ * unacknowledged, or acknowledged without a reason.
+ */
+export function expectCompliant(stack: Stack): ComplianceReport {
+  const { report } = synthWithChecks(stack.node.root as App);
+  if (report.violations.length > 0) {
+    throw new Error(`unacknowledged findings:\n${formatFindings(report.violations)}`);
+  }
+  for (const finding of report.acknowledged) {
+    expect(finding.reason?.length ?? 0).toBeGreaterThan(20);
+  }
+  return report;
+}
+
+/** Inline handler code: the constructs under test do not care what the function runs. */
+export const INLINE_CODE = lambda.Code.fromInline('def handler(event, context):\n    return None\n');
