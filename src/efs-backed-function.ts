@@ -282,7 +282,8 @@ function checkSubnetsHaveMountTargets(vpc: ec2.IVpc, vpcSubnets: ec2.SubnetSelec
   if (mountTargetZones.length === 0) {
     return;
   }
-  const zones = vpc.selectSubnets(vpcSubnets).availabilityZones.filter(zone => !Token.isUnresolved(zone));
+  // Zone tokens of one VPC compare equal for equal zones (see SharedFileSystem).
+  const zones = vpc.selectSubnets(vpcSubnets).subnets.map(subnet => subnet.availabilityZone);
   const missing = [...new Set(zones.filter(zone => !mountTargetZones.includes(zone)))];
   if (missing.length > 0) {
     throw new Error(`vpcSubnets includes subnets in ${missing.join(', ')}, where the file system has no mount target; use subnets in ${mountTargetZones.join(', ')}`);

@@ -26,32 +26,40 @@ export function accessPointConditions(accessPointArn: string): Record<string, Re
  * With any file system policy in place, EFS lets a client in only when an identity or
  * this resource policy allows it; the statements here add explicit denies on top.
  */
-export function baselineFileSystemPolicy(): iam.PolicyDocument {
+export function baselineFileSystemPolicy(options: { requireAccessPoint: boolean }): iam.PolicyDocument {
   const everyone = [new iam.AnyPrincipal()];
   const allClientActions = [CLIENT_MOUNT, CLIENT_WRITE, CLIENT_ROOT_ACCESS];
-  return new iam.PolicyDocument({
-    statements: [
-      new iam.PolicyStatement({
-        sid: 'DenyWithoutTls',
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'DenyWithoutTls',
         effect: iam.Effect.DENY,
         principals: everyone,
         actions: ['*'],
         conditions: { Bool: { 'aws:SecureTransport': 'false' } },
       }),
-      new iam.PolicyStatement({
-        sid: 'DenyAnonymous',
+    new iam.PolicyStatement({
+      sid: 'DenyAnonymous',
         effect: iam.Effect.DENY,
         principals: everyone,
         actions: allClientActions,
         conditions: { StringEquals: { 'aws:PrincipalType': 'Anonymous' } },
       }),
-      new iam.PolicyStatement({
-        sid: 'DenyOutsideMountTargets',
+    new iam.PolicyStatement({
+      sid: 'DenyOutsideMountTargets',
         effect: iam.Effect.DENY,
         principals: everyone,
         actions: allClientActions,
         conditions: { Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'false' } },
       }),
-    ],
-  });
+  ];
+  if (options.requireAccessPoint) {
+    statements.push(new iam.PolicyStatement({
+      sid: 'DenyWithoutAccessPoint',
+      effect: iam.Effect.DENY,
+      principals: everyone,
+      actions: allClientActions,
+      conditions: { Null: { 'elasticfilesystem:AccessPointArn': 'true' } },
+    }));
+  }
+  return new iam.PolicyDocument({ statements });
 }

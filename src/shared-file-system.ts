@@ -1,4 +1,4 @@
-import { RemovalPolicy, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -79,8 +79,8 @@ export interface ISharedFileSystem extends ec2.IConnectable {
   readonly mountTargetsAvailable: IDependable;
 
   /**
-   * The Availability Zones that have a mount target. Empty when they are not known at
-   * synth time (for example an imported VPC without zone names).
+   * The Availability Zones that have a mount target, as the VPC names them (tokens in an
+   * environment-agnostic stack).
    */
   readonly mountTargetAvailabilityZones: string[];
 
@@ -101,7 +101,7 @@ export interface SharedFileSystemProps {
   /**
    * The subnets for the mount targets, one per Availability Zone.
    *
-   * @default - the VPC's private subnets (with egress, else isolated, else public)
+   * @default - one subnet per Availability Zone of the VPC's private subnets (with egress, else isolated, else public)
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
 
@@ -156,6 +156,15 @@ export interface SharedFileSystemProps {
   readonly transitionToInfrequentAccess?: efs.LifecyclePolicy;
 
   /**
+   * Deny every client that mounts the file system without an access point, so that all
+   * access runs as an access point's POSIX user inside its root directory. Turn off to
+   * let an administrator's instance mount the whole file system.
+   *
+   * @default true
+   */
+  readonly requireAccessPoint?: boolean;
+
+  /**
    * A name for the file system (its `Name` tag).
    *
    * @default - the construct path
@@ -191,17 +200,19 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
     checkThroughput(props.throughputMode, props.provisionedThroughputPerSecond);
 
     this.vpc = props.vpc;
-    this.vpcSubnets = props.vpcSubnets ?? {};
+    this.vpcSubnets = props.vpcSubnets ?? { onePerAz: true };
     const selected = props.vpc.selectSubnets(this.vpcSubnets);
     if (selected.subnets.length === 0) {
       throw new Error('vpcSubnets selects no subnets of the VPC: SharedFileSystem needs at least one subnet for a mount target');
     }
     // One mount target per Availability Zone: EFS rejects a second one in the same zone.
-    const zones = selected.availabilityZones;
-    if (zones.every(zone => !Token.isUnresolved(zone)) && new Set(zones).size !== zones.length) {
+    // Zone names may be tokens (environment-agnostic stacks), but subnets of one VPC in
+    // the same zone share the same token, so comparing the strings still works.
+    const zones = selected.subnets.map(subnet => subnet.availabilityZone);
+    if (new Set(zones).size !== zones.length) {
       throw new Error(`vpcSubnets must select at most one subnet per Availability Zone (got zones ${zones.join(', ')}); add onePerAz: true`);
     }
-    this.mountTargetAvailabilityZones = zones.filter(zone => !Token.isUnresolved(zone));
+    this.mountTargetAvailabilityZones = zones;
 
     this.securityGroup = props.securityGroup ?? new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -222,7 +233,7 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
       provisionedThroughputPerSecond: props.provisionedThroughputPerSecond,
       lifecyclePolicy: props.transitionToInfrequentAccess,
       fileSystemName: props.fileSystemName,
-      fileSystemPolicy: baselineFileSystemPolicy(),
+      fileSystemPolicy: baselineFileSystemPolicy({ requireAccessPoint: props.requireAccessPoint ?? true }),
       // We write the whole policy ourselves. Leaving this unset would let CDK add, under a
       // feature flag, an Allow of ClientWrite and ClientRootAccess to any principal; our
       // policy denies anonymous access explicitly instead.
@@ -288,33 +299,19 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
   }
 
   /**
-   * The identity policy always carries the grant. When the grantee lives in this stack,
-   * the file system policy names it too; across stacks that would make the two stacks
-   * reference each other, and within one account the identity policy is enough.
+   * Grants go into the grantee's identity policy, scoped to the access point. The file
+   * system policy cannot name the access point: CloudFormation sets the policy on the file
+   * system resource, which every access point depends on, so naming one is a cycle. An
+   * Allow there without that condition would widen every grantee to every access point,
+   * so the file system policy carries only the denies that hold for all clients.
    */
   private grantClient(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint, readOnly: boolean): iam.Grant {
-    const actions = clientActions(readOnly);
-    const conditions = accessPointConditions(accessPoint.accessPointArn);
-    const grant = iam.Grant.addToPrincipal({
+    return iam.Grant.addToPrincipal({
       grantee,
-      actions,
+      actions: clientActions(readOnly),
       resourceArns: [this.fileSystem.fileSystemArn],
-      conditions,
+      conditions: accessPointConditions(accessPoint.accessPointArn),
     });
-    if (this.canNameInPolicy(grantee.grantPrincipal)) {
-      this.fileSystem.addToResourcePolicy(new iam.PolicyStatement({
-        principals: [grantee.grantPrincipal],
-        actions,
-        resources: ['*'],
-        conditions,
-      }));
-    }
-    return grant;
-  }
-
-  /** Principals that are not constructs (ARNs, accounts) can be named without a stack reference. */
-  private canNameInPolicy(principal: iam.IPrincipal): boolean {
-    return !Construct.isConstruct(principal) || Stack.of(principal) === Stack.of(this);
   }
 }
 

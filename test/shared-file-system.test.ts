@@ -1,0 +1,272 @@
+import { RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as efs from 'aws-cdk-lib/aws-efs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { checkedStack, expectCompliant } from './helpers';
+import { InferenceVpc, SharedFileSystem } from '../src';
+
+function fileSystemIn(stack: Stack, props: Partial<ConstructorParameters<typeof SharedFileSystem>[2]> = {}) {
+  const network = new InferenceVpc(stack, 'Network');
+  return new SharedFileSystem(stack, 'Shared', { vpc: network.vpc, ...props });
+}
+
+describe('SharedFileSystem', () => {
+  test('safe defaults: encrypted, retained, backed up, elastic throughput, its own security group', () => {
+    const stack = checkedStack();
+    fileSystemIn(stack);
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::EFS::FileSystem', {
+      Properties: {
+        Encrypted: true,
+        ThroughputMode: 'elastic',
+        BackupPolicy: { Status: 'ENABLED' },
+        FileSystemTags: [{ Key: 'Name', Value: 'TestStack/Shared/FileSystem' }],
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'EFS mount targets: NFS from granted clients only',
+      SecurityGroupIngress: Match.absent(),
+    });
+    expectCompliant(stack);
+  });
+
+  test('one mount target in each private subnet, none in public subnets', () => {
+    const stack = checkedStack();
+    const shared = fileSystemIn(stack);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EFS::MountTarget', 2);
+    for (const n of [1, 2]) {
+      template.hasResourceProperties('AWS::EFS::MountTarget', {
+        SubnetId: { Ref: Match.stringLikeRegexp(`NetworkVpcPrivateSubnet${n}Subnet`) },
+        SecurityGroups: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('SharedSecurityGroup'), 'GroupId'] }],
+      });
+    }
+    expect(shared.mountTargetAvailabilityZones).toEqual(shared.vpc.availabilityZones);
+  });
+
+  test('the file system policy denies access without TLS, anonymous access, access outside mount targets and without an access point', () => {
+    const stack = checkedStack();
+    fileSystemIn(stack);
+    const statements = Template.fromStack(stack).findResources('AWS::EFS::FileSystem');
+    const policy = Object.values(statements)[0].Properties.FileSystemPolicy;
+    expect(policy.Statement).toEqual([
+      {
+        Sid: 'DenyWithoutTls', Effect: 'Deny', Principal: { AWS: '*' }, Action: '*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+      {
+        Sid: 'DenyAnonymous', Effect: 'Deny', Principal: { AWS: '*' },
+        Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite', 'elasticfilesystem:ClientRootAccess'],
+        Condition: { StringEquals: { 'aws:PrincipalType': 'Anonymous' } },
+      },
+      {
+        Sid: 'DenyOutsideMountTargets', Effect: 'Deny', Principal: { AWS: '*' },
+        Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite', 'elasticfilesystem:ClientRootAccess'],
+        Condition: { Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'false' } },
+      },
+      {
+        Sid: 'DenyWithoutAccessPoint', Effect: 'Deny', Principal: { AWS: '*' },
+        Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite', 'elasticfilesystem:ClientRootAccess'],
+        Condition: { Null: { 'elasticfilesystem:AccessPointArn': 'true' } },
+      },
+    ]);
+  });
+
+  test('requireAccessPoint: false lets clients mount the whole file system', () => {
+    const stack = new Stack();
+    fileSystemIn(stack, { requireAccessPoint: false });
+    const policy = Object.values(Template.fromStack(stack).findResources('AWS::EFS::FileSystem'))[0].Properties.FileSystemPolicy;
+    expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['DenyWithoutTls', 'DenyAnonymous', 'DenyOutsideMountTargets']);
+  });
+
+  test('the policy is the same whatever the EFS feature flags say (no Allow for any principal)', () => {
+    const policies = [true, false].map(flag => {
+      const stack = new Stack();
+      stack.node.setContext('@aws-cdk/aws-efs:denyAnonymousAccess', flag);
+      fileSystemIn(stack);
+      return Object.values(Template.fromStack(stack).findResources('AWS::EFS::FileSystem'))[0].Properties.FileSystemPolicy;
+    });
+    expect(policies[0]).toEqual(policies[1]);
+    expect(JSON.stringify(policies[0])).not.toMatch(/"Effect":"Allow"/);
+  });
+
+  test('a customer-managed key, no removal retention, no backups, infrequent access after 30 days', () => {
+    const stack = new Stack();
+    const key = new kms.Key(stack, 'Key');
+    fileSystemIn(stack, {
+      kmsKey: key,
+      removalPolicy: RemovalPolicy.DESTROY,
+      automaticBackups: false,
+      transitionToInfrequentAccess: efs.LifecyclePolicy.AFTER_30_DAYS,
+      fileSystemName: 'models',
+    });
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::EFS::FileSystem', {
+      Properties: {
+        KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('Key'), 'Arn'] },
+        BackupPolicy: Match.absent(),
+        LifecyclePolicies: [{ TransitionToIA: 'AFTER_30_DAYS' }],
+        FileSystemTags: [{ Key: 'Name', Value: 'models' }],
+      },
+      DeletionPolicy: 'Delete',
+    });
+  });
+
+  test('without automatic backups the backup finding is not acknowledged', () => {
+    const stack = checkedStack();
+    fileSystemIn(stack, { automaticBackups: false });
+    expect(() => expectCompliant(stack)).toThrow(/NIST.800.53.R5-EFSInBackupPlan at TestStack\/Shared\/FileSystem\/Resource/);
+  });
+
+  test('bursting and provisioned throughput', () => {
+    const bursting = new Stack();
+    fileSystemIn(bursting, { throughputMode: efs.ThroughputMode.BURSTING });
+    Template.fromStack(bursting).hasResourceProperties('AWS::EFS::FileSystem', { ThroughputMode: 'bursting' });
+
+    const provisioned = new Stack();
+    fileSystemIn(provisioned, { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(10) });
+    Template.fromStack(provisioned).hasResourceProperties('AWS::EFS::FileSystem', {
+      ThroughputMode: 'provisioned',
+      ProvisionedThroughputInMibps: 10,
+    });
+  });
+
+  test('fails when provisioned throughput has no rate', () => {
+    expect(() => fileSystemIn(new Stack(), { throughputMode: efs.ThroughputMode.PROVISIONED }))
+      .toThrow(/provisionedThroughputPerSecond is required when throughputMode is PROVISIONED/);
+  });
+
+  test('fails when the provisioned rate is below 1 MiB/s', () => {
+    expect(() => fileSystemIn(new Stack(), { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.kibibytes(512) }))
+      .toThrow(/provisionedThroughputPerSecond must be at least 1 MiB\/s \(got 0.5 MiB\/s\)/);
+  });
+
+  test('fails when a rate is given without provisioned mode', () => {
+    expect(() => fileSystemIn(new Stack(), { provisionedThroughputPerSecond: Size.mebibytes(10) }))
+      .toThrow(/provisionedThroughputPerSecond is only used with throughputMode PROVISIONED \(got throughputMode 'elastic'\)/);
+  });
+
+  test('fails when the throughput mode is not one EFS knows', () => {
+    expect(() => fileSystemIn(new Stack(), { throughputMode: 'turbo' as efs.ThroughputMode }))
+      .toThrow(/throughputMode must be one of bursting, provisioned, elastic \(got 'turbo'\)/);
+  });
+
+  test('fails when two selected subnets share an Availability Zone', () => {
+    const stack = new Stack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [
+        { name: 'A', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        { name: 'B', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      ],
+    });
+    expect(() => new SharedFileSystem(stack, 'Shared', { vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }))
+      .toThrow(/vpcSubnets must select at most one subnet per Availability Zone \(got zones .+\); add onePerAz: true/);
+  });
+});
+
+describe('SharedFileSystem.addAccessPoint', () => {
+  test('POSIX user, root directory and creation info (defaulting to the user and 750)', () => {
+    const stack = checkedStack();
+    const shared = fileSystemIn(stack);
+    shared.addAccessPoint('Messages', { path: '/message', uid: '1001', gid: '1001' });
+    shared.addAccessPoint('Models', { path: '/ml/models', uid: '2000', gid: '3000', secondaryGids: ['4000'], ownerUid: '0', ownerGid: '0', permissions: '0755' });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::EFS::AccessPoint', {
+      FileSystemId: { Ref: Match.stringLikeRegexp('SharedFileSystem') },
+      PosixUser: { Uid: '1001', Gid: '1001' },
+      RootDirectory: { Path: '/message', CreationInfo: { OwnerUid: '1001', OwnerGid: '1001', Permissions: '750' } },
+    });
+    template.hasResourceProperties('AWS::EFS::AccessPoint', {
+      PosixUser: { Uid: '2000', Gid: '3000', SecondaryGids: ['4000'] },
+      RootDirectory: { Path: '/ml/models', CreationInfo: { OwnerUid: '0', OwnerGid: '0', Permissions: '0755' } },
+    });
+    expect(shared.accessPoints).toHaveLength(2);
+    expectCompliant(stack);
+  });
+
+  test.each([
+    ['message', /path must be an absolute path starting with '\/' \(got 'message'\)/],
+    ['/ml/../etc', /path must not contain '.' or '..' segments \(got '\/ml\/..\/etc'\)/],
+    [`/${'x'.repeat(100)}`, /path must be at most 100 characters \(got 101\)/],
+  ])('fails when path is %s', (path, message) => {
+    const shared = fileSystemIn(new Stack());
+    expect(() => shared.addAccessPoint('Ap', { path, uid: '1001', gid: '1001' })).toThrow(message);
+  });
+
+  test.each([
+    [{ uid: '-1' }, /uid must be a decimal POSIX id from 0 to 4294967295 \(got '-1'\)/],
+    [{ gid: '4294967296' }, /gid must be a decimal POSIX id from 0 to 4294967295 \(got '4294967296'\)/],
+    [{ secondaryGids: ['12', 'staff'] }, /secondaryGids\[1\] must be a decimal POSIX id/],
+    [{ ownerUid: '1.5' }, /ownerUid must be a decimal POSIX id/],
+    [{ permissions: '750x' }, /permissions must be a 3 or 4 digit octal string such as '750' or '0750' \(got '750x'\)/],
+    [{ permissions: '789' }, /permissions must be a 3 or 4 digit octal string/],
+    [{ permissions: '75' }, /permissions must be a 3 or 4 digit octal string/],
+  ])('fails when %j', (override, message) => {
+    const shared = fileSystemIn(new Stack());
+    expect(() => shared.addAccessPoint('Ap', { path: '/data', uid: '1001', gid: '1001', ...override })).toThrow(message);
+  });
+});
+
+describe('SharedFileSystem grants and clients', () => {
+  test('grantReadWrite: an identity policy limited to the access point and to mount targets; no Allow in the file system policy', () => {
+    const stack = new Stack();
+    const shared = fileSystemIn(stack);
+    const accessPoint = shared.addAccessPoint('Ap', { path: '/data', uid: '1001', gid: '1001' });
+    const role = new iam.Role(stack, 'Client', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    shared.grantReadWrite(role, accessPoint);
+    const template = Template.fromStack(stack);
+    const conditions = {
+      StringEquals: { 'elasticfilesystem:AccessPointArn': { 'Fn::Join': ['', Match.arrayWith([{ Ref: Match.stringLikeRegexp('SharedFileSystemAp') }])] } },
+      Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' },
+    };
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [{
+          Effect: 'Allow',
+          Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
+          Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('SharedFileSystem'), 'Arn'] },
+          Condition: conditions,
+        }],
+      },
+    });
+    // An Allow there could not name the access point (the file system policy would depend
+    // on its own access point), so it would open every access point to the grantee.
+    const fileSystem = Object.values(template.findResources('AWS::EFS::FileSystem'))[0];
+    expect(JSON.stringify(fileSystem.Properties.FileSystemPolicy)).not.toMatch(/"Effect":"Allow"/);
+  });
+
+  test('grantRead grants only ClientMount', () => {
+    const stack = new Stack();
+    const shared = fileSystemIn(stack);
+    const accessPoint = shared.addAccessPoint('Ap', { path: '/data', uid: '1001', gid: '1001' });
+    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    shared.grantRead(role, accessPoint);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Action: 'elasticfilesystem:ClientMount' })] },
+    });
+  });
+
+  test('EC2 instances, tasks and on-premises networks can be let in on NFS', () => {
+    const stack = new Stack();
+    const shared = fileSystemIn(stack);
+    const instances = new ec2.SecurityGroup(stack, 'Instances', { vpc: shared.vpc });
+    shared.allowMountFrom(instances);
+    shared.allowMountFromCidr('192.168.0.0/16');
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp', FromPort: 2049, ToPort: 2049,
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('SharedSecurityGroup'), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('Instances'), 'GroupId'] },
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'EFS mount targets: NFS from granted clients only',
+      SecurityGroupIngress: [{ CidrIp: '192.168.0.0/16', IpProtocol: 'tcp', FromPort: 2049, ToPort: 2049, Description: 'NFS from 192.168.0.0/16' }],
+    });
+  });
+});
