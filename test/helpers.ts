@@ -34,3 +34,11 @@ export function expectCompliant(stack: Stack): ComplianceReport {
 
 /** Inline handler code: the constructs under test do not care what the function runs. */
 export const INLINE_CODE = lambda.Code.fromInline('def handler(event, context):\n    return None\n');
+
+/**
+ * The template of `stack` with asset hashes replaced by a placeholder, so that a snapshot
+ * changes only when the resources do, not when aws-cdk-lib rebuilds a bundled handler.
+ */
+export function stableTemplate(template: object): object {
+  return JSON.parse(JSON.stringify(template).replace(/[0-9a-f]{64}(\.zip|\.json)?/g, 'ASSET_HASH$1'));
+}

@@ -1,0 +1,280 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as efs from 'aws-cdk-lib/aws-efs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { checkedApp, checkedStack, expectCompliant, INLINE_CODE } from './helpers';
+import { EfsBackedFunction, EfsBackedFunctionProps, InferenceVpc, SharedFileSystem } from '../src';
+
+interface Fixture {
+  readonly network: InferenceVpc;
+  readonly shared: SharedFileSystem;
+  readonly accessPoint: efs.AccessPoint;
+}
+
+function fixture(scope: Construct): Fixture {
+  const network = new InferenceVpc(scope, 'Network');
+  const shared = new SharedFileSystem(scope, 'Shared', { vpc: network.vpc });
+  const accessPoint = shared.addAccessPoint('Ml', { path: '/ml', uid: '1001', gid: '1001' });
+  return { network, shared, accessPoint };
+}
+
+function functionProps(f: Fixture, overrides: Partial<EfsBackedFunctionProps> = {}): EfsBackedFunctionProps {
+  return {
+    fileSystem: f.shared,
+    accessPoint: f.accessPoint,
+    mountPath: '/mnt/inference',
+    runtime: lambda.Runtime.PYTHON_3_15,
+    handler: 'index.handler',
+    code: INLINE_CODE,
+    timeout: Duration.seconds(30),
+    reservedConcurrentExecutions: 5,
+    ...overrides,
+  };
+}
+
+/** A user's choice, acknowledged as a user would: these test functions are only invoked synchronously. */
+function acknowledgeSynchronousOnly(fn: EfsBackedFunction): EfsBackedFunction {
+  Validations.of(fn).acknowledge({
+    id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
+    reason: 'Invoked only synchronously; a dead-letter queue applies to asynchronous invocations.',
+  });
+  return fn;
+}
+
+/** The function the construct creates (the VPC's default-security-group handler is one too). */
+function efsFunction(template: Template) {
+  return Object.values(template.findResources('AWS::Lambda::Function', { Properties: { FileSystemConfigs: Match.anyValue() } }))[0];
+}
+
+const ACCESS_POINT_ARN = { 'Fn::Join': ['', Match.arrayWith([{ Ref: Match.stringLikeRegexp('SharedFileSystemMl') }])] };
+
+describe('EfsBackedFunction', () => {
+  test('mounts the access point at the mount path, in the private subnets, with its own security group', () => {
+    const stack = checkedStack();
+    const f = fixture(stack);
+    const fn = acknowledgeSynchronousOnly(new EfsBackedFunction(stack, 'Classifier', functionProps(f, { memorySize: 3008, architecture: lambda.Architecture.ARM_64 })));
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'python3.15',
+      MemorySize: 3008,
+      Timeout: 30,
+      Architectures: ['arm64'],
+      ReservedConcurrentExecutions: 5,
+      FileSystemConfigs: [{
+        Arn: ACCESS_POINT_ARN,
+        LocalMountPath: '/mnt/inference',
+      }],
+      VpcConfig: {
+        SubnetIds: [{ Ref: Match.stringLikeRegexp('NetworkVpcPrivateSubnet1') }, { Ref: Match.stringLikeRegexp('NetworkVpcPrivateSubnet2') }],
+        SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('ClassifierSecurityGroup'), 'GroupId'] }],
+      },
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('ClassifierLogGroup') } },
+    });
+    expect(fn.mountPath).toBe('/mnt/inference');
+    expect(fn.invokeTarget).toBe(fn.lambdaFunction);
+    expect(fn.alias).toBeUndefined();
+    const report = expectCompliant(stack);
+    expect(report.acknowledged.filter(a => a.constructPath.startsWith('TestStack/Classifier/')).map(a => a.rule).sort()).toEqual([
+      'AwsSolutions-IAM5[Resource::*]',
+      'NIST.800.53.R5-CloudWatchLogGroupEncrypted',
+      'NIST.800.53.R5-LambdaDLQ',
+    ]);
+  });
+
+  test('the mount targets let the function in on NFS 2049, and the function is created after them and the rule', () => {
+    const stack = new Stack();
+    const f = fixture(stack);
+    new EfsBackedFunction(stack, 'Classifier', functionProps(f));
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp', FromPort: 2049, ToPort: 2049,
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('SharedSecurityGroup'), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('ClassifierSecurityGroup'), 'GroupId'] },
+    });
+    const dependsOn: string[] = efsFunction(template).DependsOn;
+    const mountTargets = Object.keys(template.findResources('AWS::EFS::MountTarget'));
+    const ingress = Object.keys(template.findResources('AWS::EC2::SecurityGroupIngress'));
+    const policies = Object.keys(template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('ClassifierServiceRole') }] } }));
+    expect(mountTargets).toHaveLength(2);
+    expect(dependsOn).toEqual(expect.arrayContaining([...mountTargets, ...ingress, ...policies]));
+    expect(policies).toHaveLength(1);
+  });
+
+  test('IAM: one customer-managed policy; EFS actions only on the file system and only through the access point', () => {
+    const stack = new Stack();
+    const f = fixture(stack);
+    new EfsBackedFunction(stack, 'Classifier', functionProps(f));
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },
+      ManagedPolicyArns: Match.absent(),
+      Policies: Match.absent(),
+    });
+    // No inline policy anywhere in the function's part of the stack.
+    expect(Object.keys(template.findResources('AWS::IAM::Policy')).filter(id => id.startsWith('Classifier'))).toEqual([]);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('ClassifierServiceRole') }],
+      PolicyDocument: {
+        Statement: [
+          { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('ClassifierLogGroup'), 'Arn'] } },
+          {
+            Sid: 'ManageVpcNetworkInterfaces', Effect: 'Allow', Resource: '*',
+            Action: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+          },
+          {
+            Sid: 'MountAccessPoint', Effect: 'Allow',
+            Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('SharedFileSystem'), 'Arn'] },
+            Condition: {
+              StringEquals: { 'elasticfilesystem:AccessPointArn': ACCESS_POINT_ARN },
+              Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' },
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  test('readOnly grants only ClientMount', () => {
+    const stack = new Stack();
+    const f = fixture(stack);
+    new EfsBackedFunction(stack, 'Reader', functionProps(f, { readOnly: true }));
+    const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('ReaderServiceRole') }] },
+    }))[0];
+    const mount = policy.Properties.PolicyDocument.Statement.find((s: { Sid: string }) => s.Sid === 'MountAccessPoint');
+    expect(mount.Action).toBe('elasticfilesystem:ClientMount');
+  });
+
+  test('allowAllOutbound: false leaves only NFS egress to the mount targets', () => {
+    const stack = new Stack();
+    const f = fixture(stack);
+    new EfsBackedFunction(stack, 'Wall', functionProps(f, { allowAllOutbound: false }));
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'Lambda function that mounts EFS at /mnt/inference',
+      SecurityGroupEgress: [{
+        IpProtocol: 'tcp', FromPort: 2049, ToPort: 2049,
+        DestinationSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('SharedSecurityGroup'), 'GroupId'] },
+      }],
+    });
+  });
+
+  test('provisioned concurrency through an alias on the current version', () => {
+    const stack = new Stack();
+    const f = fixture(stack);
+    const fn = new EfsBackedFunction(stack, 'Classifier', functionProps(f, { provisionedConcurrency: 2 }));
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Alias', {
+      Name: 'live',
+      FunctionVersion: { 'Fn::GetAtt': [Match.stringLikeRegexp('ClassifierFunctionCurrentVersion'), 'Version'] },
+      ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 },
+    });
+    expect(fn.invokeTarget).toBe(fn.alias);
+  });
+
+  test('mountEnvironment sets paths under the mount, next to the usual environment', () => {
+    const stack = new Stack();
+    const f = fixture(stack);
+    new EfsBackedFunction(stack, 'Classifier', functionProps(f, {
+      environment: { LOG_LEVEL: 'info' },
+      mountEnvironment: { PYTHONPATH: 'lib', TORCH_HOME: 'model', DATA_DIR: '' },
+    }));
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { LOG_LEVEL: 'info', PYTHONPATH: '/mnt/inference/lib', TORCH_HOME: '/mnt/inference/model', DATA_DIR: '/mnt/inference' } },
+    });
+  });
+
+  test('works with a function in another stack than the file system, without circular references', () => {
+    const app = checkedApp();
+    const storage = new Stack(app, 'Storage');
+    const f = fixture(storage);
+    const compute = new Stack(app, 'Compute');
+    acknowledgeSynchronousOnly(new EfsBackedFunction(compute, 'Classifier', functionProps(f)));
+
+    // Synthesis fails on a cycle between stacks; it does not here.
+    expectCompliant(compute);
+    expect(compute.dependencies).toEqual([storage]);
+    expect(storage.dependencies).toEqual([]);
+    const computeTemplate = Template.fromStack(compute);
+    computeTemplate.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 2049,
+      GroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('SharedSecurityGroup') },
+    });
+    // The file system's stack knows nothing of the function.
+    expect(JSON.stringify(Template.fromStack(storage).toJSON())).not.toMatch(/Classifier/);
+  });
+
+  test('fails when mountPath is not under /mnt/', () => {
+    const f = fixture(new Stack());
+    expect(() => new EfsBackedFunction(f.shared, 'Fn', functionProps(f, { mountPath: '/data' })))
+      .toThrow(/mountPath must start with \/mnt\/ followed by one directory name .* \(got '\/data'\)/);
+    expect(() => new EfsBackedFunction(f.shared, 'Fn2', functionProps(f, { mountPath: '/mnt/a/b' })))
+      .toThrow(/mountPath must start with \/mnt\//);
+    expect(() => new EfsBackedFunction(f.shared, 'Fn3', functionProps(f, { mountPath: `/mnt/${'a'.repeat(160)}` })))
+      .toThrow(/mountPath must be at most 160 characters \(got 165\)/);
+  });
+
+  test('fails when the runtime is retired', () => {
+    const f = fixture(new Stack());
+    expect(() => new EfsBackedFunction(f.shared, 'Fn', functionProps(f, { runtime: lambda.Runtime.PYTHON_3_8 })))
+      .toThrow(/runtime python3.8 has been retired by AWS Lambda/);
+  });
+
+  test('fails when SnapStart is asked for', () => {
+    const f = fixture(new Stack());
+    expect(() => new EfsBackedFunction(f.shared, 'Fn', functionProps(f, { runtime: lambda.Runtime.JAVA_21, snapStart: lambda.SnapStartConf.ON_PUBLISHED_VERSIONS })))
+      .toThrow(/snapStart must not be set: Lambda SnapStart does not support functions that mount Amazon EFS/);
+  });
+
+  test('fails when a second file system is given', () => {
+    const f = fixture(new Stack());
+    const other = f.shared.addAccessPoint('Other', { path: '/other', uid: '1001', gid: '1001' });
+    expect(() => new EfsBackedFunction(f.shared, 'Fn', functionProps(f, { filesystem: lambda.FileSystem.fromEfsAccessPoint(other, '/mnt/other') })))
+      .toThrow(/filesystem must not be set: an EfsBackedFunction mounts exactly one file system/);
+  });
+
+  test('fails when provisioned concurrency exceeds reserved concurrency', () => {
+    const f = fixture(new Stack());
+    expect(() => new EfsBackedFunction(f.shared, 'Fn', functionProps(f, { reservedConcurrentExecutions: 2, provisionedConcurrency: 3 })))
+      .toThrow(/provisionedConcurrency \(3\) must not exceed reservedConcurrentExecutions \(2\)/);
+    expect(() => new EfsBackedFunction(f.shared, 'Fn2', functionProps(f, { provisionedConcurrency: 0 })))
+      .toThrow(/provisionedConcurrency must be a whole number from 1 to/);
+  });
+
+  test('fails when the function would be in another VPC than the mount targets', () => {
+    const stack = new Stack();
+    const f = fixture(stack);
+    const otherVpc = new ec2.Vpc(stack, 'Other');
+    expect(() => new EfsBackedFunction(stack, 'Fn', functionProps(f, { vpc: otherVpc })))
+      .toThrow(/vpc must be the file system's VPC, where its mount targets are \(got a different VPC: Default\/Other instead of Default\/Network\/Vpc\)/);
+  });
+
+  test('fails when a subnet is in an Availability Zone without a mount target', () => {
+    const stack = new Stack();
+    const network = new InferenceVpc(stack, 'Network', { maxAzs: 2 });
+    const shared = new SharedFileSystem(stack, 'Shared', {
+      vpc: network.vpc,
+      vpcSubnets: { subnets: [network.vpc.privateSubnets[0]] },
+    });
+    const accessPoint = shared.addAccessPoint('Ap', { path: '/ml', uid: '1001', gid: '1001' });
+    expect(() => new EfsBackedFunction(stack, 'Fn', functionProps({ network, shared, accessPoint }, { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } })))
+      .toThrow(/vpcSubnets includes subnets in .+, where the file system has no mount target; use subnets in /);
+  });
+
+  test('fails when a mountEnvironment path escapes the mount or clashes with environment', () => {
+    const f = fixture(new Stack());
+    expect(() => new EfsBackedFunction(f.shared, 'Fn', functionProps(f, { mountEnvironment: { PYTHONPATH: '../lib' } })))
+      .toThrow(/mountEnvironment.PYTHONPATH must be a path relative to the mount, without '..' \(got '..\/lib'\)/);
+    expect(() => new EfsBackedFunction(f.shared, 'Fn2', functionProps(f, { environment: { PYTHONPATH: '/x' }, mountEnvironment: { PYTHONPATH: 'lib' } })))
+      .toThrow(/mountEnvironment.PYTHONPATH is also set in environment/);
+  });
+
+  test('fails when there is no VPC to run in', () => {
+    const f = fixture(new Stack());
+    const noVpc = { ...f.shared, vpc: undefined } as unknown as SharedFileSystem;
+    expect(() => new EfsBackedFunction(f.shared, 'Fn', functionProps(f, { fileSystem: noVpc })))
+      .toThrow(/EfsBackedFunction needs a VPC that routes to the mount targets/);
+  });
+});
