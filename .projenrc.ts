@@ -52,10 +52,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // One dev tsconfig at the top level that also type-checks the example apps and benches.
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
-    include: ['examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    include: ['.projenrc.ts', 'examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     compilerOptions: {},
   },
   eslintOptions: {
+    // One typed-lint project for everything: the top-level dev tsconfig includes it all.
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
     dirs: ['src'],
     devdirs: ['test', 'examples', 'bench', 'scripts', 'projenrc', '.projenrc.ts'],
   },

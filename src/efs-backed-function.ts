@@ -290,7 +290,9 @@ function checkSubnetsHaveMountTargets(vpc: ec2.IVpc, vpcSubnets: ec2.SubnetSelec
   }
 }
 
-function mergeEnvironment(environment: { [name: string]: string } | undefined, mountEnvironment: { [name: string]: string } | undefined, mountPath: string): { [name: string]: string } {
+type Environment = { [name: string]: string };
+
+function mergeEnvironment(environment: Environment | undefined, mountEnvironment: Environment | undefined, mountPath: string): Environment {
   const merged = { ...environment };
   for (const [name, relativePath] of Object.entries(mountEnvironment ?? {})) {
     if (name in merged) {

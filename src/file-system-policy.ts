@@ -32,25 +32,25 @@ export function baselineFileSystemPolicy(options: { requireAccessPoint: boolean 
   const statements = [
     new iam.PolicyStatement({
       sid: 'DenyWithoutTls',
-        effect: iam.Effect.DENY,
-        principals: everyone,
-        actions: ['*'],
-        conditions: { Bool: { 'aws:SecureTransport': 'false' } },
-      }),
+      effect: iam.Effect.DENY,
+      principals: everyone,
+      actions: ['*'],
+      conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+    }),
     new iam.PolicyStatement({
       sid: 'DenyAnonymous',
-        effect: iam.Effect.DENY,
-        principals: everyone,
-        actions: allClientActions,
-        conditions: { StringEquals: { 'aws:PrincipalType': 'Anonymous' } },
-      }),
+      effect: iam.Effect.DENY,
+      principals: everyone,
+      actions: allClientActions,
+      conditions: { StringEquals: { 'aws:PrincipalType': 'Anonymous' } },
+    }),
     new iam.PolicyStatement({
       sid: 'DenyOutsideMountTargets',
-        effect: iam.Effect.DENY,
-        principals: everyone,
-        actions: allClientActions,
-        conditions: { Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'false' } },
-      }),
+      effect: iam.Effect.DENY,
+      principals: everyone,
+      actions: allClientActions,
+      conditions: { Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'false' } },
+    }),
   ];
   if (options.requireAccessPoint) {
     statements.push(new iam.PolicyStatement({

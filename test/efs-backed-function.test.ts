@@ -89,7 +89,9 @@ describe('EfsBackedFunction', () => {
     new EfsBackedFunction(stack, 'Classifier', functionProps(f));
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp', FromPort: 2049, ToPort: 2049,
+      IpProtocol: 'tcp',
+      FromPort: 2049,
+      ToPort: 2049,
       GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('SharedSecurityGroup'), 'GroupId'] },
       SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('ClassifierSecurityGroup'), 'GroupId'] },
     });
@@ -120,11 +122,14 @@ describe('EfsBackedFunction', () => {
         Statement: [
           { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('ClassifierLogGroup'), 'Arn'] } },
           {
-            Sid: 'ManageVpcNetworkInterfaces', Effect: 'Allow', Resource: '*',
+            Sid: 'ManageVpcNetworkInterfaces',
+            Effect: 'Allow',
+            Resource: '*',
             Action: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
           },
           {
-            Sid: 'MountAccessPoint', Effect: 'Allow',
+            Sid: 'MountAccessPoint',
+            Effect: 'Allow',
             Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('SharedFileSystem'), 'Arn'] },
             Condition: {
@@ -155,7 +160,9 @@ describe('EfsBackedFunction', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: 'Lambda function that mounts EFS at /mnt/inference',
       SecurityGroupEgress: [{
-        IpProtocol: 'tcp', FromPort: 2049, ToPort: 2049,
+        IpProtocol: 'tcp',
+        FromPort: 2049,
+        ToPort: 2049,
         DestinationSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('SharedSecurityGroup'), 'GroupId'] },
       }],
     });

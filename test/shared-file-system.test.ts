@@ -55,21 +55,30 @@ describe('SharedFileSystem', () => {
     const policy = Object.values(statements)[0].Properties.FileSystemPolicy;
     expect(policy.Statement).toEqual([
       {
-        Sid: 'DenyWithoutTls', Effect: 'Deny', Principal: { AWS: '*' }, Action: '*',
+        Sid: 'DenyWithoutTls',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: '*',
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       },
       {
-        Sid: 'DenyAnonymous', Effect: 'Deny', Principal: { AWS: '*' },
+        Sid: 'DenyAnonymous',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
         Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite', 'elasticfilesystem:ClientRootAccess'],
         Condition: { StringEquals: { 'aws:PrincipalType': 'Anonymous' } },
       },
       {
-        Sid: 'DenyOutsideMountTargets', Effect: 'Deny', Principal: { AWS: '*' },
+        Sid: 'DenyOutsideMountTargets',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
         Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite', 'elasticfilesystem:ClientRootAccess'],
         Condition: { Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'false' } },
       },
       {
-        Sid: 'DenyWithoutAccessPoint', Effect: 'Deny', Principal: { AWS: '*' },
+        Sid: 'DenyWithoutAccessPoint',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
         Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite', 'elasticfilesystem:ClientRootAccess'],
         Condition: { Null: { 'elasticfilesystem:AccessPointArn': 'true' } },
       },
@@ -260,7 +269,9 @@ describe('SharedFileSystem grants and clients', () => {
     shared.allowMountFromCidr('192.168.0.0/16');
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp', FromPort: 2049, ToPort: 2049,
+      IpProtocol: 'tcp',
+      FromPort: 2049,
+      ToPort: 2049,
       GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('SharedSecurityGroup'), 'GroupId'] },
       SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('Instances'), 'GroupId'] },
     });
