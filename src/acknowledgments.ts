@@ -12,3 +12,13 @@ import { IConstruct } from 'constructs';
 export function acknowledgeFinding(scope: IConstruct, ruleId: string, reason: string): void {
   Validations.of(scope).acknowledge({ id: ruleId, reason });
 }
+
+/**
+ * A log group that uses CloudWatch Logs' own encryption at rest, not a customer-managed key:
+ * the NIST 800-53 R5 rule and the Control Tower guard rule say the same thing.
+ */
+export function acknowledgeServiceEncryptedLogGroup(logGroup: IConstruct, howToOptIn: string): void {
+  const reason = `CloudWatch Logs encrypts this log data at rest with keys it manages; ${howToOptIn}.`;
+  acknowledgeFinding(logGroup, 'NIST.800.53.R5::NIST.800.53.R5-CloudWatchLogGroupEncrypted', reason);
+  acknowledgeFinding(logGroup, 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check', reason);
+}

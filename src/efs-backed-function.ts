@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeFinding } from './acknowledgments';
+import { acknowledgeFinding, acknowledgeServiceEncryptedLogGroup } from './acknowledgments';
 import { accessPointConditions, clientActions } from './file-system-policy';
 import { isRetiredRuntime } from './lambda-runtimes';
 import { ISharedFileSystem, NFS_PORT } from './shared-file-system';
@@ -187,8 +187,7 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
       retention: retention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    acknowledgeFinding(logGroup, 'NIST.800.53.R5::NIST.800.53.R5-CloudWatchLogGroupEncrypted',
-      'CloudWatch Logs encrypts log data at rest with keys it manages; pass a logGroup with a customer-managed KMS key to opt in to one.');
+    acknowledgeServiceEncryptedLogGroup(logGroup, 'pass a logGroup with a customer-managed KMS key to opt in to one');
     return logGroup;
   }
 

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeFinding } from './acknowledgments';
+import { acknowledgeFinding, acknowledgeServiceEncryptedLogGroup } from './acknowledgments';
 import { checkIntegerInRange } from './validation';
 
 /**
@@ -129,6 +129,7 @@ export class InferenceVpc extends Construct {
       // The default security group is never used by these constructs: close it.
       restrictDefaultSecurityGroup: true,
     });
+    this.acknowledgeDefaultSecurityGroupHandler();
     this.workloadSubnets = { subnetType: workloadSubnetType };
 
     if (props.gatewayEndpoints ?? true) {
@@ -149,6 +150,15 @@ export class InferenceVpc extends Construct {
             'Public subnets hold only the NAT gateways, which need this default route to the internet gateway; they assign no public IPs and no workload runs in them.');
         }
       }
+    }
+  }
+
+  /** CDK closes the default security group with a stack-wide custom resource handler. */
+  private acknowledgeDefaultSecurityGroupHandler(): void {
+    const provider = Stack.of(this).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
+    if (provider) {
+      acknowledgeFinding(provider, 'cdk-validator-cfnguard::lambda_inside_vpc_check',
+        "aws-cdk-lib's handler that removes the default security group's rules only calls the EC2 API during deployment; it reaches no resource inside the VPC.");
     }
   }
 
@@ -186,8 +196,7 @@ export class InferenceVpc extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     if (!props.flowLogEncryptionKey) {
-      acknowledgeFinding(logGroup, 'NIST.800.53.R5::NIST.800.53.R5-CloudWatchLogGroupEncrypted',
-        'CloudWatch Logs encrypts flow log data at rest with keys it manages; flowLogEncryptionKey opts in to a customer-managed key (about 1 USD a month).');
+      acknowledgeServiceEncryptedLogGroup(logGroup, 'flowLogEncryptionKey opts in to a customer-managed key (about 1 USD a month)');
     }
 
     // A role whose only policy is a customer-managed one we write, instead of the inline
