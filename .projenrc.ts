@@ -82,7 +82,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 
   sampleCode: false,
-  gitignore: ['cdk.out/', '.cdk.staging/', '__pycache__/', '*.pyc', '/.jsii-pacmak/', '/dist-pacmak/', '/.jsii.tabl.json', '*.tabl.json'],
+  gitignore: ['cdk.out/', '.cdk.staging/', '__pycache__/', '*.pyc', '/.jsii-pacmak/', '/dist-pacmak/', '/.message-wall/', '/.jsii.tabl.json', '*.tabl.json'],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/scripts/', '/.ci/', 'cdk.out/', '/rosetta/'] },
 });
 
@@ -96,6 +96,19 @@ project.testTask.exec('bash scripts/test-handlers.sh');
 project.addTask('synth', {
   description: 'Synthesize every app under examples/, run the checks and print a summary per stack',
   exec: 'ts-node --project tsconfig.dev.json scripts/synth-examples.ts',
+  receiveArgs: true,
+});
+
+// Run the MessageWall handler locally: a directory stands in for the EFS mount.
+project.addTask('message-wall:local', {
+  description: 'Serve the MessageWall handler on http://127.0.0.1:8080/ with .message-wall/ as the mount',
+  exec: 'python3 examples/message-wall/handler/local_server.py',
+  receiveArgs: true,
+});
+
+project.addTask('bench:message-wall', {
+  description: 'Benchmark the MessageWall handler on a local directory (prints figures)',
+  exec: 'python3 bench/message-wall/bench.py',
   receiveArgs: true,
 });
 
