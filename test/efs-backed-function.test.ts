@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { checkedApp, checkedStack, expectCompliant, INLINE_CODE } from './helpers';
+import { checkedApp, checkedStack, expectCompliant, INLINE_CODE, nfsIngressFrom } from './helpers';
 import { EfsBackedFunction, EfsBackedFunctionProps, InferenceVpc, SharedFileSystem } from '../src';
 
 interface Fixture {
@@ -88,13 +88,7 @@ describe('EfsBackedFunction', () => {
     const f = fixture(stack);
     new EfsBackedFunction(stack, 'Classifier', functionProps(f));
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp',
-      FromPort: 2049,
-      ToPort: 2049,
-      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('SharedSecurityGroup'), 'GroupId'] },
-      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('ClassifierSecurityGroup'), 'GroupId'] },
-    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', nfsIngressFrom('ClassifierSecurityGroup'));
     const dependsOn: string[] = efsFunction(template).DependsOn;
     const mountTargets = Object.keys(template.findResources('AWS::EFS::MountTarget'));
     const ingress = Object.keys(template.findResources('AWS::EC2::SecurityGroupIngress'));

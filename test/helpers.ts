@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { addComplianceChecks, ComplianceOptions, ComplianceReport, formatFindings, synthWithChecks } from '../scripts/compliance';
 
@@ -41,4 +42,15 @@ export const INLINE_CODE = lambda.Code.fromInline('def handler(event, context):\
  */
 export function stableTemplate(template: object): object {
   return JSON.parse(JSON.stringify(template).replace(/[0-9a-f]{64}(\.zip|\.json)?/g, 'ASSET_HASH$1'));
+}
+
+/** The NFS ingress rule into the file system's security group from the group whose id matches `source`. */
+export function nfsIngressFrom(source: string): object {
+  return {
+    IpProtocol: 'tcp',
+    FromPort: 2049,
+    ToPort: 2049,
+    GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('SharedSecurityGroup'), 'GroupId'] },
+    SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp(source), 'GroupId'] },
+  };
 }

@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { checkedStack, expectCompliant } from './helpers';
+import { checkedStack, expectCompliant, nfsIngressFrom } from './helpers';
 import { InferenceVpc, SharedFileSystem } from '../src';
 
 function fileSystemIn(stack: Stack, props: Partial<ConstructorParameters<typeof SharedFileSystem>[2]> = {}) {
@@ -268,13 +268,7 @@ describe('SharedFileSystem grants and clients', () => {
     shared.allowMountFrom(instances);
     shared.allowMountFromCidr('192.168.0.0/16');
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp',
-      FromPort: 2049,
-      ToPort: 2049,
-      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('SharedSecurityGroup'), 'GroupId'] },
-      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('Instances'), 'GroupId'] },
-    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', nfsIngressFrom('Instances'));
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: 'EFS mount targets: NFS from granted clients only',
       SecurityGroupIngress: [{ CidrIp: '192.168.0.0/16', IpProtocol: 'tcp', FromPort: 2049, ToPort: 2049, Description: 'NFS from 192.168.0.0/16' }],
