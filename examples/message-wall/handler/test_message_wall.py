@@ -184,9 +184,14 @@ def writer(mount, index, barrier):
     barrier.wait()
     padding = "abcdefghijklmnopqrstuvwxyz" * (1 + index % 4)
     for n in range(MESSAGES_PER_WRITER):
-        answer = message_wall.handler(event("POST", f"writer-{index}-message-{n}-{padding}"), None)
+        message = f"writer-{index}-message-{n}-{padding}"
+        answer = message_wall.handler(event("POST", message), None)
         if answer["statusCode"] != 200:
             raise SystemExit(f"POST failed: {answer}")
+        # The answer is the wall right after this append: a message missing from it went
+        # somewhere no reader will ever see (say, a file a DELETE had just unlinked).
+        if message + "\n" not in answer["body"]:
+            raise SystemExit(f"POST of {message} answered a wall without it")
 
 
 def reader(mount, barrier, torn):
