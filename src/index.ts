@@ -1,3 +1,4 @@
 export * from './inference-vpc';
 export * from './shared-file-system';
 export * from './efs-backed-function';
+export * from './throughput-planner';

@@ -1,0 +1,104 @@
+import { Size } from 'aws-cdk-lib';
+import * as efs from 'aws-cdk-lib/aws-efs';
+import { ThroughputPlanner } from '../src';
+
+const { BURSTING, PROVISIONED, ELASTIC } = efs.ThroughputMode;
+
+describe('ThroughputPlanner: the reference worked example', () => {
+  // 10 GiB stored, 2 GiB of libraries read at each cold start.
+  const load = { storedData: Size.gibibytes(10), coldStarts: [{ bytesPerColdStart: Size.gibibytes(2), coldStartsPerDay: 50 }] };
+
+  test('bursting: 10 GiB stored earns 500 KiB/s, about 41 GiB a day, about 20 cold starts of 2 GiB', () => {
+    const bursting = ThroughputPlanner.assessmentOf(ThroughputPlanner.plan(load), BURSTING);
+    // 10 GiB x 50 KiB/s = 500 KiB/s = 0.48828125 MiB/s
+    expect(bursting.sustainedMiBps).toBeCloseTo(500 / 1024, 10);
+    // 500 KiB/s x 86,400 s = 43,200,000 KiB (the post's "43.2 GiB") = 41.2 GiB
+    expect(bursting.dailyBudgetGiB).toBeCloseTo(43_200_000 / 1024 / 1024, 10);
+    // 41.2 / 2 = 20.6: "about 20 initialisations a day"
+    expect(bursting.coldStartsPerDay).toBe(20);
+    expect(bursting.peakMiBps).toBe(100);
+    // 2 GiB at the 100 MiB/s burst: 20.48 s
+    expect(bursting.coldStartLoadSeconds).toBeCloseTo(20.48, 10);
+    expect(bursting.sustainsLoad).toBe(false); // 50 a day is more than 20
+  });
+
+  test('provisioned 10 MiB/s: 864,000 MiB (the post\'s "864 GiB") a day, about 400 cold starts', () => {
+    const provisioned = ThroughputPlanner.assessmentOf(ThroughputPlanner.plan(load, Size.mebibytes(10)), PROVISIONED);
+    expect(provisioned.dailyBudgetGiB).toBeCloseTo(864_000 / 1024, 10); // 843.75 GiB
+    expect(provisioned.coldStartsPerDay).toBe(421); // 843.75 / 2
+    expect(provisioned.coldStartLoadSeconds).toBeCloseTo(204.8, 10);
+    expect(provisioned.sustainsLoad).toBe(true);
+    // Billed above the 0.488 MiB/s the storage would earn, at 6 USD per MiB/s-month.
+    expect(provisioned.monthlyThroughputUsd).toBeCloseTo((10 - 500 / 1024) * 6, 10);
+  });
+});
+
+describe('ThroughputPlanner: rules', () => {
+  test('the 1 MiB/s floor: a small file system with no credits still loads at 1 MiB/s, not at its baseline', () => {
+    const plan = ThroughputPlanner.plan({ storedData: Size.gibibytes(1), coldStarts: [{ bytesPerColdStart: Size.mebibytes(100), coldStartsPerDay: 1 }] });
+    const bursting = ThroughputPlanner.assessmentOf(plan, BURSTING);
+    expect(bursting.sustainedMiBps).toBeCloseTo(50 / 1024, 10); // 1 GiB earns 50 KiB/s
+    expect(bursting.worstCaseMiBps).toBe(1);
+    expect(bursting.worstCaseLoadSeconds).toBeCloseTo(100, 10); // 100 MiB at 1 MiB/s
+    expect(ThroughputPlanner.worstCaseLoadTime(plan, BURSTING, Size.mebibytes(100)).toSeconds()).toBe(100);
+  });
+
+  test('above 1 TiB the burst rate grows by 100 MiB/s per TiB and the baseline passes the floor', () => {
+    expect(ThroughputPlanner.burstingBurstMiBps(Size.tebibytes(3))).toBe(300);
+    expect(ThroughputPlanner.burstingBurstMiBps(Size.gibibytes(512))).toBe(100);
+    expect(ThroughputPlanner.burstingNoCreditMiBps(Size.tebibytes(1))).toBe(50);
+    expect(ThroughputPlanner.burstingNoCreditMiBps(Size.gibibytes(10))).toBe(1);
+  });
+
+  test('peak: 120 cold starts of 1 GiB in the busiest hour need 34.1 MiB/s, rounded up to 35 provisioned', () => {
+    const plan = ThroughputPlanner.plan({
+      storedData: Size.gibibytes(5),
+      coldStarts: [{ bytesPerColdStart: Size.gibibytes(1), coldStartsPerDay: 200, peakColdStartsPerHour: 120 }],
+    });
+    expect(plan.requiredPeakMiBps).toBeCloseTo(120 * 1024 / 3600, 10);
+    expect(plan.requiredProvisionedMiBps).toBe(35);
+    expect(plan.requiredDailyGiB).toBe(200);
+  });
+
+  test('steady reads and writes add to the daily need', () => {
+    const plan = ThroughputPlanner.plan({ storedData: Size.gibibytes(100), steadyReadPerSecond: Size.kibibytes(512), steadyWritePerSecond: Size.kibibytes(512) });
+    expect(plan.requiredDailyGiB).toBeCloseTo(86_400 / 1024, 10); // 1 MiB/s all day
+    expect(plan.recommendedMode).toBe(BURSTING); // 100 GiB earns ~4.9 MiB/s
+  });
+
+  test('recommendation: bursting when the credits pay; else the cheaper of provisioned and elastic', () => {
+    const light = ThroughputPlanner.plan({ storedData: Size.gibibytes(10), coldStarts: [{ bytesPerColdStart: Size.gibibytes(2), coldStartsPerDay: 10 }] });
+    expect(light.recommendedMode).toBe(BURSTING);
+
+    // 2 GiB x 50 a day = 100 GiB/day: Elastic 100 x 30 x 0.03 = 90 USD; provisioned 2 MiB/s... peak 50/24 per hour
+    const moderate = ThroughputPlanner.plan({ storedData: Size.gibibytes(10), coldStarts: [{ bytesPerColdStart: Size.gibibytes(2), coldStartsPerDay: 50 }] });
+    expect(moderate.requiredProvisionedMiBps).toBe(2);
+    expect(ThroughputPlanner.assessmentOf(moderate, ELASTIC).monthlyThroughputUsd).toBeCloseTo(90, 10);
+    expect(moderate.recommendedMode).toBe(PROVISIONED); // (2 - 0.49) x 6 = 9.07 USD
+
+    // A rare but violent fan-out: 500 cold starts of 2 GiB in one hour, 500 a day.
+    const spiky = ThroughputPlanner.plan({ storedData: Size.gibibytes(10), coldStarts: [{ bytesPerColdStart: Size.gibibytes(2), coldStartsPerDay: 500, peakColdStartsPerHour: 500 }] });
+    expect(spiky.requiredProvisionedMiBps).toBe(285); // 500 x 2048 / 3600 = 284.4
+    expect(spiky.recommendedMode).toBe(ELASTIC); // 1000 GiB x 30 x 0.03 = 900 USD < 284.5 x 6 = 1707 USD
+  });
+
+  test('oversized provisioned rates are recognized', () => {
+    const plan = ThroughputPlanner.plan({ storedData: Size.gibibytes(10), coldStarts: [{ bytesPerColdStart: Size.gibibytes(2), coldStartsPerDay: 50 }] });
+    expect(ThroughputPlanner.isOversized(plan, Size.mebibytes(100))).toBe(true);
+    expect(ThroughputPlanner.isOversized(plan, Size.mebibytes(4))).toBe(false);
+  });
+
+  test('the table lists every mode and the recommendation', () => {
+    const table = ThroughputPlanner.formatTable(ThroughputPlanner.plan({ storedData: Size.gibibytes(10), coldStarts: [{ bytesPerColdStart: Size.gibibytes(2), coldStartsPerDay: 50 }] }, Size.mebibytes(10)));
+    expect(table.split('\n')[0]).toMatch(/^mode\s+sustained MiB\/s\s+peak MiB\/s\s+GiB\/day\s+cold starts\/day/);
+    expect(table).toMatch(/^bursting\s+0\.5\s+100\s+41\.2\s+20\s/m);
+    expect(table).toMatch(/^provisioned\s+10\.0\s+10\.0\s+844\s+421\s/m);
+    expect(table).toMatch(/^elastic .* unbounded /m);
+    expect(table).toMatch(/recommended: /);
+  });
+
+  test('fails when a count is negative', () => {
+    expect(() => ThroughputPlanner.plan({ storedData: Size.gibibytes(1), coldStarts: [{ bytesPerColdStart: Size.gibibytes(1), coldStartsPerDay: -1 }] }))
+      .toThrow(/coldStarts\[0\].coldStartsPerDay must be a number of at least 0 \(got -1\)/);
+  });
+});
