@@ -1,14 +1,19 @@
-import { RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, acknowledgeServiceEncryptedLogGroup } from './acknowledgments';
+import { CapacityChecks } from './file-system-client';
 import { accessPointConditions, clientActions } from './file-system-policy';
 import { isRetiredRuntime } from './lambda-runtimes';
 import { ISharedFileSystem, NFS_PORT } from './shared-file-system';
+import { ColdStartLoad } from './throughput-planner';
 import { checkIntegerInRange, checkMountPath } from './validation';
 
 /**
@@ -57,12 +62,61 @@ export interface EfsBackedFunctionProps extends lambda.FunctionProps {
   readonly mountEnvironment?: { [name: string]: string };
 
   /**
+   * What one cold start of this function reads from the file system (its libraries and
+   * model), and how often it happens. The file system's throughput plan counts it, and synth
+   * warns when the timeout is shorter than the load takes under the throughput mode.
+   *
+   * @default - not declared
+   */
+  readonly coldStartLoad?: ColdStartLoad;
+
+  /**
    * How long the function's logs are kept, when this construct creates the log group
    * (that is, when `logGroup` is not given).
    *
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logGroupRetention?: logs.RetentionDays;
+}
+
+/**
+ * Options of {@link EfsBackedFunction.addAlarms}.
+ */
+export interface FunctionAlarmOptions {
+  /**
+   * Notify this topic when an alarm fires.
+   *
+   * @default - no action
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * Alarm at this many errors in 5 minutes.
+   *
+   * @default 1
+   */
+  readonly errorsThreshold?: number;
+
+  /**
+   * Alarm at this many throttles in 5 minutes.
+   *
+   * @default 1
+   */
+  readonly throttlesThreshold?: number;
+
+  /**
+   * Alarm when p99 duration reaches this fraction of the timeout.
+   *
+   * @default 0.8
+   */
+  readonly durationTimeoutRatio?: number;
+
+  /**
+   * Alarm when a cold start's init phase takes this long.
+   *
+   * @default Duration.seconds(10)
+   */
+  readonly initDurationThreshold?: Duration;
 }
 
 /**
@@ -97,6 +151,11 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
   public readonly connections: ec2.Connections;
   public readonly grantPrincipal: iam.IPrincipal;
 
+  /** The invocation timeout. */
+  public readonly timeout: Duration;
+
+  private initDurationMetric?: cloudwatch.Metric;
+
   constructor(scope: Construct, id: string, props: EfsBackedFunctionProps) {
     super(scope, id);
     checkFunctionProps(props);
@@ -127,7 +186,7 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
     const {
       fileSystem: _fileSystem, accessPoint: _accessPoint, mountPath: _mountPath, readOnly: _readOnly,
       provisionedConcurrency: _provisionedConcurrency, aliasName: _aliasName, mountEnvironment: _mountEnvironment,
-      logGroupRetention: _logGroupRetention,
+      logGroupRetention: _logGroupRetention, coldStartLoad: _coldStartLoad,
       // Applied to our own security group above.
       allowAllOutbound: _allowAllOutbound,
       ...functionProps
@@ -157,6 +216,100 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
     this.grantPrincipal = this.lambdaFunction.grantPrincipal;
     this.alias = this.addProvisionedConcurrency(props);
     this.invokeTarget = this.alias ?? this.lambdaFunction;
+    this.timeout = props.timeout ?? Duration.seconds(3);
+
+    fileSystem.registerClient({
+      scope: this,
+      reservedConcurrency: props.reservedConcurrentExecutions,
+      timeout: this.timeout,
+      coldStart: props.coldStartLoad,
+    });
+    if (props.reservedConcurrentExecutions === undefined) {
+      Annotations.of(this).addWarningV2(CapacityChecks.NO_RESERVED_CONCURRENCY,
+        'reservedConcurrentExecutions is not set: every execution environment holds an EFS connection (at most '
+        + `${CapacityChecks.EFS_CLIENT_CONNECTION_LIMIT} per file system) and a cold-start fan-out can spend the burst credits; set a cap.`);
+    }
+  }
+
+  /** Invocations that failed. Sum over 5 minutes. */
+  public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.lambdaFunction.metricErrors({ period: Duration.minutes(5), ...props });
+  }
+
+  /** Invocations Lambda throttled (reserved concurrency reached). Sum over 5 minutes. */
+  public metricThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.lambdaFunction.metricThrottles({ period: Duration.minutes(5), ...props });
+  }
+
+  /** Invocation duration, p99 over 5 minutes. */
+  public metricDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.lambdaFunction.metricDuration({ statistic: 'p99', period: Duration.minutes(5), ...props });
+  }
+
+  /**
+   * Init duration of cold starts (loading libraries and models from EFS), in milliseconds,
+   * read from the `REPORT` lines of the function's log group by a metric filter. Maximum over 5 minutes.
+   */
+  public metricInitDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!this.initDurationMetric) {
+      const filter = new logs.MetricFilter(this, 'InitDurationFilter', {
+        logGroup: this.logGroup,
+        // REPORT RequestId: <id> Duration: <ms> ms Billed Duration: <ms> ms Memory Size: <mb> MB Max Memory Used: <mb> MB Init Duration: <ms> ms
+        filterPattern: logs.FilterPattern.spaceDelimited(
+          'report', 'requestIdLabel', 'requestId', 'durationLabel', 'duration', 'durationUnit',
+          'billedLabel', 'billedDurationLabel', 'billedDuration', 'billedUnit',
+          'memoryLabel', 'sizeLabel', 'memorySize', 'memoryUnit',
+          'maxLabel', 'maxMemoryLabel', 'usedLabel', 'maxMemoryUsed', 'maxMemoryUnit',
+          'initLabel', 'initDurationLabel', 'initDuration', 'initUnit',
+        ).whereString('report', '=', 'REPORT').whereString('initLabel', '=', 'Init'),
+        metricNamespace: 'cdk-lambda-efs',
+        // Filter dimensions can only be log fields: one metric name per function instead.
+        metricName: `InitDuration-${Names.uniqueId(this)}`,
+        metricValue: '$initDuration',
+        unit: cloudwatch.Unit.MILLISECONDS,
+      });
+      this.initDurationMetric = filter.metric({ statistic: 'Maximum', period: Duration.minutes(5) });
+    }
+    return this.initDurationMetric.with(props ?? {});
+  }
+
+  /**
+   * Alarms on errors, throttles, duration near the timeout and slow cold starts.
+   * Opt-in; each alarm notifies `alarmTopic` when given.
+   */
+  public addAlarms(options: FunctionAlarmOptions = {}): cloudwatch.Alarm[] {
+    const timeoutMs = this.timeout.toMilliseconds();
+    const specs: Array<[string, cloudwatch.IMetric, number, string]> = [
+      ['ErrorsAlarm', this.metricErrors(), options.errorsThreshold ?? 1, 'The function returned errors.'],
+      ['ThrottlesAlarm', this.metricThrottles(), options.throttlesThreshold ?? 1, 'Lambda throttled the function: its reserved concurrency is exhausted.'],
+      ['DurationAlarm', this.metricDuration(), Math.floor(timeoutMs * (options.durationTimeoutRatio ?? 0.8)),
+        'p99 duration is near the timeout: EFS reads may be slowing down (burst credits, throughput).'],
+      ['InitDurationAlarm', this.metricInitDuration(), (options.initDurationThreshold ?? Duration.seconds(10)).toMilliseconds(),
+        'Cold starts are slow: loading libraries and models from EFS takes longer than planned.'],
+    ];
+    return specs.map(([id, metric, threshold, description]) => {
+      const alarm = new cloudwatch.Alarm(this, id, {
+        metric,
+        threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      if (options.alarmTopic) {
+        alarm.addAlarmAction(new cloudwatchActions.SnsAction(options.alarmTopic));
+      }
+      return alarm;
+    });
+  }
+
+  /**
+   * The command that stops all invocations at once (reserved concurrency 0), for when the
+   * file system is out of burst credits and every cold start times out. Undo it with
+   * `aws lambda delete-function-concurrency`, or by deploying the stack again.
+   */
+  public emergencyThrottleCommand(): string {
+    return `aws lambda put-function-concurrency --function-name ${this.lambdaFunction.functionName} --reserved-concurrent-executions 0`;
   }
 
   /**

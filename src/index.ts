@@ -2,3 +2,5 @@ export * from './inference-vpc';
 export * from './shared-file-system';
 export * from './efs-backed-function';
 export * from './throughput-planner';
+export * from './file-system-client';
+export * from './file-system-dashboard';

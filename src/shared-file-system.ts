@@ -1,11 +1,17 @@
-import { RemovalPolicy, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IDependable } from 'constructs';
 import { acknowledgeFinding } from './acknowledgments';
+import { addCapacityWarnings, allColdStarts, CapacityCheckInput, planFor } from './capacity-checks';
+import { CapacityChecks, FileSystemClient } from './file-system-client';
 import { accessPointConditions, baselineFileSystemPolicy, clientActions } from './file-system-policy';
+import { ExpectedLoad, ThroughputPlan } from './throughput-planner';
 import { checkAccessPointPath, checkOctalPermissions, checkPosixId } from './validation';
 
 /** NFS, the only port EFS mount targets listen on. */
@@ -84,6 +90,13 @@ export interface ISharedFileSystem extends ec2.IConnectable {
    */
   readonly mountTargetAvailabilityZones: string[];
 
+  /**
+   * Tell the file system's capacity checks about a client (done by EfsBackedFunction):
+   * its reserved concurrency counts against the EFS connection limit, its cold-start load
+   * against the throughput plan.
+   */
+  registerClient(client: FileSystemClient): void;
+
   /** Let `grantee` mount `accessPoint` and write through it. */
   grantReadWrite(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint): iam.Grant;
 
@@ -149,6 +162,15 @@ export interface SharedFileSystemProps {
   readonly provisionedThroughputPerSecond?: Size;
 
   /**
+   * The load you expect: data stored, steady rates, cold starts of clients other than
+   * EfsBackedFunctions (which declare their own `coldStartLoad`). With it, synth warns when
+   * the throughput mode cannot sustain the load or a provisioned rate is far above it.
+   *
+   * @default - no throughput planning
+   */
+  readonly expectedLoad?: ExpectedLoad;
+
+  /**
    * Move files not read for this long to the Infrequent Access storage class.
    *
    * @default - files stay in Standard storage
@@ -173,6 +195,46 @@ export interface SharedFileSystemProps {
 }
 
 /**
+ * Options of {@link SharedFileSystem.addAlarms}.
+ */
+export interface FileSystemAlarmOptions {
+  /**
+   * Notify this topic when an alarm fires.
+   *
+   * @default - no action
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * Alarm when burst credits fall below this (Bursting mode only).
+   *
+   * @default - ten of the largest declared cold starts, else 100 GiB
+   */
+  readonly burstCreditBalanceThreshold?: Size;
+
+  /**
+   * Alarm at this PercentIOLimit.
+   *
+   * @default 90
+   */
+  readonly percentIOLimitThreshold?: number;
+
+  /**
+   * Alarm at this many client connections.
+   *
+   * @default 20000 (80% of the EFS limit of 25,000)
+   */
+  readonly clientConnectionsThreshold?: number;
+
+  /**
+   * Alarm at this percentage of the provisioned throughput (Provisioned mode only).
+   *
+   * @default 80
+   */
+  readonly provisionedThroughputUtilizationThreshold?: number;
+}
+
+/**
  * An EFS file system for Lambda functions (and other NFS clients) to share.
  *
  * Encrypted, retained on stack deletion, backed up, Elastic throughput, with mount targets
@@ -194,6 +256,17 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
 
   /** The access points added with `addAccessPoint`. */
   public readonly accessPoints: efs.AccessPoint[] = [];
+
+  /** The throughput mode. */
+  public readonly throughputMode: efs.ThroughputMode;
+
+  /** The provisioned throughput, with `ThroughputMode.PROVISIONED`. */
+  public readonly provisionedThroughputPerSecond?: Size;
+
+  /** The load declared in `expectedLoad`. */
+  public readonly expectedLoad?: ExpectedLoad;
+
+  private readonly clients: FileSystemClient[] = [];
 
   constructor(scope: Construct, id: string, props: SharedFileSystemProps) {
     super(scope, id);
@@ -220,6 +293,9 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
       allowAllOutbound: false,
     });
 
+    this.throughputMode = props.throughputMode ?? efs.ThroughputMode.ELASTIC;
+    this.provisionedThroughputPerSecond = props.provisionedThroughputPerSecond;
+    this.expectedLoad = props.expectedLoad;
     const automaticBackups = props.automaticBackups ?? true;
     this.fileSystem = new efs.FileSystem(this, 'FileSystem', {
       vpc: props.vpc,
@@ -229,7 +305,7 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
       kmsKey: props.kmsKey,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       enableAutomaticBackups: automaticBackups,
-      throughputMode: props.throughputMode ?? efs.ThroughputMode.ELASTIC,
+      throughputMode: this.throughputMode,
       provisionedThroughputPerSecond: props.provisionedThroughputPerSecond,
       lifecyclePolicy: props.transitionToInfrequentAccess,
       fileSystemName: props.fileSystemName,
@@ -243,6 +319,9 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
     this.fileSystemArn = this.fileSystem.fileSystemArn;
     this.connections = this.fileSystem.connections;
     this.mountTargetsAvailable = this.fileSystem.mountTargetsAvailable;
+
+    // The checks need every client, so they run at synth, once the app is complete.
+    this.node.addValidation({ validate: () => { addCapacityWarnings(this.capacityCheckInput()); return []; } });
 
     if (automaticBackups) {
       acknowledgeFinding(this.fileSystem, 'NIST.800.53.R5::NIST.800.53.R5-EFSInBackupPlan',
@@ -272,6 +351,127 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
     });
     this.accessPoints.push(accessPoint);
     return accessPoint;
+  }
+
+  public registerClient(client: FileSystemClient): void {
+    this.clients.push(client);
+  }
+
+  /** The throughput plan for `expectedLoad` and the registered clients' cold starts, if a load is declared. */
+  public throughputPlan(): ThroughputPlan | undefined {
+    return planFor(this.capacityCheckInput());
+  }
+
+  /** An `AWS/EFS` metric of this file system. */
+  public metric(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/EFS',
+      metricName,
+      dimensionsMap: { FileSystemId: this.fileSystemId },
+      ...props,
+    });
+  }
+
+  /** Burst credits left, in bytes (Bursting mode). Minimum over 5 minutes. */
+  public metricBurstCreditBalance(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric('BurstCreditBalance', { statistic: 'Minimum', period: Duration.minutes(5), ...props });
+  }
+
+  /** How close the file system is to its I/O limit (General Purpose mode), in percent. Maximum over 5 minutes. */
+  public metricPercentIOLimit(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric('PercentIOLimit', { statistic: 'Maximum', period: Duration.minutes(5), ...props });
+  }
+
+  /** Connected NFS clients (one per Lambda execution environment). Sum over 1 minute. */
+  public metricClientConnections(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric('ClientConnections', { statistic: 'Sum', period: Duration.minutes(1), ...props });
+  }
+
+  /** Bytes of metered I/O (what throughput limits count). Sum over 1 minute. */
+  public metricMeteredIOBytes(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric('MeteredIOBytes', { statistic: 'Sum', period: Duration.minutes(1), ...props });
+  }
+
+  /** Metered throughput as a percentage of the provisioned rate (Provisioned mode). */
+  public metricProvisionedThroughputUtilization(): cloudwatch.MathExpression {
+    const provisioned = this.provisionedThroughputPerSecond?.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+    if (this.throughputMode !== efs.ThroughputMode.PROVISIONED || provisioned === undefined) {
+      throw new Error(`metricProvisionedThroughputUtilization needs throughputMode PROVISIONED (got '${this.throughputMode}')`);
+    }
+    return new cloudwatch.MathExpression({
+      expression: `100 * (bytes / PERIOD(bytes)) / 1048576 / ${provisioned}`,
+      usingMetrics: { bytes: this.metricMeteredIOBytes() },
+      label: `Metered throughput, % of ${provisioned} MiB/s provisioned`,
+      period: Duration.minutes(1),
+    });
+  }
+
+  /**
+   * Alarms for what pages people at 2 a.m.: burst credits running out (Bursting), the I/O
+   * limit, client connections near the EFS limit and throughput near the provisioned rate
+   * (Provisioned). Opt-in; each alarm notifies `alarmTopic` when given.
+   */
+  public addAlarms(options: FileSystemAlarmOptions = {}): cloudwatch.Alarm[] {
+    const alarms: cloudwatch.Alarm[] = [];
+    const add = (id: string, props: cloudwatch.AlarmProps) => {
+      const alarm = new cloudwatch.Alarm(this, id, props);
+      if (options.alarmTopic) {
+        alarm.addAlarmAction(new cloudwatchActions.SnsAction(options.alarmTopic));
+      }
+      alarms.push(alarm);
+    };
+    if (this.throughputMode === efs.ThroughputMode.BURSTING) {
+      const threshold = options.burstCreditBalanceThreshold ?? this.defaultBurstCreditThreshold();
+      add('BurstCreditBalanceAlarm', {
+        metric: this.metricBurstCreditBalance(),
+        threshold: threshold.toBytes(),
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        alarmDescription: `Burst credits below ${threshold.toGibibytes({ rounding: SizeRoundingBehavior.NONE })} GiB: cold starts will soon load at the baseline rate and may time out.`,
+      });
+    }
+    add('PercentIOLimitAlarm', {
+      metric: this.metricPercentIOLimit(),
+      threshold: options.percentIOLimitThreshold ?? 90,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 3,
+      alarmDescription: 'The file system is near its I/O limit.',
+    });
+    const connections = options.clientConnectionsThreshold ?? Math.floor(0.8 * CapacityChecks.EFS_CLIENT_CONNECTION_LIMIT);
+    add('ClientConnectionsAlarm', {
+      metric: this.metricClientConnections(),
+      threshold: connections,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 5,
+      alarmDescription: `${connections} or more NFS clients: near the EFS limit of ${CapacityChecks.EFS_CLIENT_CONNECTION_LIMIT} connections.`,
+    });
+    if (this.throughputMode === efs.ThroughputMode.PROVISIONED) {
+      add('ProvisionedThroughputAlarm', {
+        metric: this.metricProvisionedThroughputUtilization(),
+        threshold: options.provisionedThroughputUtilizationThreshold ?? 80,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 5,
+        alarmDescription: 'Metered throughput is near the provisioned rate.',
+      });
+    }
+    return alarms;
+  }
+
+  /** Enough credits for ten of the largest declared cold starts, else 100 GiB. */
+  private defaultBurstCreditThreshold(): Size {
+    const largest = Math.max(0, ...allColdStarts(this.capacityCheckInput())
+      .map(c => c.bytesPerColdStart.toGibibytes({ rounding: SizeRoundingBehavior.NONE })));
+    return Size.gibibytes(largest > 0 ? Math.ceil(largest * 10) : 100);
+  }
+
+  private capacityCheckInput(): CapacityCheckInput {
+    return {
+      fileSystem: this.fileSystem,
+      throughputMode: this.throughputMode,
+      provisionedThroughput: this.provisionedThroughputPerSecond,
+      expectedLoad: this.expectedLoad,
+      clients: this.clients,
+    };
   }
 
   public grantReadWrite(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint): iam.Grant {

@@ -175,7 +175,7 @@ export class ThroughputPlanner {
         peakMiBps,
         worstCaseMiBps: worstMiBps,
         dailyBudgetGiB,
-        coldStartsPerDay: unbounded ? -1 : largestColdStartGiB > 0 ? Math.floor(Math.max(0, dailyBudgetGiB - steadyDailyGiB) / largestColdStartGiB) : 0,
+        coldStartsPerDay: unbounded ? -1 : coldStartsPaidFor(dailyBudgetGiB - steadyDailyGiB, largestColdStartGiB),
         coldStartLoadSeconds: largestColdStartGiB * MIB_PER_GIB / peakMiBps,
         worstCaseLoadSeconds: largestColdStartGiB * MIB_PER_GIB / worstMiBps,
         sustainsLoad,
@@ -203,7 +203,9 @@ export class ThroughputPlanner {
       true, monthlyElastic, true);
 
     const modes = [bursting, provisionedMode, elastic];
-    const { recommendedMode, recommendation } = recommend(bursting, provisionedMode, elastic, requiredProvisionedMiBps);
+    // Recommend on what the load needs, not on the rate the caller happens to provision.
+    const requiredProvisionedUsd = Math.max(0, requiredProvisionedMiBps - baseline) * PROVISIONED_USD_PER_MIB_MONTH;
+    const { recommendedMode, recommendation } = recommend(bursting.sustainsLoad, requiredProvisionedMiBps, requiredProvisionedUsd, monthlyElastic);
     return { requiredDailyGiB, requiredPeakMiBps, requiredProvisionedMiBps, modes, recommendedMode, recommendation };
   }
 
@@ -254,21 +256,27 @@ export class ThroughputPlanner {
   }
 }
 
-function recommend(bursting: ThroughputModeAssessment, provisioned: ThroughputModeAssessment, elastic: ThroughputModeAssessment,
-  requiredMiBps: number): { recommendedMode: efs.ThroughputMode; recommendation: string } {
-  if (bursting.sustainsLoad) {
-    return { recommendedMode: efs.ThroughputMode.BURSTING, recommendation: 'the credits earned by the data stored pay for the load, at no throughput charge' };
+function recommend(burstingSustains: boolean, provisionedMiBps: number, provisionedUsd: number, elasticUsd: number):
+{ recommendedMode: efs.ThroughputMode; recommendation: string } {
+  if (burstingSustains) {
+    const recommendation = 'the credits earned by the data stored pay for the load, at no throughput charge';
+    return { recommendedMode: efs.ThroughputMode.BURSTING, recommendation };
   }
-  if (provisioned.monthlyThroughputUsd < elastic.monthlyThroughputUsd) {
+  if (provisionedUsd < elasticUsd) {
     return {
       recommendedMode: efs.ThroughputMode.PROVISIONED,
-      recommendation: `${requiredMiBps} MiB/s provisioned costs about ${fixed(provisioned.monthlyThroughputUsd)} USD a month, less than Elastic's ${fixed(elastic.monthlyThroughputUsd)}`,
+      recommendation: `${provisionedMiBps} MiB/s provisioned costs about ${fixed(provisionedUsd)} USD a month, less than Elastic's ${fixed(elasticUsd)}`,
     };
   }
   return {
     recommendedMode: efs.ThroughputMode.ELASTIC,
-    recommendation: `Elastic bills what is read and written, about ${fixed(elastic.monthlyThroughputUsd)} USD a month, less than ${requiredMiBps} MiB/s provisioned (${fixed(provisioned.monthlyThroughputUsd)})`,
+    recommendation: `Elastic bills what is read and written, about ${fixed(elasticUsd)} USD a month, less than ${provisionedMiBps} MiB/s provisioned (${fixed(provisionedUsd)})`,
   };
+}
+
+/** Whole cold starts of `coldStartGiB` that `budgetGiB` pays for. */
+function coldStartsPaidFor(budgetGiB: number, coldStartGiB: number): number {
+  return coldStartGiB > 0 ? Math.floor(Math.max(0, budgetGiB) / coldStartGiB) : 0;
 }
 
 function checkLoad(load: ExpectedLoad): void {

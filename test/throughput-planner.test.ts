@@ -4,12 +4,20 @@ import { ThroughputPlanner } from '../src';
 
 const { BURSTING, PROVISIONED, ELASTIC } = efs.ThroughputMode;
 
+/** `perDay` cold starts of `gib` GiB on a file system storing `storedGib` GiB. */
+function load(storedGib: number, gib: number, perDay: number, peakPerHour?: number) {
+  return {
+    storedData: Size.gibibytes(storedGib),
+    coldStarts: [{ bytesPerColdStart: Size.gibibytes(gib), coldStartsPerDay: perDay, peakColdStartsPerHour: peakPerHour }],
+  };
+}
+
 describe('ThroughputPlanner: the reference worked example', () => {
   // 10 GiB stored, 2 GiB of libraries read at each cold start.
-  const load = { storedData: Size.gibibytes(10), coldStarts: [{ bytesPerColdStart: Size.gibibytes(2), coldStartsPerDay: 50 }] };
+  const reference = load(10, 2, 50);
 
   test('bursting: 10 GiB stored earns 500 KiB/s, about 41 GiB a day, about 20 cold starts of 2 GiB', () => {
-    const bursting = ThroughputPlanner.assessmentOf(ThroughputPlanner.plan(load), BURSTING);
+    const bursting = ThroughputPlanner.assessmentOf(ThroughputPlanner.plan(reference), BURSTING);
     // 10 GiB x 50 KiB/s = 500 KiB/s = 0.48828125 MiB/s
     expect(bursting.sustainedMiBps).toBeCloseTo(500 / 1024, 10);
     // 500 KiB/s x 86,400 s = 43,200,000 KiB (the post's "43.2 GiB") = 41.2 GiB
@@ -23,7 +31,7 @@ describe('ThroughputPlanner: the reference worked example', () => {
   });
 
   test('provisioned 10 MiB/s: 864,000 MiB (the post\'s "864 GiB") a day, about 400 cold starts', () => {
-    const provisioned = ThroughputPlanner.assessmentOf(ThroughputPlanner.plan(load, Size.mebibytes(10)), PROVISIONED);
+    const provisioned = ThroughputPlanner.assessmentOf(ThroughputPlanner.plan(reference, Size.mebibytes(10)), PROVISIONED);
     expect(provisioned.dailyBudgetGiB).toBeCloseTo(864_000 / 1024, 10); // 843.75 GiB
     expect(provisioned.coldStartsPerDay).toBe(421); // 843.75 / 2
     expect(provisioned.coldStartLoadSeconds).toBeCloseTo(204.8, 10);
@@ -35,7 +43,7 @@ describe('ThroughputPlanner: the reference worked example', () => {
 
 describe('ThroughputPlanner: rules', () => {
   test('the 1 MiB/s floor: a small file system with no credits still loads at 1 MiB/s, not at its baseline', () => {
-    const plan = ThroughputPlanner.plan({ storedData: Size.gibibytes(1), coldStarts: [{ bytesPerColdStart: Size.mebibytes(100), coldStartsPerDay: 1 }] });
+    const plan = ThroughputPlanner.plan(load(1, 100 / 1024, 1));
     const bursting = ThroughputPlanner.assessmentOf(plan, BURSTING);
     expect(bursting.sustainedMiBps).toBeCloseTo(50 / 1024, 10); // 1 GiB earns 50 KiB/s
     expect(bursting.worstCaseMiBps).toBe(1);
@@ -51,45 +59,46 @@ describe('ThroughputPlanner: rules', () => {
   });
 
   test('peak: 120 cold starts of 1 GiB in the busiest hour need 34.1 MiB/s, rounded up to 35 provisioned', () => {
-    const plan = ThroughputPlanner.plan({
-      storedData: Size.gibibytes(5),
-      coldStarts: [{ bytesPerColdStart: Size.gibibytes(1), coldStartsPerDay: 200, peakColdStartsPerHour: 120 }],
-    });
+    const plan = ThroughputPlanner.plan(load(5, 1, 200, 120));
     expect(plan.requiredPeakMiBps).toBeCloseTo(120 * 1024 / 3600, 10);
     expect(plan.requiredProvisionedMiBps).toBe(35);
     expect(plan.requiredDailyGiB).toBe(200);
   });
 
   test('steady reads and writes add to the daily need', () => {
-    const plan = ThroughputPlanner.plan({ storedData: Size.gibibytes(100), steadyReadPerSecond: Size.kibibytes(512), steadyWritePerSecond: Size.kibibytes(512) });
+    const plan = ThroughputPlanner.plan({
+      storedData: Size.gibibytes(100),
+      steadyReadPerSecond: Size.kibibytes(512),
+      steadyWritePerSecond: Size.kibibytes(512),
+    });
     expect(plan.requiredDailyGiB).toBeCloseTo(86_400 / 1024, 10); // 1 MiB/s all day
     expect(plan.recommendedMode).toBe(BURSTING); // 100 GiB earns ~4.9 MiB/s
   });
 
   test('recommendation: bursting when the credits pay; else the cheaper of provisioned and elastic', () => {
-    const light = ThroughputPlanner.plan({ storedData: Size.gibibytes(10), coldStarts: [{ bytesPerColdStart: Size.gibibytes(2), coldStartsPerDay: 10 }] });
+    const light = ThroughputPlanner.plan(load(10, 2, 10));
     expect(light.recommendedMode).toBe(BURSTING);
 
-    // 2 GiB x 50 a day = 100 GiB/day: Elastic 100 x 30 x 0.03 = 90 USD; provisioned 2 MiB/s... peak 50/24 per hour
-    const moderate = ThroughputPlanner.plan({ storedData: Size.gibibytes(10), coldStarts: [{ bytesPerColdStart: Size.gibibytes(2), coldStartsPerDay: 50 }] });
+    // 2 GiB x 50 a day = 100 GiB/day: Elastic 100 x 30 x 0.03 = 90 USD; 1.19 MiB/s needs 2 MiB/s provisioned
+    const moderate = ThroughputPlanner.plan(load(10, 2, 50));
     expect(moderate.requiredProvisionedMiBps).toBe(2);
     expect(ThroughputPlanner.assessmentOf(moderate, ELASTIC).monthlyThroughputUsd).toBeCloseTo(90, 10);
     expect(moderate.recommendedMode).toBe(PROVISIONED); // (2 - 0.49) x 6 = 9.07 USD
 
     // A rare but violent fan-out: 500 cold starts of 2 GiB in one hour, 500 a day.
-    const spiky = ThroughputPlanner.plan({ storedData: Size.gibibytes(10), coldStarts: [{ bytesPerColdStart: Size.gibibytes(2), coldStartsPerDay: 500, peakColdStartsPerHour: 500 }] });
+    const spiky = ThroughputPlanner.plan(load(10, 2, 500, 500));
     expect(spiky.requiredProvisionedMiBps).toBe(285); // 500 x 2048 / 3600 = 284.4
     expect(spiky.recommendedMode).toBe(ELASTIC); // 1000 GiB x 30 x 0.03 = 900 USD < 284.5 x 6 = 1707 USD
   });
 
   test('oversized provisioned rates are recognized', () => {
-    const plan = ThroughputPlanner.plan({ storedData: Size.gibibytes(10), coldStarts: [{ bytesPerColdStart: Size.gibibytes(2), coldStartsPerDay: 50 }] });
+    const plan = ThroughputPlanner.plan(load(10, 2, 50));
     expect(ThroughputPlanner.isOversized(plan, Size.mebibytes(100))).toBe(true);
     expect(ThroughputPlanner.isOversized(plan, Size.mebibytes(4))).toBe(false);
   });
 
   test('the table lists every mode and the recommendation', () => {
-    const table = ThroughputPlanner.formatTable(ThroughputPlanner.plan({ storedData: Size.gibibytes(10), coldStarts: [{ bytesPerColdStart: Size.gibibytes(2), coldStartsPerDay: 50 }] }, Size.mebibytes(10)));
+    const table = ThroughputPlanner.formatTable(ThroughputPlanner.plan(load(10, 2, 50), Size.mebibytes(10)));
     expect(table.split('\n')[0]).toMatch(/^mode\s+sustained MiB\/s\s+peak MiB\/s\s+GiB\/day\s+cold starts\/day/);
     expect(table).toMatch(/^bursting\s+0\.5\s+100\s+41\.2\s+20\s/m);
     expect(table).toMatch(/^provisioned\s+10\.0\s+10\.0\s+844\s+421\s/m);
@@ -98,7 +107,7 @@ describe('ThroughputPlanner: rules', () => {
   });
 
   test('fails when a count is negative', () => {
-    expect(() => ThroughputPlanner.plan({ storedData: Size.gibibytes(1), coldStarts: [{ bytesPerColdStart: Size.gibibytes(1), coldStartsPerDay: -1 }] }))
+    expect(() => ThroughputPlanner.plan(load(1, 1, -1)))
       .toThrow(/coldStarts\[0\].coldStartsPerDay must be a number of at least 0 \(got -1\)/);
   });
 });
