@@ -99,6 +99,13 @@ project.addTask('synth', {
   receiveArgs: true,
 });
 
+// `npm run plan -- --stored 10 --init 2 --per-day 50`: the throughput planner's table.
+project.addTask('plan', {
+  description: 'Print the EFS throughput plan for a declared load (see scripts/plan.ts for the options)',
+  exec: 'ts-node --project tsconfig.dev.json scripts/plan.ts',
+  receiveArgs: true,
+});
+
 // Run the MessageWall handler locally: a directory stands in for the EFS mount.
 project.addTask('message-wall:local', {
   description: 'Serve the MessageWall handler on http://127.0.0.1:8080/ with .message-wall/ as the mount',

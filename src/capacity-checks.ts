@@ -16,7 +16,9 @@ export interface CapacityCheckInput {
 /** The cold starts declared on the file system and by its clients. */
 export function allColdStarts(input: CapacityCheckInput): ColdStartLoad[] {
   const declared = input.expectedLoad?.coldStarts ?? [];
-  return [...declared, ...input.clients.flatMap(c => (c.coldStart ? [c.coldStart] : []))];
+  // A client's cold start must load within its timeout unless it says otherwise.
+  const clients = input.clients.flatMap(c => (c.coldStart ? [{ ...c.coldStart, loadWithin: c.coldStart.loadWithin ?? c.timeout }] : []));
+  return [...declared, ...clients];
 }
 
 /** The plan for the declared load plus every client's cold starts, when a load is declared. */

@@ -41,6 +41,14 @@ export interface ColdStartLoad {
   readonly coldStartsPerDay?: number;
 
   /**
+   * The time one cold start must finish loading in: the function's timeout (EfsBackedFunction
+   * fills it in). Provisioned throughput must be at least the rate that achieves it.
+   *
+   * @default - no limit
+   */
+  readonly loadWithin?: Duration;
+
+  /**
    * Cold starts in the busiest hour (a deploy or a scale-out fan-out).
    *
    * @default - coldStartsPerDay spread evenly over 24 hours
@@ -116,7 +124,7 @@ export interface ThroughputPlan {
   /** The rate the busiest hour needs, in MiB/s. */
   readonly requiredPeakMiBps: number;
 
-  /** The provisioned rate that would sustain the load, in whole MiB/s (at least 1). */
+  /** The provisioned rate that would sustain the load and load each cold start within its `loadWithin`, in whole MiB/s (at least 1). */
   readonly requiredProvisionedMiBps: number;
 
   /** Bursting, Provisioned (at requiredProvisionedMiBps) and Elastic, in that order. */
@@ -162,7 +170,9 @@ export class ThroughputPlanner {
     const peakColdStartMiBps = sum(coldStarts.map(c => mib(c.bytesPerColdStart) * peakPerHour(c) / 3600));
     const requiredPeakMiBps = peakColdStartMiBps + steadyReadMiBps + steadyWriteMiBps;
     const averageMiBps = requiredDailyGiB * MIB_PER_GIB / SECONDS_PER_DAY;
-    const requiredProvisionedMiBps = Math.max(1, Math.ceil(Math.max(averageMiBps, requiredPeakMiBps)));
+    // The rate at which the slowest-allowed cold start still loads in time.
+    const loadInTimeMiBps = Math.max(0, ...coldStarts.map(c => (c.loadWithin ? mib(c.bytesPerColdStart) / c.loadWithin.toSeconds() : 0)));
+    const requiredProvisionedMiBps = Math.max(1, Math.ceil(Math.max(averageMiBps, requiredPeakMiBps, loadInTimeMiBps)));
     const largestColdStartGiB = Math.max(0, ...coldStarts.map(c => gib(c.bytesPerColdStart)));
     const steadyDailyGiB = (steadyReadMiBps + steadyWriteMiBps) * SECONDS_PER_DAY / MIB_PER_GIB;
 
@@ -188,12 +198,12 @@ export class ThroughputPlanner {
     // At the 1 MiB/s floor a file system stays reachable, but a cold start of libraries takes
     // far longer than any Lambda timeout: only credit-earned throughput counts toward the budget.
     const bursting = assess(efs.ThroughputMode.BURSTING, baseline, burst, ThroughputPlanner.burstingNoCreditMiBps(load.storedData),
-      requiredDailyGiB <= baseline * SECONDS_PER_DAY / MIB_PER_GIB && requiredPeakMiBps <= burst, 0);
+      requiredDailyGiB <= baseline * SECONDS_PER_DAY / MIB_PER_GIB && Math.max(requiredPeakMiBps, loadInTimeMiBps) <= burst, 0);
 
     const provisionedMiBps = provisioned ? mib(provisioned) : requiredProvisionedMiBps;
     const provisionedRate = Math.max(provisionedMiBps, baseline);
     const provisionedMode = assess(efs.ThroughputMode.PROVISIONED, provisionedRate, provisionedRate, provisionedRate,
-      requiredPeakMiBps <= provisionedRate && averageMiBps <= provisionedRate,
+      Math.max(requiredPeakMiBps, averageMiBps, loadInTimeMiBps) <= provisionedRate,
       Math.max(0, provisionedMiBps - baseline) * PROVISIONED_USD_PER_MIB_MONTH);
 
     const monthlyElastic = DAYS_PER_MONTH * (
@@ -237,8 +247,9 @@ export class ThroughputPlanner {
       m.mode,
       fixed(m.sustainedMiBps),
       fixed(m.peakMiBps),
-      fixed(m.dailyBudgetGiB),
-      m.coldStartsPerDay < 0 ? 'unbounded' : String(m.coldStartsPerDay),
+      // Elastic has no daily budget: it scales with the load (the rates shown are per client).
+      m.coldStartsPerDay < 0 ? 'scales' : fixed(m.dailyBudgetGiB),
+      m.coldStartsPerDay < 0 ? 'scales' : String(m.coldStartsPerDay),
       fixed(m.coldStartLoadSeconds),
       fixed(m.worstCaseLoadSeconds),
       m.sustainsLoad ? 'yes' : 'NO',

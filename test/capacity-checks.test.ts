@@ -36,8 +36,9 @@ describe('capacity checks at synth', () => {
   test('warns when bursting cannot sustain the declared cold starts, with the recommendation', () => {
     const { stack, addFunction } = setup({ throughputMode: efs.ThroughputMode.BURSTING, expectedLoad: REFERENCE_LOAD });
     addFunction('Classifier', { coldStartLoad: TWO_GIB_FIFTY_A_DAY, timeout: Duration.minutes(15) });
+    // 2 GiB within the 900 s timeout needs 2.3 MiB/s, more than the 1.19 MiB/s of the daily load: 3 MiB/s.
     Annotations.fromStack(stack).hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp(
-      'throughputMode bursting cannot sustain the declared load: it needs 100 GiB a day and 1.19 MiB/s at peak, the mode gives 41 GiB a day and 100 MiB/s. Recommended: provisioned \\(2 MiB/s provisioned costs about 9.1 USD a month'));
+      'throughputMode bursting cannot sustain the declared load: it needs 100 GiB a day and 1.19 MiB/s at peak, the mode gives 41 GiB a day and 100 MiB/s. Recommended: provisioned \\(3 MiB/s provisioned costs about 15.1 USD a month'));
     expect(warnings(stack, CapacityChecks.THROUGHPUT_INSUFFICIENT)).toHaveLength(1);
     expect(JSON.stringify(warnings(stack, CapacityChecks.THROUGHPUT_INSUFFICIENT))).toContain('cdk-lambda-efs:throughputInsufficient');
   });
@@ -59,8 +60,9 @@ describe('capacity checks at synth', () => {
       expectedLoad: REFERENCE_LOAD,
     });
     addFunction('Classifier', { coldStartLoad: TWO_GIB_FIFTY_A_DAY });
+    // 2 GiB within the 300 s timeout: 6.8 MiB/s, so 7 MiB/s would do; 100 costs (100 - 0.49) x 6 USD.
     Annotations.fromStack(stack).hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp(
-      'provisionedThroughputPerSecond 100 MiB/s is far above the 2 MiB/s the declared load needs; it costs about 597 USD a month. Recommended: provisioned \\(2 MiB/s'));
+      'provisionedThroughputPerSecond 100 MiB/s is far above the 7 MiB/s the declared load needs; it costs about 597 USD a month. Recommended: provisioned \\(7 MiB/s'));
   });
 
   test('warns when the timeout is shorter than a cold start takes with no burst credits (the 1 MiB/s floor)', () => {

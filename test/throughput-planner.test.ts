@@ -1,4 +1,4 @@
-import { Size } from 'aws-cdk-lib';
+import { Duration, Size } from 'aws-cdk-lib';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import { ThroughputPlanner } from '../src';
 
@@ -65,6 +65,16 @@ describe('ThroughputPlanner: rules', () => {
     expect(plan.requiredDailyGiB).toBe(200);
   });
 
+  test('a cold start that must load within the timeout raises the provisioned rate it needs', () => {
+    // 1.7 GiB within 300 s: 1740.8 MiB / 300 s = 5.80 MiB/s, so 6 MiB/s rather than the 5 the daily load needs.
+    const within = { ...load(1.7, 1.7, 24, 10).coldStarts[0], loadWithin: Duration.minutes(5) };
+    const withinLoad = { storedData: Size.gibibytes(1.7), coldStarts: [within] };
+    expect(ThroughputPlanner.plan(withinLoad).requiredProvisionedMiBps).toBe(6);
+    expect(ThroughputPlanner.plan(load(1.7, 1.7, 24, 10)).requiredProvisionedMiBps).toBe(5);
+    const atFive = ThroughputPlanner.plan(withinLoad, Size.mebibytes(5));
+    expect(ThroughputPlanner.assessmentOf(atFive, PROVISIONED).sustainsLoad).toBe(false);
+  });
+
   test('steady reads and writes add to the daily need', () => {
     const plan = ThroughputPlanner.plan({
       storedData: Size.gibibytes(100),
@@ -102,7 +112,7 @@ describe('ThroughputPlanner: rules', () => {
     expect(table.split('\n')[0]).toMatch(/^mode\s+sustained MiB\/s\s+peak MiB\/s\s+GiB\/day\s+cold starts\/day/);
     expect(table).toMatch(/^bursting\s+0\.5\s+100\s+41\.2\s+20\s/m);
     expect(table).toMatch(/^provisioned\s+10\.0\s+10\.0\s+844\s+421\s/m);
-    expect(table).toMatch(/^elastic .* unbounded /m);
+    expect(table).toMatch(/^elastic\s+500\s+500\s+scales\s+scales\s/m);
     expect(table).toMatch(/recommended: /);
   });
 
