@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Runs the Python tests of every example's handler (examples/*/handler/test_*.py) with
-# Debian's python3, the interpreter CI installs the handler test dependencies for.
+# Runs the Python tests: every example's handler (examples/*/handler) and the library's own
+# Lambda and build code (assets/*), with Debian's python3, the interpreter CI installs the
+# test dependencies (torch for the inference handler) for.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=/usr/bin/python3
 [ -x "$python" ] || python=python3
 found=0
-for dir in examples/*/handler; do
+for dir in examples/*/handler assets/*; do
   ls "$dir"/test_*.py >/dev/null 2>&1 || continue
   found=1
-  echo "== handler tests: $dir"
+  echo "== Python tests: $dir"
   (cd "$dir" && "$python" -m unittest discover -p 'test_*.py' -v)
 done
-[ "$found" = 1 ] || echo "no handler tests found"
+if [ "$found" = 0 ]; then
+  echo "no Python tests found" >&2
+  exit 1
+fi
