@@ -12,7 +12,8 @@ import { acknowledgeFinding, acknowledgeServiceEncryptedLogGroup } from './ackno
 import { CapacityChecks } from './file-system-client';
 import { accessPointConditions, clientActions } from './file-system-policy';
 import { isRetiredRuntime } from './lambda-runtimes';
-import { ISharedFileSystem, NFS_PORT } from './shared-file-system';
+import { allowNfsFrom } from './nfs-access';
+import { ISharedFileSystem } from './shared-file-system';
 import { ColdStartLoad } from './throughput-planner';
 import { checkIntegerInRange, checkMountPath } from './validation';
 
@@ -174,7 +175,8 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
       description: `Lambda function that mounts EFS at ${props.mountPath}`,
       allowAllOutbound: props.allowAllOutbound ?? true,
     });
-    const nfsIngress = this.allowNfs(fileSystem, props.allowAllOutbound ?? true);
+    const nfsIngress = allowNfsFrom(this, fileSystem, this.securityGroup,
+      `NFS from the Lambda function that mounts ${props.mountPath}`, !(props.allowAllOutbound ?? true));
 
     const role = props.role ?? new iam.Role(this, 'ServiceRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -310,29 +312,6 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
    */
   public emergencyThrottleCommand(): string {
     return `aws lambda put-function-concurrency --function-name ${this.lambdaFunction.functionName} --reserved-concurrent-executions 0`;
-  }
-
-  /**
-   * Lets the function reach the mount targets on NFS. The ingress rule lives in this
-   * construct (not in the file system's security group) so that a function in another
-   * stack adds no reference from the file system's stack back to its own.
-   */
-  private allowNfs(fileSystem: ISharedFileSystem, allowAllOutbound: boolean): ec2.CfnSecurityGroupIngress {
-    if (!allowAllOutbound) {
-      this.securityGroup.addEgressRule(
-        ec2.Peer.securityGroupId(fileSystem.securityGroup.securityGroupId),
-        ec2.Port.tcp(NFS_PORT),
-        'NFS to the EFS mount targets',
-      );
-    }
-    return new ec2.CfnSecurityGroupIngress(this, 'NfsIngress', {
-      groupId: fileSystem.securityGroup.securityGroupId,
-      sourceSecurityGroupId: this.securityGroup.securityGroupId,
-      ipProtocol: 'tcp',
-      fromPort: NFS_PORT,
-      toPort: NFS_PORT,
-      description: `NFS from the Lambda function that mounts ${this.mountPath}`,
-    });
   }
 
   private createLogGroup(retention: logs.RetentionDays | undefined): logs.LogGroup {
