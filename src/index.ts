@@ -4,3 +4,4 @@ export * from './efs-backed-function';
 export * from './throughput-planner';
 export * from './file-system-client';
 export * from './file-system-dashboard';
+export * from './efs-dependency-installer';

@@ -186,5 +186,68 @@ class Sets(unittest.TestCase):
         self.assertIn("no set", bad.stderr)
 
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class InstallScript(unittest.TestCase):
+    """install-set.sh for real: pip installs a small local wheel, the warm-up writes a model."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.work = tempfile.mkdtemp(prefix="install-set-")
+        package = os.path.join(cls.work, "tinypkg")
+        os.makedirs(package)
+        with open(os.path.join(package, "setup.py"), "w", encoding="utf-8") as f:
+            f.write("from setuptools import setup\nsetup(name='tinypkg', version='1.0', py_modules=['tinypkg'])\n")
+        with open(os.path.join(package, "tinypkg.py"), "w", encoding="utf-8") as f:
+            f.write("ANSWER = 42\n")
+        cls.wheels = os.path.join(cls.work, "wheels")
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q", "-w", cls.wheels, package],
+                       check=True, capture_output=True)
+        # The script calls python3: make it this interpreter.
+        cls.bin = os.path.join(cls.work, "bin")
+        os.makedirs(cls.bin)
+        os.symlink(sys.executable, os.path.join(cls.bin, "python3"))
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.work, ignore_errors=True)
+
+    def setUp(self):
+        self.mount = tempfile.mkdtemp(prefix="efs-mount-")
+
+    def tearDown(self):
+        shutil.rmtree(self.mount, ignore_errors=True)
+
+    def run_install(self, set_id, requirements="tinypkg", warm_up=""):
+        env = {**os.environ, "PATH": self.bin + os.pathsep + os.environ["PATH"], "SET_ID": set_id, "REQUIREMENTS": requirements,
+               "PIP_TARGET_ARGS": f"--no-index --find-links {self.wheels}", "WARM_UP": warm_up, "KEEP_PREVIOUS": "1"}
+        return subprocess.run(["bash", os.path.join(HERE, "install-set.sh"), self.mount], env=env, capture_output=True, text=True)
+
+    def test_installs_warms_up_and_switches(self):
+        warm_up = "python3 -c 'import os, tinypkg; open(os.path.join(os.environ[\"TORCH_HOME\"], \"model.txt\"), \"w\").write(str(tinypkg.ANSWER))'"
+        result = self.run_install(SET_A, warm_up=warm_up)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(os.path.exists(os.path.join(self.mount, "current", "lib", "tinypkg.py")))
+        with open(os.path.join(self.mount, "current", "model", "model.txt"), encoding="utf-8") as f:
+            self.assertEqual(f.read(), "42")
+
+    def test_a_failing_warm_up_or_install_leaves_the_previous_set_current(self):
+        self.assertEqual(self.run_install(SET_A).returncode, 0)
+        failed_warm_up = self.run_install(SET_B, warm_up="echo loading model; exit 3")
+        self.assertNotEqual(failed_warm_up.returncode, 0)
+        failed_pip = self.run_install(SET_C, requirements="no-such-package==1.0")
+        self.assertNotEqual(failed_pip.returncode, 0)
+        self.assertEqual(os.readlink(os.path.join(self.mount, "current")), f"sets/{SET_A}")
+
+    def test_a_complete_set_is_switched_to_without_installing(self):
+        self.assertEqual(self.run_install(SET_A).returncode, 0)
+        self.assertEqual(self.run_install(SET_B).returncode, 0)
+        again = self.run_install(SET_A, requirements="no-such-package==1.0")  # would fail if pip ran
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertIn(f"set {SET_A} is complete already", again.stdout)
+        self.assertEqual(os.readlink(os.path.join(self.mount, "current")), f"sets/{SET_A}")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,0 +1,299 @@
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { CustomResource, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as efs from 'aws-cdk-lib/aws-efs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { acknowledgeFinding, acknowledgeServiceEncryptedLogGroup } from './acknowledgments';
+import { allowNfsFrom } from './nfs-access';
+import { ISharedFileSystem } from './shared-file-system';
+import { checkIntegerInRange } from './validation';
+
+/** The installer's own code: efs_sets.py runs in the build, waiter.py in the custom resource. */
+const INSTALLER_ASSETS = path.join(__dirname, '..', 'assets', 'installer');
+
+/** Where the build mounts the access point. */
+const BUILD_MOUNT = '/mnt/efs';
+
+/** The manylinux tags a Lambda function (Amazon Linux 2023, glibc 2.34) can load, per architecture. */
+const MANYLINUX_GLIBC = ['2_17', '2_28', '2_34'];
+
+/**
+ * Properties of an {@link EfsDependencyInstaller}.
+ */
+export interface EfsDependencyInstallerProps {
+  /** The file system to install onto. */
+  readonly fileSystem: ISharedFileSystem;
+
+  /** The access point whose root directory receives the dependency sets (the functions mount the same one). */
+  readonly accessPoint: efs.IAccessPoint;
+
+  /**
+   * Requirement specifiers, as in a requirements.txt (`torch==2.6.0+cpu`, `Pillow>=11`).
+   *
+   * @default - none; give packages, requirementsFile or both
+   */
+  readonly packages?: string[];
+
+  /**
+   * A requirements.txt to read at synth; its requirements are added to `packages`.
+   *
+   * @default - none
+   */
+  readonly requirementsFile?: string;
+
+  /** The Python runtime of the functions that will import the packages: wheels are chosen for its version. */
+  readonly runtime: lambda.Runtime;
+
+  /**
+   * The CPU architecture of those functions: wheels and the build machine match it.
+   *
+   * @default lambda.Architecture.X86_64
+   */
+  readonly architecture?: lambda.Architecture;
+
+  /**
+   * Package indexes besides PyPI, for example `https://download.pytorch.org/whl/cpu` for
+   * CPU-only torch wheels.
+   *
+   * @default - PyPI only
+   */
+  readonly extraIndexUrls?: string[];
+
+  /**
+   * Shell commands run after the install, with `PYTHONPATH` and `TORCH_HOME` pointing into
+   * the new set, for example a `torch.hub.load(...)` that caches a model.
+   *
+   * @default - none
+   */
+  readonly warmUpCommands?: string[];
+
+  /**
+   * How long the install may take before the deployment fails (and the previous set stays).
+   *
+   * @default Duration.minutes(60)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Keep the previous set after a switch (environments started on it may still import from
+   * it until Lambda recycles them). 0 removes it at once.
+   *
+   * @default 1
+   */
+  readonly keepPreviousSets?: number;
+}
+
+/**
+ * Installs Python packages (and warms up models) onto an EFS access point at deploy time.
+ *
+ * A CodeBuild project in the file system's VPC mounts the access point, installs the
+ * requirements for the functions' Python version and architecture into a new directory named
+ * by the hash of the inputs, runs the warm-up commands, then switches the `current` link to
+ * it in one atomic rename. A custom resource starts the build and waits for it; a failed
+ * build fails the deployment with a link to its log and leaves the previous set in place.
+ * Nothing runs again until the inputs change.
+ *
+ * Functions mount the same access point and use `mountEnvironment` (`PYTHONPATH` and
+ * `TORCH_HOME` under `current/`); make them depend on the installer so that they deploy
+ * after it.
+ */
+export class EfsDependencyInstaller extends Construct {
+  /** The environment a function sets, relative to its mount path, to use the installed set. */
+  public static readonly MOUNT_ENVIRONMENT: { [name: string]: string } = { PYTHONPATH: 'current/lib', TORCH_HOME: 'current/model' };
+
+  /** The build that installs a set. */
+  public readonly project: codebuild.Project;
+
+  /** The content hash of the inputs: the name of the set this deployment installs. */
+  public readonly setId: string;
+
+  /** `{ PYTHONPATH: 'current/lib', TORCH_HOME: 'current/model' }`, for `EfsBackedFunction.mountEnvironment`. */
+  public readonly mountEnvironment: { [name: string]: string };
+
+  /** The custom resource that runs the install; depend on it (or on this construct) to deploy after it. */
+  public readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: EfsDependencyInstallerProps) {
+    super(scope, id);
+    const pythonVersion = pythonVersionOf(props.runtime);
+    const requirements = readRequirements(props);
+    const architecture = props.architecture ?? lambda.Architecture.X86_64;
+    const keepPrevious = props.keepPreviousSets ?? 1;
+    checkIntegerInRange('keepPreviousSets', keepPrevious, 0, 1);
+    (props.extraIndexUrls ?? []).forEach((url, i) => checkIndexUrl(`extraIndexUrls[${i}]`, url));
+    const timeout = props.timeout ?? Duration.minutes(60);
+    checkIntegerInRange('timeout (minutes)', timeout.toMinutes(), 5, 480);
+
+    const scripts = new s3assets.Asset(this, 'Scripts', { path: INSTALLER_ASSETS, exclude: ['test_*.py', '__pycache__'] });
+    this.setId = setIdOf({
+      requirements, pythonVersion, architecture: architecture.name, extraIndexUrls: props.extraIndexUrls ?? [],
+      warmUpCommands: props.warmUpCommands ?? [], scripts: scripts.assetHash,
+    });
+    this.mountEnvironment = { ...EfsDependencyInstaller.MOUNT_ENVIRONMENT };
+
+    this.project = this.createProject(props, scripts, {
+      pythonVersion, requirements, architecture, keepPrevious, timeout,
+    });
+    this.resource = this.createWaiter(timeout);
+  }
+
+  private createProject(props: EfsDependencyInstallerProps, scripts: s3assets.Asset, build: BuildSettings): codebuild.Project {
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.fileSystem.vpc,
+      description: 'Dependency install build: NFS to EFS, HTTPS to package indexes',
+      allowAllOutbound: true,
+    });
+    const nfsIngress = allowNfsFrom(this, props.fileSystem, securityGroup, 'NFS from the dependency install build', false);
+    const logGroup = new logs.LogGroup(this, 'BuildLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+    acknowledgeServiceEncryptedLogGroup(logGroup, 'the install logs hold package names and pip output only');
+
+    const arm = build.architecture === lambda.Architecture.ARM_64;
+    const project = new codebuild.Project(this, 'Project', {
+      description: `Installs Python ${build.pythonVersion} packages onto EFS for ${build.architecture.name} Lambda functions`,
+      source: codebuild.Source.s3({ bucket: scripts.bucket, path: scripts.s3ObjectKey }),
+      environment: {
+        buildImage: arm ? codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_4_0 : codebuild.LinuxBuildImage.AMAZON_LINUX_2023_6,
+        computeType: codebuild.ComputeType.MEDIUM,
+        // Mounting EFS with IAM authorization and TLS (amazon-efs-utils) needs mount(8).
+        privileged: true,
+      },
+      environmentVariables: {
+        FILE_SYSTEM_ID: { value: props.fileSystem.fileSystemId },
+        ACCESS_POINT_ID: { value: props.accessPoint.accessPointId },
+        SET_ID: { value: this.setId },
+        PYTHON_VERSION: { value: build.pythonVersion },
+        REQUIREMENTS: { value: build.requirements.join('\n') },
+        PIP_TARGET_ARGS: { value: pipTargetArgs(build.pythonVersion, arm, props.extraIndexUrls ?? []) },
+        KEEP_PREVIOUS: { value: String(build.keepPrevious) },
+        WARM_UP: { value: (props.warmUpCommands ?? []).join('\n') },
+      },
+      buildSpec: codebuild.BuildSpec.fromObject(buildSpec(build.pythonVersion)),
+      vpc: props.fileSystem.vpc,
+      subnetSelection: props.fileSystem.vpcSubnets,
+      securityGroups: [securityGroup],
+      timeout: build.timeout,
+      logging: { cloudWatch: { logGroup } },
+    });
+    project.node.addDependency(nfsIngress, props.fileSystem.mountTargetsAvailable);
+    props.fileSystem.grantReadWrite(project, props.accessPoint);
+    acknowledgeFinding(project, 'AwsSolutions::AwsSolutions-CB3',
+      'Privileged mode lets the build mount the access point with amazon-efs-utils (IAM authorization and TLS, which the file system policy requires); the build runs only the installer script and pip.');
+    acknowledgeFinding(project, 'AwsSolutions::AwsSolutions-CB4',
+      'The build produces no artifacts; what it writes goes to the encrypted file system, and its logs to CloudWatch Logs.');
+    return project;
+  }
+
+  private createWaiter(timeout: Duration): CustomResource {
+    const code = lambda.Code.fromAsset(INSTALLER_ASSETS, { exclude: ['test_*.py', '__pycache__', 'efs_sets.py'] });
+    const handler = (id: string, entry: string, statement: iam.PolicyStatement) => {
+      const fn = new lambda.Function(this, id, {
+        runtime: lambda.Runtime.PYTHON_3_13,
+        handler: `waiter.${entry}`,
+        code,
+        timeout: Duration.seconds(30),
+        description: `EfsDependencyInstaller ${entry} (starts and watches the install build)`,
+        initialPolicy: [statement],
+      });
+      return fn;
+    };
+    const onEvent = handler('StartBuild', 'on_event_handler', new iam.PolicyStatement({
+      actions: ['codebuild:StartBuild'], resources: [this.project.projectArn],
+    }));
+    const isComplete = handler('WatchBuild', 'is_complete_handler', new iam.PolicyStatement({
+      actions: ['codebuild:BatchGetBuilds'], resources: [this.project.projectArn],
+    }));
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: onEvent,
+      isCompleteHandler: isComplete,
+      queryInterval: Duration.seconds(30),
+      // The waiter gives up a little after the build itself would have timed out.
+      totalTimeout: timeout.plus(Duration.minutes(10)),
+    });
+    return new CustomResource(this, 'Install', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::EfsDependencySet',
+      properties: { SetId: this.setId, ProjectName: this.project.projectName },
+    });
+  }
+}
+
+interface BuildSettings {
+  readonly pythonVersion: string;
+  readonly requirements: string[];
+  readonly architecture: lambda.Architecture;
+  readonly keepPrevious: number;
+  readonly timeout: Duration;
+}
+
+function buildSpec(pythonVersion: string): object {
+  return {
+    version: '0.2',
+    phases: {
+      install: {
+        'runtime-versions': { python: pythonVersion },
+        'commands': ['dnf install -y amazon-efs-utils'],
+      },
+      pre_build: {
+        commands: [
+          `mkdir -p ${BUILD_MOUNT}`,
+          // IAM authorization with the build's role (container credentials) and TLS, as the file system policy demands.
+          `mount -t efs -o tls,iam,accesspoint=$ACCESS_POINT_ID,awscredsuri=$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI $FILE_SYSTEM_ID:/ ${BUILD_MOUNT}`,
+        ],
+      },
+      build: { commands: [`bash install-set.sh ${BUILD_MOUNT}`] },
+      post_build: { commands: [`umount ${BUILD_MOUNT} || true`] },
+    },
+  };
+}
+
+/** pip options that choose wheels for the functions' Python and CPU rather than the build's. */
+function pipTargetArgs(pythonVersion: string, arm: boolean, extraIndexUrls: string[]): string {
+  const machine = arm ? 'aarch64' : 'x86_64';
+  const platforms = MANYLINUX_GLIBC.map(glibc => `--platform manylinux_${glibc}_${machine}`);
+  const indexes = extraIndexUrls.map(url => `--extra-index-url ${url}`);
+  return [`--python-version ${pythonVersion}`, '--implementation cp', '--only-binary=:all:', ...platforms, ...indexes].join(' ');
+}
+
+function pythonVersionOf(runtime: lambda.Runtime): string {
+  const match = /^python(\d+\.\d+)$/.exec(runtime.name);
+  if (runtime.family !== lambda.RuntimeFamily.PYTHON || !match) {
+    throw new Error(`runtime must be a Python runtime such as ${lambda.Runtime.PYTHON_3_13.name} (got ${runtime.name})`);
+  }
+  return match[1];
+}
+
+function readRequirements(props: EfsDependencyInstallerProps): string[] {
+  const fromFile = props.requirementsFile ? fs.readFileSync(props.requirementsFile, 'utf-8').split(/\r?\n/) : [];
+  const requirements = [...fromFile, ...(props.packages ?? [])]
+    .map(line => line.replace(/#.*$/, '').trim())
+    .filter(line => line.length > 0);
+  if (requirements.length === 0) {
+    throw new Error('packages or requirementsFile must name at least one requirement (got none)');
+  }
+  // Requirements reach pip through a file, never a shell; only pip options (which could
+  // change the index or install from anywhere) are refused.
+  for (const requirement of requirements) {
+    if (Token.isUnresolved(requirement) || /(^|\s)-/.test(requirement)) {
+      throw new Error(`each requirement must be a package specifier such as 'torch==2.6.0' (got '${requirement}'); pip options are not accepted, extra indexes go in extraIndexUrls`);
+    }
+  }
+  return requirements;
+}
+
+function checkIndexUrl(prop: string, url: string): void {
+  if (!/^https:\/\/[^\s'"]+$/.test(url)) {
+    throw new Error(`${prop} must be an https URL without spaces or quotes (got '${url}')`);
+  }
+}
+
+function setIdOf(inputs: object): string {
+  return crypto.createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 16);
+}
