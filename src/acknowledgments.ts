@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -21,4 +21,24 @@ export function acknowledgeServiceEncryptedLogGroup(logGroup: IConstruct, howToO
   const reason = `CloudWatch Logs encrypts this log data at rest with keys it manages; ${howToOptIn}.`;
   acknowledgeFinding(logGroup, 'NIST.800.53.R5::NIST.800.53.R5-CloudWatchLogGroupEncrypted', reason);
   acknowledgeFinding(logGroup, 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check', reason);
+}
+
+/**
+ * Acknowledge the per-finding ids of one rule (cdk-nag reports wildcard findings as
+ * `Rule[Finding]`, and acknowledges only exact ids).
+ */
+export function acknowledgeFindings(scope: IConstruct, ruleId: string, findings: string[], reason: string): void {
+  findings.forEach(finding => acknowledgeFinding(scope, `${ruleId}[${finding}]`, reason));
+}
+
+/** How cdk-nag prints a reference to the resource's ARN in a finding: `<LogicalId.Arn>`. */
+export function nagArnReference(resource: IConstruct): string {
+  const element = (resource.node.defaultChild ?? resource) as CfnElement;
+  return `<${Stack.of(element).getLogicalId(element)}.Arn>`;
+}
+
+/** How cdk-nag prints a `Ref` to the resource in a finding: `<LogicalId>`. */
+export function nagRef(resource: IConstruct): string {
+  const element = (resource.node.defaultChild ?? resource) as CfnElement;
+  return `<${Stack.of(element).getLogicalId(element)}>`;
 }
