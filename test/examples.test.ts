@@ -34,7 +34,7 @@ describe('examples/message-wall', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
       RouteKey: '$default',
       AuthorizationType: 'NONE',
-      Target: { 'Fn::Join': ['', ['integrations/', { Ref: Match.stringLikeRegexp('ApiDefaultRouteWall') }]] },
+      Target: { 'Fn::Join': ['', ['integrations/', { Ref: Match.stringLikeRegexp('ApiDefaultRouteTarget') }]] },
     });
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',

@@ -1,14 +1,11 @@
 import * as path from 'path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { CfnOutput, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { EfsBackedFunction, InferenceVpc, SharedFileSystem } from '../../src';
+import { addThrottledHttpApi } from '../shared/throttled-http-api';
 
 export interface MessageWallStackProps extends StackProps {
   /**
@@ -76,47 +73,12 @@ export class MessageWallStack extends Stack {
       reason: 'The HTTP API invokes the function synchronously and returns its errors to the caller; a dead-letter queue only applies to asynchronous invocations.',
     });
 
-    this.api = this.createApi(props);
-    new CfnOutput(this, 'Endpoint', { value: this.api.apiEndpoint, description: 'curl this URL' });
-  }
-
-  private createApi(props: MessageWallStackProps): apigw.HttpApi {
-    const requestsPerSecond = props.requestsPerSecond ?? 20;
-    const api = new apigw.HttpApi(this, 'Api', {
+    this.api = addThrottledHttpApi(this, {
       description: 'MessageWall: GET, POST, DELETE a message wall on EFS',
-      defaultIntegration: new HttpLambdaIntegration('Wall', this.wall.invokeTarget),
-      defaultAuthorizer: props.iamAuth ? new HttpIamAuthorizer() : undefined,
-      createDefaultStage: false,
+      target: this.wall.invokeTarget,
+      iamAuth: props.iamAuth ?? false,
+      requestsPerSecond: props.requestsPerSecond ?? 20,
     });
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
-      retention: logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    api.addStage('DefaultStage', {
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: { rateLimit: requestsPerSecond, burstLimit: requestsPerSecond * 2 },
-      accessLogSettings: {
-        destination: new apigw.LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.jsonWithStandardFields(),
-      },
-    });
-    const serviceEncrypted = 'Access logs hold request metadata only; CloudWatch Logs encrypts them at rest with keys it manages.';
-    Validations.of(accessLogs).acknowledge(
-      { id: 'NIST.800.53.R5::NIST.800.53.R5-CloudWatchLogGroupEncrypted', reason: serviceEncrypted },
-      { id: 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check', reason: serviceEncrypted },
-    );
-    Validations.of(api).acknowledge({
-      id: 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
-      reason: 'The only principal allowed to invoke the function is API Gateway, limited by SourceArn to the routes of this API.',
-    });
-    if (!props.iamAuth) {
-      const open = 'MessageWall reproduces the open endpoint of the reference deployment, throttled; deploy with -c iamAuth=true for IAM authorization.';
-      Validations.of(api).acknowledge(
-        { id: 'AwsSolutions::AwsSolutions-APIG4', reason: open },
-        { id: 'cdk-validator-cfnguard::api_gw_v2_authorization_type_configured_check', reason: open },
-      );
-    }
-    return api;
+    new CfnOutput(this, 'Endpoint', { value: this.api.apiEndpoint, description: 'curl this URL' });
   }
 }
