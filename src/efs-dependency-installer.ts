@@ -103,8 +103,8 @@ export interface EfsDependencyInstallerProps {
  * Nothing runs again until the inputs change.
  *
  * Functions mount the same access point and use `mountEnvironment` (`PYTHONPATH` and
- * `TORCH_HOME` under `current/`); make them depend on the installer so that they deploy
- * after it.
+ * `TORCH_HOME` under `current/`); make them depend on `resource`
+ * (`fn.lambdaFunction.node.addDependency(installer.resource)`) so that they deploy after it.
  */
 export class EfsDependencyInstaller extends Construct {
   /** The environment a function sets, relative to its mount path, to use the installed set. */
@@ -185,6 +185,8 @@ export class EfsDependencyInstaller extends Construct {
     });
     project.node.addDependency(nfsIngress, props.fileSystem.mountTargetsAvailable);
     props.fileSystem.grantReadWrite(project, props.accessPoint);
+    acknowledgeFinding(project, 'cdk-validator-cfnguard::codebuild_project_environment_privileged_check',
+      'Privileged mode lets the build mount the access point with amazon-efs-utils (IAM authorization and TLS, which the file system policy requires); the build runs only the installer script and pip.');
     acknowledgeFinding(project, 'AwsSolutions::AwsSolutions-CB4',
       'The build produces no artifacts; what it writes goes to the encrypted file system, and its logs to CloudWatch Logs.');
     const projectRef = nagRef(project);
@@ -256,6 +258,7 @@ export class EfsDependencyInstaller extends Construct {
       ['NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency', 'Invoked only by CloudFormation, a few times per deployment; reserving concurrency would take it from the account for nothing.'],
       ['NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ', 'Invoked synchronously by the custom resource provider, which reports failures to CloudFormation.'],
       ['NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC', 'Calls only the CodeBuild API during deployment; it reaches nothing inside the VPC.'],
+      ['cdk-validator-cfnguard::lambda_inside_vpc_check', 'Calls only the CodeBuild API during deployment; it reaches nothing inside the VPC.'],
     ];
     reasons.forEach(([rule, reason]) => acknowledgeFinding(fn, rule, reason));
     return fn;
@@ -284,6 +287,9 @@ function acknowledgeProviderFramework(provider: cr.Provider, handlers: lambda.IF
     ['NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency', 'Provider framework functions run only during deployments.'],
     ['NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ', 'Provider framework functions are invoked by CloudFormation and Step Functions, which handle their failures.'],
     ['NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC', 'Provider framework functions only call Lambda, Step Functions and CloudFormation APIs.'],
+    ['cdk-validator-cfnguard::lambda_inside_vpc_check', 'Provider framework functions only call Lambda, Step Functions and CloudFormation APIs.'],
+    ['cdk-validator-cfnguard::step_functions_state_machine_tracing_enabled_check',
+      'The waiter state machine of the Provider framework only polls the install build; its props offer no X-Ray tracing.'],
   ];
   reasons.forEach(([rule, reason]) => acknowledgeFinding(provider, rule, reason));
 }

@@ -1,7 +1,8 @@
 import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { checkedApp, expectCompliant, stableTemplate } from './helpers';
 import { MessageWallStack } from '../examples/message-wall/message-wall-stack';
+import { MlInferenceStack, MlInferenceStackProps } from '../examples/ml-inference/ml-inference-stack';
 
 describe('examples/message-wall', () => {
   function messageWall(props = {}): MessageWallStack {
@@ -81,6 +82,93 @@ describe('examples/message-wall', () => {
 
   test('snapshot', () => {
     const stack = new MessageWallStack(new App(), 'MessageWall');
+    expect(stableTemplate(Template.fromStack(stack).toJSON())).toMatchSnapshot();
+  });
+});
+
+describe('examples/ml-inference', () => {
+  function mlInference(props: MlInferenceStackProps = {}): MlInferenceStack {
+    return new MlInferenceStack(checkedApp({ cfnGuard: true }), 'MLInference', props);
+  }
+
+  function classifierFunction(template: Template) {
+    return Object.entries(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'inference.handler' } }))[0];
+  }
+
+  test('3 GB, 5 minutes, Python 3.13, mounted at /mnt/inference with PYTHONPATH and TORCH_HOME on EFS', () => {
+    const [, fn] = classifierFunction(Template.fromStack(mlInference()));
+    expect(fn.Properties).toMatchObject({
+      MemorySize: 3072,
+      Timeout: 300,
+      Runtime: 'python3.13',
+      Architectures: ['x86_64'],
+      ReservedConcurrentExecutions: 5,
+      FileSystemConfigs: [expect.objectContaining({ LocalMountPath: '/mnt/inference' })],
+      Environment: { Variables: { PYTHONPATH: '/mnt/inference/current/lib', TORCH_HOME: '/mnt/inference/current/model', MODEL_REPO: 'nicolalandro/ntsnet-cub200' } },
+    });
+  });
+
+  test('access point /ml as 1001:1001 on a VPC with NAT', () => {
+    const template = Template.fromStack(mlInference());
+    template.hasResourceProperties('AWS::EFS::AccessPoint', {
+      PosixUser: { Uid: '1001', Gid: '1001' },
+      RootDirectory: { Path: '/ml', CreationInfo: { OwnerUid: '1001', OwnerGid: '1001', Permissions: '750' } },
+    });
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+  });
+
+  test('provisioned concurrency (default 1, configurable) behind the alias the API invokes', () => {
+    const template = Template.fromStack(mlInference({ provisionedConcurrency: 2, reservedConcurrency: 4 }));
+    template.hasResourceProperties('AWS::Lambda::Alias', { Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 } });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationUri: { Ref: Match.stringLikeRegexp('ClassifierAlias') } });
+    Template.fromStack(mlInference()).hasResourceProperties('AWS::Lambda::Alias', { ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } });
+    expect(() => mlInference({ provisionedConcurrency: 6 })).toThrow(/provisionedConcurrency \(6\) must not exceed reservedConcurrentExecutions \(5\)/);
+  });
+
+  test('torch, torchvision, Pillow and the bird model are installed before the function deploys', () => {
+    const stack = mlInference();
+    const template = Template.fromStack(stack);
+    const project = Object.values(template.findResources('AWS::CodeBuild::Project'))[0];
+    const variables = Object.fromEntries(project.Properties.Environment.EnvironmentVariables.map((v: { Name: string; Value: string }) => [v.Name, v.Value]));
+    expect(variables.REQUIREMENTS).toBe('torch==2.6.0+cpu\ntorchvision==0.21.0+cpu\nPillow==11.1.0');
+    expect(variables.PYTHON_VERSION).toBe('3.13');
+    expect(variables.WARM_UP).toContain("torch.hub.load('nicolalandro/ntsnet-cub200', 'ntsnet', pretrained=True, trust_repo=True, topN=6, device='cpu', num_classes=200)");
+    const [, fn] = classifierFunction(template);
+    const installLogicalId = Object.keys(template.findResources('Custom::EfsDependencySet'))[0];
+    expect(fn.DependsOn).toContain(installLogicalId);
+  });
+
+  test('IAM: only the function and the install build may touch EFS, each only through /ml and mount targets', () => {
+    const template = Template.fromStack(mlInference());
+    const efsStatements = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
+      .concat(Object.values(template.findResources('AWS::IAM::Policy')))
+      .flatMap(policy => policy.Properties.PolicyDocument.Statement.map((statement: object) => ({ roles: JSON.stringify(policy.Properties.Roles), statement })))
+      .filter(({ statement }) => JSON.stringify(statement).includes('elasticfilesystem'));
+    expect(efsStatements.map(({ roles }) => roles.match(/(Classifier|DependenciesProject)\w*Role/)?.[1]).sort()).toEqual(['Classifier', 'DependenciesProject']);
+    for (const { statement } of efsStatements) {
+      expect(statement).toMatchObject({
+        Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SharedFileSystem/), 'Arn'] },
+        Condition: {
+          StringEquals: { 'elasticfilesystem:AccessPointArn': { 'Fn::Join': ['', expect.arrayContaining([{ Ref: expect.stringMatching(/^SharedFileSystemMl/) }])] } },
+          Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' },
+        },
+      });
+    }
+  });
+
+  test('the planned load needs no warning: elastic throughput, timeouts above the load time, reserved concurrency set', () => {
+    const stack = mlInference();
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-lambda-efs:'))).toEqual([]);
+  });
+
+  test('passes CDK validation, cdk-nag AwsSolutions and NIST 800-53 R5, and the cfn-guard Control Tower rules', () => {
+    const report = expectCompliant(mlInference());
+    expect(new Set(report.acknowledged.map(f => f.plugin))).toEqual(new Set(['AwsSolutions', 'NIST.800.53.R5', 'cdk-validator-cfnguard']));
+  });
+
+  test('snapshot', () => {
+    const stack = new MlInferenceStack(new App(), 'MLInference');
     expect(stableTemplate(Template.fromStack(stack).toJSON())).toMatchSnapshot();
   });
 });

@@ -1,0 +1,39 @@
+/**
+ * MLInference, the second reference deployment, on cdk-lambda-efs.
+ *
+ * Synthesize offline (no AWS account needed):   npx cdk synth        (in this folder)
+ * Deploy (with credentials):                     npx cdk deploy
+ * Options, as context:
+ *   -c provisionedConcurrency=2   warm execution environments (default 1)
+ *   -c reservedConcurrency=10     the most execution environments (default 5)
+ *   -c iamAuth=true               IAM authorization instead of an open endpoint
+ */
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
+import { MlInferenceStack } from './ml-inference-stack';
+
+const app = new App();
+const numberContext = (name: string): number | undefined => {
+  const value = app.node.tryGetContext(name);
+  if (value === undefined) {
+    return undefined;
+  }
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) {
+    throw new Error(`context ${name} must be a whole number of at least 0 (got '${value}')`);
+  }
+  return parsed;
+};
+
+new MlInferenceStack(app, 'MLInference', {
+  provisionedConcurrency: numberContext('provisionedConcurrency'),
+  reservedConcurrency: numberContext('reservedConcurrency'),
+  iamAuth: String(app.node.tryGetContext('iamAuth')) === 'true',
+});
+
+Validations.of(app).addPlugins(
+  new AwsSolutionsChecks(app),
+  new NIST80053R5Checks(app),
+  new CfnGuardValidator({ controlTowerRulesEnabled: true }),
+);
