@@ -119,4 +119,10 @@ project.addTask('bench:message-wall', {
   receiveArgs: true,
 });
 
+project.addTask('bench:ml-inference', {
+  description: 'Benchmark the inference handler with the small test model (prints figures)',
+  exec: '/usr/bin/python3 bench/ml-inference/bench.py',
+  receiveArgs: true,
+});
+
 project.synth();

@@ -36,7 +36,7 @@ FETCH_TIMEOUT_SECONDS = float(os.environ.get("FETCH_TIMEOUT_SECONDS", "10"))
 
 # Exactly the reference's pre-processing.
 PREPROCESS = transforms.Compose([
-    transforms.Resize((600, 600), Image.BILINEAR),
+    transforms.Resize((600, 600), interpolation=transforms.InterpolationMode.BILINEAR),
     transforms.CenterCrop((448, 448)),
     transforms.ToTensor(),
     transforms.Normalize((0.485, 0.456, 0.406), (0.229, 0.224, 0.225)),
