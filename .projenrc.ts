@@ -83,7 +83,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   sampleCode: false,
   gitignore: ['cdk.out/', '.cdk.staging/', '__pycache__/', '*.pyc', '/.jsii-pacmak/', '/dist-pacmak/', '/.message-wall/', '/.jsii.tabl.json', '*.tabl.json'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/scripts/', '/.ci/', 'cdk.out/', '/rosetta/'] },
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/scripts/', '/.ci/', 'cdk.out/', '/rosetta/', '/assets/**/test_*.py', '__pycache__/'] },
 });
 
 // README code blocks must compile: extract them with jsii-rosetta in strict mode after compile.

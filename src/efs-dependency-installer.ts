@@ -135,8 +135,12 @@ export class EfsDependencyInstaller extends Construct {
 
     const scripts = new s3assets.Asset(this, 'Scripts', { path: INSTALLER_ASSETS, exclude: ['test_*.py', '__pycache__'] });
     this.setId = setIdOf({
-      requirements, pythonVersion, architecture: architecture.name, extraIndexUrls: props.extraIndexUrls ?? [],
-      warmUpCommands: props.warmUpCommands ?? [], scripts: scripts.assetHash,
+      requirements,
+      pythonVersion,
+      architecture: architecture.name,
+      extraIndexUrls: props.extraIndexUrls ?? [],
+      warmUpCommands: props.warmUpCommands ?? [],
+      scripts: scripts.assetHash,
     });
     this.mountEnvironment = { ...EfsDependencyInstaller.MOUNT_ENVIRONMENT };
 

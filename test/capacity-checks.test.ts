@@ -63,6 +63,7 @@ describe('capacity checks at synth', () => {
     // 2 GiB within the 300 s timeout: 6.8 MiB/s, so 7 MiB/s would do; 100 costs (100 - 0.49) x 6 USD.
     Annotations.fromStack(stack).hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp(
       'provisionedThroughputPerSecond 100 MiB/s is far above the 7 MiB/s the declared load needs; it costs about 597 USD a month. Recommended: provisioned \\(7 MiB/s'));
+    expect(warnings(stack, CapacityChecks.PROVISIONED_OVERSIZED)).toHaveLength(1);
   });
 
   test('warns when the timeout is shorter than a cold start takes with no burst credits (the 1 MiB/s floor)', () => {
@@ -71,6 +72,7 @@ describe('capacity checks at synth', () => {
     // 600 MiB at max(10 GiB x 50 KiB/s, 1 MiB/s) = 1 MiB/s: 600 s > 300 s
     Annotations.fromStack(stack).hasWarning('/Default/Classifier', Match.stringLikeRegexp(
       'timeout 300 s is shorter than the 600 s a cold start needs to read 600 MiB under throughputMode bursting when the burst credits run out'));
+    expect(warnings(stack, CapacityChecks.TIMEOUT_BELOW_COLD_START_LOAD)).toHaveLength(1);
   });
 
   test('no timeout warning under elastic throughput for the same function', () => {
@@ -87,6 +89,7 @@ describe('capacity checks at synth', () => {
     Annotations.fromStack(stack).hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp(
       'may run 26000 execution environments together .* more than the 25000 client connections EFS allows'));
     Annotations.fromStack(stack).hasWarning('/Default/C', Match.stringLikeRegexp('reservedConcurrentExecutions is not set'));
+    expect(warnings(stack, CapacityChecks.CLIENT_CONNECTION_LIMIT)).toHaveLength(1);
     expect(warnings(stack, CapacityChecks.NO_RESERVED_CONCURRENCY)).toHaveLength(1);
   });
 
