@@ -5,7 +5,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { checkedStack, expectCompliant, nfsIngressFrom } from './helpers';
+import { buildEnvironment, checkedStack, expectCompliant, nfsIngressFrom } from './helpers';
 import { EfsDependencyInstaller, EfsDependencyInstallerProps, InferenceVpc, SharedFileSystem } from '../src';
 
 function installerIn(scope: Construct, props: Partial<EfsDependencyInstallerProps> = {}) {
@@ -24,11 +24,6 @@ function installerIn(scope: Construct, props: Partial<EfsDependencyInstallerProp
   return { shared, accessPoint, installer };
 }
 
-function env(template: Template): Record<string, string | object> {
-  const project = Object.values(template.findResources('AWS::CodeBuild::Project'))[0];
-  return Object.fromEntries(project.Properties.Environment.EnvironmentVariables.map((v: { Name: string; Value: string }) => [v.Name, v.Value]));
-}
-
 describe('EfsDependencyInstaller', () => {
   test('a privileged CodeBuild project in the private subnets, for the functions\' Python and CPU', () => {
     const stack = new Stack();
@@ -43,7 +38,7 @@ describe('EfsDependencyInstaller', () => {
       },
       TimeoutInMinutes: 60,
     });
-    const vars = env(template);
+    const vars = buildEnvironment(template);
     expect(vars).toMatchObject({
       SET_ID: installer.setId,
       PYTHON_VERSION: '3.13',
@@ -79,7 +74,7 @@ describe('EfsDependencyInstaller', () => {
     template.hasResourceProperties('AWS::CodeBuild::Project', {
       Environment: Match.objectLike({ Image: 'aws/codebuild/amazonlinux-aarch64-standard:4.0', Type: 'ARM_CONTAINER' }),
     });
-    expect(env(template).PIP_TARGET_ARGS).toMatch(/--platform manylinux_2_17_aarch64 .*--platform manylinux_2_34_aarch64$/);
+    expect(buildEnvironment(template).PIP_TARGET_ARGS).toMatch(/--platform manylinux_2_17_aarch64 .*--platform manylinux_2_34_aarch64$/);
   });
 
   test('the build may mount only through the access point, and reaches the mount targets on NFS', () => {
@@ -155,7 +150,7 @@ describe('EfsDependencyInstaller', () => {
     fs.writeFileSync(file, '# inference\ntorchvision==0.21.0+cpu  # with torch\n\nnumpy<3\n');
     const stack = new Stack();
     installerIn(stack, { requirementsFile: file, packages: ['Pillow'] });
-    expect(env(Template.fromStack(stack)).REQUIREMENTS).toBe('torchvision==0.21.0+cpu\nnumpy<3\nPillow');
+    expect(buildEnvironment(Template.fromStack(stack)).REQUIREMENTS).toBe('torchvision==0.21.0+cpu\nnumpy<3\nPillow');
   });
 
   test('passes the CDK validation and the rule packs, with every acknowledgment explained', () => {

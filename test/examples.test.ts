@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { checkedApp, expectCompliant, stableTemplate } from './helpers';
+import { buildEnvironment, checkedApp, expectCompliant, policyStatements, stableTemplate } from './helpers';
 import { MessageWallStack } from '../examples/message-wall/message-wall-stack';
 import { MlInferenceStack, MlInferenceStackProps } from '../examples/ml-inference/ml-inference-stack';
 
@@ -57,12 +57,9 @@ describe('examples/message-wall', () => {
 
   test('IAM: the function may write to EFS only through its access point, and nothing else in the stack may', () => {
     const template = Template.fromStack(messageWall());
-    const efsStatements = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
-      .concat(Object.values(template.findResources('AWS::IAM::Policy')))
-      .flatMap(policy => policy.Properties.PolicyDocument.Statement)
-      .filter((s: { Action: string | string[] }) => JSON.stringify(s.Action).includes('elasticfilesystem'));
+    const efsStatements = policyStatements(template).filter(({ statement }) => JSON.stringify(statement.Action).includes('elasticfilesystem'));
     expect(efsStatements).toHaveLength(1);
-    expect(efsStatements[0]).toMatchObject({
+    expect(efsStatements[0].statement).toMatchObject({
       Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
       Condition: { StringEquals: { 'elasticfilesystem:AccessPointArn': { 'Fn::Join': ['', expect.arrayContaining([{ Ref: expect.stringMatching(/^SharedFileSystemMessages/) }])] } } },
     });
@@ -128,8 +125,7 @@ describe('examples/ml-inference', () => {
   test('torch, torchvision, Pillow and the bird model are installed before the function deploys', () => {
     const stack = mlInference();
     const template = Template.fromStack(stack);
-    const project = Object.values(template.findResources('AWS::CodeBuild::Project'))[0];
-    const variables = Object.fromEntries(project.Properties.Environment.EnvironmentVariables.map((v: { Name: string; Value: string }) => [v.Name, v.Value]));
+    const variables = buildEnvironment(template);
     expect(variables.REQUIREMENTS).toBe('torch==2.6.0+cpu\ntorchvision==0.21.0+cpu\nPillow==11.1.0');
     expect(variables.PYTHON_VERSION).toBe('3.13');
     expect(variables.WARM_UP).toContain("torch.hub.load('nicolalandro/ntsnet-cub200', 'ntsnet', pretrained=True, trust_repo=True, topN=6, device='cpu', num_classes=200)");
@@ -140,10 +136,7 @@ describe('examples/ml-inference', () => {
 
   test('IAM: only the function and the install build may touch EFS, each only through /ml and mount targets', () => {
     const template = Template.fromStack(mlInference());
-    const efsStatements = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
-      .concat(Object.values(template.findResources('AWS::IAM::Policy')))
-      .flatMap(policy => policy.Properties.PolicyDocument.Statement.map((statement: object) => ({ roles: JSON.stringify(policy.Properties.Roles), statement })))
-      .filter(({ statement }) => JSON.stringify(statement).includes('elasticfilesystem'));
+    const efsStatements = policyStatements(template).filter(({ statement }) => JSON.stringify(statement).includes('elasticfilesystem'));
     expect(efsStatements.map(({ roles }) => roles.match(/(Classifier|DependenciesProject)\w*Role/)?.[1]).sort()).toEqual(['Classifier', 'DependenciesProject']);
     for (const { statement } of efsStatements) {
       expect(statement).toMatchObject({

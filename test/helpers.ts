@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { addComplianceChecks, ComplianceOptions, ComplianceReport, formatFindings, synthWithChecks } from '../scripts/compliance';
 
@@ -56,4 +56,20 @@ export function nfsIngressFrom(source: string): object {
     GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('SharedSecurityGroup'), 'GroupId'] },
     SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp(source), 'GroupId'] },
   };
+}
+
+/** The environment variables of the template's (first) CodeBuild project, by name. */
+export function buildEnvironment(template: Template): Record<string, string | object> {
+  const project = Object.values(template.findResources('AWS::CodeBuild::Project'))[0];
+  const variables: Array<{ Name: string; Value: string }> = project.Properties.Environment.EnvironmentVariables;
+  return Object.fromEntries(variables.map(v => [v.Name, v.Value]));
+}
+
+/** Every statement of every managed and inline IAM policy, with the roles it is attached to. */
+export function policyStatements(template: Template): Array<{ roles: string; statement: Record<string, unknown> }> {
+  const policies = [...Object.values(template.findResources('AWS::IAM::ManagedPolicy')), ...Object.values(template.findResources('AWS::IAM::Policy'))];
+  return policies.flatMap(policy => policy.Properties.PolicyDocument.Statement.map((statement: Record<string, unknown>) => ({
+    roles: JSON.stringify(policy.Properties.Roles),
+    statement,
+  })));
 }
