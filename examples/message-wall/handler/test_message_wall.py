@@ -132,9 +132,11 @@ class BadInput(MountedWall):
     def test_an_unexpected_failure_is_500_without_a_trace(self):
         # A directory where the lock file should be: opening it fails (even as root).
         os.mkdir(os.path.join(self.mount, "content.lock"))
-        status, message = self.call("POST", "hello")
+        with self.assertLogs("message_wall", level="ERROR") as logged:  # the trace goes to the log, not the client
+            status, message = self.call("POST", "hello")
         self.assertEqual(status, 500)
         self.assertEqual(message, "Internal error: the request was not completed.")
+        self.assertIn("IsADirectoryError", "\n".join(logged.output))
 
 
 def random_event(rng):

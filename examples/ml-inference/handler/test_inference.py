@@ -17,11 +17,11 @@ import socket
 import sys
 import tempfile
 import textwrap
-import threading
 import unittest
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_safe_fetch import serve, stop  # noqa: E402  (the same local server helpers)
 
 try:
     import torch
@@ -134,15 +134,11 @@ class EndToEnd(unittest.TestCase):
         cls.safe_fetch = safe_fetch
         with NoNetwork():
             cls.inference.MODEL = cls.inference.load_model()
-        cls.server = ThreadingHTTPServer(("127.0.0.1", 0), Images)
-        cls.server.daemon_threads = True
-        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
-        cls.base = f"http://127.0.0.1:{cls.server.server_address[1]}"
+        cls.server, cls.base = serve(Images)
 
     @classmethod
     def tearDownClass(cls):
-        cls.server.shutdown()
-        cls.server.server_close()
+        stop(cls.server)
         shutil.rmtree(cls.torch_home, ignore_errors=True)
         os.environ.pop("SKIP_MODEL_LOAD", None)
 
@@ -213,9 +209,11 @@ class EndToEnd(unittest.TestCase):
         saved = self.inference.MODEL
         self.inference.MODEL = None
         try:
-            status, body = self.call(get(self.base + "/red.png"))
+            with self.assertLogs("inference", level="ERROR") as logged:  # the trace goes to the log, not the client
+                status, body = self.call(get(self.base + "/red.png"))
         finally:
             self.inference.MODEL = saved
+        self.assertIn("Traceback", "\n".join(logged.output))
         self.assertEqual((status, body), (500, {"error": "Internal error: the image was not classified."}))
 
 

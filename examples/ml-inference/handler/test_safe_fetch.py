@@ -54,18 +54,27 @@ class Routes(BaseHTTPRequestHandler):
         pass
 
 
+def serve(handler_class):
+    """Start an HTTP server on 127.0.0.1 in a thread; return it and its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_class)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def stop(server):
+    server.shutdown()
+    server.server_close()
+
+
 class LocalServerCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = ThreadingHTTPServer(("127.0.0.1", 0), Routes)
-        cls.server.daemon_threads = True
-        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
-        cls.base = f"http://127.0.0.1:{cls.server.server_address[1]}"
+        cls.server, cls.base = serve(Routes)
 
     @classmethod
     def tearDownClass(cls):
-        cls.server.shutdown()
-        cls.server.server_close()
+        stop(cls.server)
 
     def setUp(self):
         safe_fetch.ALLOWED_TEST_NETWORKS = LOOPBACK
