@@ -107,9 +107,6 @@ export interface EfsDependencyInstallerProps {
  * (`fn.lambdaFunction.node.addDependency(installer.resource)`) so that they deploy after it.
  */
 export class EfsDependencyInstaller extends Construct {
-  /** The environment a function sets, relative to its mount path, to use the installed set. */
-  public static readonly MOUNT_ENVIRONMENT: { [name: string]: string } = { PYTHONPATH: 'current/lib', TORCH_HOME: 'current/model' };
-
   /** The build that installs a set. */
   public readonly project: codebuild.Project;
 
@@ -118,6 +115,12 @@ export class EfsDependencyInstaller extends Construct {
 
   /** `{ PYTHONPATH: 'current/lib', TORCH_HOME: 'current/model' }`, for `EfsBackedFunction.mountEnvironment`. */
   public readonly mountEnvironment: { [name: string]: string };
+
+  /** The installed packages, relative to the access point's root (and so to a function's mount path). */
+  public readonly libPath = 'current/lib';
+
+  /** The model cache (`TORCH_HOME`), relative to the access point's root. */
+  public readonly modelPath = 'current/model';
 
   /** The custom resource that runs the install; depend on it (or on this construct) to deploy after it. */
   public readonly resource: CustomResource;
@@ -142,7 +145,7 @@ export class EfsDependencyInstaller extends Construct {
       warmUpCommands: props.warmUpCommands ?? [],
       scripts: scripts.assetHash,
     });
-    this.mountEnvironment = { ...EfsDependencyInstaller.MOUNT_ENVIRONMENT };
+    this.mountEnvironment = { PYTHONPATH: this.libPath, TORCH_HOME: this.modelPath };
 
     this.project = this.createProject(props, scripts, {
       pythonVersion, requirements, architecture, keepPrevious, timeout,

@@ -143,6 +143,7 @@ describe('EfsDependencyInstaller', () => {
   test('functions use the current set through mountEnvironment', () => {
     const { installer } = installerIn(new Stack());
     expect(installer.mountEnvironment).toEqual({ PYTHONPATH: 'current/lib', TORCH_HOME: 'current/model' });
+    expect([installer.libPath, installer.modelPath]).toEqual(['current/lib', 'current/model']);
   });
 
   test('requirements can come from a requirements.txt, comments and blank lines dropped', () => {

@@ -51,6 +51,26 @@ describe('examples/message-wall', () => {
     template.hasOutput('Endpoint', {});
   });
 
+  test('an existing VPC (the default one, or by id) is looked up instead of creating one', () => {
+    const env = { account: '123456789012', region: 'eu-west-1' };
+    const cases: Array<[object, object]> = [
+      [{ useDefaultVpc: true }, { isDefault: 'true' }],
+      [{ vpcId: 'vpc-0123456789abcdef0' }, { 'vpc-id': 'vpc-0123456789abcdef0' }],
+    ];
+    for (const [props, filter] of cases) {
+      const app = new App();
+      const stack = new MessageWallStack(app, 'MessageWall', { env, ...props });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::EC2::VPC', 0);
+      template.resourceCountIs('AWS::EFS::MountTarget', 2);
+      // Synth asks the CLI to look the VPC up (with credentials) before it deploys.
+      const missing = app.synth().manifest.missing ?? [];
+      expect(missing).toEqual([expect.objectContaining({ provider: 'vpc-provider', props: expect.objectContaining({ filter }) })]);
+    }
+    expect(() => new MessageWallStack(new App(), 'MessageWall', { env, useDefaultVpc: true, vpcId: 'vpc-1' }))
+      .toThrow(/useDefaultVpc and vpcId name two VPCs: give one \(got vpcId 'vpc-1'\)/);
+  });
+
   test('iamAuth turns on IAM authorization', () => {
     Template.fromStack(messageWall({ iamAuth: true })).hasResourceProperties('AWS::ApiGatewayV2::Route', { AuthorizationType: 'AWS_IAM' });
   });

@@ -5,8 +5,10 @@
  * Deploy (with credentials):                     npx cdk deploy
  * Options, as context:
  *   -c iamAuth=true            IAM authorization instead of an open endpoint
- *   -c useDefaultVpc=true      deploy into the account's default VPC (looked up: needs credentials
- *                              and CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION)
+ *   -c useDefaultVpc=true      deploy into the account's default VPC, as the original
+ *   -c vpcId=vpc-0123456789    deploy into an existing VPC
+ *                              (both look the VPC up: they need credentials, which set
+ *                              CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION)
  */
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Validations } from 'aws-cdk-lib';
@@ -14,12 +16,14 @@ import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { MessageWallStack } from './message-wall-stack';
 
 const app = new App();
-const useDefaultVpc = app.node.tryGetContext('useDefaultVpc') === 'true' || app.node.tryGetContext('useDefaultVpc') === true;
-const iamAuth = app.node.tryGetContext('iamAuth') === 'true' || app.node.tryGetContext('iamAuth') === true;
+const useDefaultVpc = String(app.node.tryGetContext('useDefaultVpc')) === 'true';
+const iamAuth = String(app.node.tryGetContext('iamAuth')) === 'true';
+const vpcId: string | undefined = app.node.tryGetContext('vpcId');
 
-// Environment-agnostic unless a lookup of the default VPC is asked for.
-const env = useDefaultVpc ? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION } : undefined;
-new MessageWallStack(app, 'MessageWall', { env, iamAuth, useDefaultVpc });
+// Environment-agnostic unless a VPC lookup is asked for.
+const lookup = useDefaultVpc || vpcId !== undefined;
+const env = lookup ? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION } : undefined;
+new MessageWallStack(app, 'MessageWall', { env, iamAuth, useDefaultVpc, vpcId });
 
 Validations.of(app).addPlugins(
   new AwsSolutionsChecks(app),

@@ -17,6 +17,13 @@ export interface MessageWallStackProps extends StackProps {
   readonly useDefaultVpc?: boolean;
 
   /**
+   * Deploy into this existing VPC (looked up by id: the stack needs an account and a region).
+   *
+   * @default - a new VPC with isolated subnets only
+   */
+  readonly vpcId?: string;
+
+  /**
    * Require SigV4-signed requests (IAM authorization) instead of an open endpoint.
    *
    * @default false, as open as the original
@@ -43,8 +50,12 @@ export class MessageWallStack extends Stack {
     super(scope, id, props);
 
     // MessageWall needs no internet: isolated subnets, no NAT gateway to pay for.
-    const vpc = props.useDefaultVpc
-      ? ec2.Vpc.fromLookup(this, 'DefaultVpc', { isDefault: true })
+    if (props.useDefaultVpc && props.vpcId) {
+      throw new Error(`useDefaultVpc and vpcId name two VPCs: give one (got vpcId '${props.vpcId}')`);
+    }
+    const lookedUp = props.useDefaultVpc || props.vpcId !== undefined;
+    const vpc = lookedUp
+      ? ec2.Vpc.fromLookup(this, 'ExistingVpc', props.vpcId ? { vpcId: props.vpcId } : { isDefault: true })
       : new InferenceVpc(this, 'Network', { internetAccess: false }).vpc;
     const shared = new SharedFileSystem(this, 'Shared', { vpc });
     const messages = shared.addAccessPoint('Messages', {
@@ -65,8 +76,9 @@ export class MessageWallStack extends Stack {
       environment: { MOUNT_PATH: '/mnt/msg', MAX_BODY_BYTES: String(64 * 1024) },
       // The function only talks NFS to the mount targets.
       allowAllOutbound: false,
-      // A default VPC has public subnets only; Lambda never gives a function a public IP.
-      allowPublicSubnet: props.useDefaultVpc ?? false,
+      // A default VPC has public subnets only; Lambda never gives a function a public IP,
+      // and MessageWall needs none.
+      allowPublicSubnet: lookedUp,
     });
     Validations.of(this.wall).acknowledge({
       id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
