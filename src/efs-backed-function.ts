@@ -170,13 +170,14 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
     checkSubnetsHaveMountTargets(vpc, vpcSubnets, fileSystem.mountTargetAvailabilityZones);
     this.mountPath = props.mountPath;
 
+    const allowAllOutbound = props.allowAllOutbound ?? true;
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
       description: `Lambda function that mounts EFS at ${props.mountPath}`,
-      allowAllOutbound: props.allowAllOutbound ?? true,
+      allowAllOutbound,
     });
     const nfsIngress = allowNfsFrom(this, fileSystem, this.securityGroup,
-      `NFS from the Lambda function that mounts ${props.mountPath}`, !(props.allowAllOutbound ?? true));
+      `NFS from the Lambda function that mounts ${props.mountPath}`, !allowAllOutbound);
 
     const role = props.role ?? new iam.Role(this, 'ServiceRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -250,7 +251,8 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
 
   /**
    * Init duration of cold starts (loading libraries and models from EFS), in milliseconds,
-   * read from the `REPORT` lines of the function's log group by a metric filter. Maximum over 5 minutes.
+   * read from the `REPORT` lines of the function's log group by a metric filter (for the
+   * default text log format). Maximum over 5 minutes.
    */
   public metricInitDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     if (!this.initDurationMetric) {
@@ -280,11 +282,15 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
    * Opt-in; each alarm notifies `alarmTopic` when given.
    */
   public addAlarms(options: FunctionAlarmOptions = {}): cloudwatch.Alarm[] {
+    const ratio = options.durationTimeoutRatio ?? 0.8;
+    if (!(ratio > 0 && ratio <= 1)) {
+      throw new Error(`durationTimeoutRatio must be more than 0 and at most 1 (got ${ratio})`);
+    }
     const timeoutMs = this.timeout.toMilliseconds();
     const specs: Array<[string, cloudwatch.IMetric, number, string]> = [
       ['ErrorsAlarm', this.metricErrors(), options.errorsThreshold ?? 1, 'The function returned errors.'],
       ['ThrottlesAlarm', this.metricThrottles(), options.throttlesThreshold ?? 1, 'Lambda throttled the function: its reserved concurrency is exhausted.'],
-      ['DurationAlarm', this.metricDuration(), Math.floor(timeoutMs * (options.durationTimeoutRatio ?? 0.8)),
+      ['DurationAlarm', this.metricDuration(), Math.floor(timeoutMs * ratio),
         'p99 duration is near the timeout: EFS reads may be slowing down (burst credits, throughput).'],
       ['InitDurationAlarm', this.metricInitDuration(), (options.initDurationThreshold ?? Duration.seconds(10)).toMilliseconds(),
         'Cold starts are slow: loading libraries and models from EFS takes longer than planned.'],
@@ -307,8 +313,10 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
 
   /**
    * The command that stops all invocations at once (reserved concurrency 0), for when the
-   * file system is out of burst credits and every cold start times out. Undo it with
-   * `aws lambda delete-function-concurrency`, or by deploying the stack again.
+   * file system is out of burst credits and every cold start times out. Undo it by setting
+   * the reserved concurrency back (`put-function-concurrency` with the stack's value, or
+   * `delete-function-concurrency` when the stack sets none): deploying an unchanged stack
+   * does not, because CloudFormation sees no change.
    */
   public emergencyThrottleCommand(): string {
     return `aws lambda put-function-concurrency --function-name ${this.lambdaFunction.functionName} --reserved-concurrent-executions 0`;

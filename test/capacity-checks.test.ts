@@ -168,6 +168,12 @@ describe('alarms', () => {
     });
   });
 
+  test('fails when the duration alarm ratio is not a fraction of the timeout', () => {
+    const { addFunction } = setup();
+    const fn = addFunction('Classifier');
+    expect(() => fn.addAlarms({ durationTimeoutRatio: 1.5 })).toThrow(/durationTimeoutRatio must be more than 0 and at most 1 \(got 1.5\)/);
+  });
+
   test('the emergency throttle command sets reserved concurrency 0 on the function', () => {
     const { stack, addFunction } = setup();
     const fn = addFunction('Classifier');
