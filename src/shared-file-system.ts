@@ -239,8 +239,8 @@ export interface FileSystemAlarmOptions {
  *
  * Encrypted, retained on stack deletion, backed up, Elastic throughput, with mount targets
  * in the private subnets and a file system policy that denies access without TLS, anonymous
- * access and access outside the mount targets. Clients get in through POSIX access points
- * and grants scoped to them.
+ * access, access outside the mount targets and (by default) access without an access point.
+ * Clients get in through POSIX access points and grants scoped to them.
  */
 export class SharedFileSystem extends Construct implements ISharedFileSystem {
   /** The EFS file system. */
