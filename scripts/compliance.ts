@@ -12,6 +12,12 @@ import { App, Validations } from 'aws-cdk-lib';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 
+/**
+ * The feature flag that makes aws-cdk-lib's built-in CloudFormation validation fail the
+ * synth (and report its findings) instead of printing warnings. Tests and examples set it.
+ */
+export const VALIDATE_AGAINST_DEFAULT_RULES = '@aws-cdk/core:validateAgainstDefaultRules';
+
 export interface ComplianceOptions {
   /** Also run the cfn-guard Control Tower rules (slower: it runs the guard binary). */
   readonly cfnGuard?: boolean;

@@ -1,27 +1,30 @@
-import { Duration, Size, Stack } from 'aws-cdk-lib';
+import { Duration, Size, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import { INLINE_CODE } from './helpers';
+import { acknowledgeSynchronousOnly, alarmTopic, INLINE_CODE, testStack } from './helpers';
 import { CapacityChecks, EfsBackedFunction, EfsBackedFunctionProps, FileSystemDashboard, InferenceVpc, SharedFileSystem, SharedFileSystemProps } from '../src';
 
 function setup(fsProps: Partial<SharedFileSystemProps> = {}) {
-  const stack = new Stack();
+  const stack = testStack();
   const network = new InferenceVpc(stack, 'Network');
   const shared = new SharedFileSystem(stack, 'Shared', { vpc: network.vpc, ...fsProps });
   const accessPoint = shared.addAccessPoint('Ml', { path: '/ml', uid: '1001', gid: '1001' });
-  const addFunction = (id: string, props: Partial<EfsBackedFunctionProps> = {}) => new EfsBackedFunction(stack, id, {
-    fileSystem: shared,
-    accessPoint,
-    mountPath: '/mnt/inference',
-    runtime: lambda.Runtime.PYTHON_3_15,
-    handler: 'index.handler',
-    code: INLINE_CODE,
-    timeout: Duration.minutes(5),
-    reservedConcurrentExecutions: 10,
-    ...props,
-  });
+  const addFunction = (id: string, props: Partial<EfsBackedFunctionProps> = {}) => {
+    const fn = new EfsBackedFunction(stack, id, {
+      fileSystem: shared,
+      accessPoint,
+      mountPath: '/mnt/inference',
+      runtime: lambda.Runtime.PYTHON_3_15,
+      handler: 'index.handler',
+      code: INLINE_CODE,
+      timeout: Duration.minutes(5),
+      reservedConcurrentExecutions: 10,
+      ...props,
+    });
+    acknowledgeSynchronousOnly(fn);
+    return fn;
+  };
   return { stack, shared, addFunction };
 }
 
@@ -85,7 +88,11 @@ describe('capacity checks at synth', () => {
     const { stack, addFunction } = setup();
     addFunction('A', { reservedConcurrentExecutions: 20_000 });
     addFunction('B', { reservedConcurrentExecutions: 6_000 });
-    addFunction('C', { reservedConcurrentExecutions: undefined });
+    const unbounded = addFunction('C', { reservedConcurrentExecutions: undefined });
+    Validations.of(unbounded).acknowledge({
+      id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency',
+      reason: 'This test leaves the function unbounded on purpose, to see the warning.',
+    });
     Annotations.fromStack(stack).hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp(
       'may run 26000 execution environments together .* more than the 25000 client connections EFS allows'));
     Annotations.fromStack(stack).hasWarning('/Default/C', Match.stringLikeRegexp('reservedConcurrentExecutions is not set'));
@@ -104,7 +111,7 @@ describe('alarms', () => {
   test('bursting file system: burst credits, I/O limit and connections, to the topic', () => {
     const { stack, shared, addFunction } = setup({ throughputMode: efs.ThroughputMode.BURSTING, expectedLoad: REFERENCE_LOAD });
     addFunction('Classifier', { coldStartLoad: TWO_GIB_FIFTY_A_DAY });
-    const topic = new sns.Topic(stack, 'Pager');
+    const topic = alarmTopic(stack);
     expect(shared.addAlarms({ alarmTopic: topic })).toHaveLength(3);
     const template = Template.fromStack(stack);
     const efsMetric = (name: string, statistic: string, period: number, threshold: number, operator: string) =>
@@ -126,7 +133,7 @@ describe('alarms', () => {
 
   test('provisioned file system: throughput near the provisioned rate', () => {
     const { stack, shared } = setup({ throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(10) });
-    expect(shared.addAlarms()).toHaveLength(3);
+    expect(shared.addAlarms({ alarmTopic: alarmTopic(stack) })).toHaveLength(3);
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
       Threshold: 80,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
@@ -139,14 +146,14 @@ describe('alarms', () => {
 
   test('elastic file system: no credit or provisioned alarms', () => {
     const { stack, shared } = setup();
-    expect(shared.addAlarms()).toHaveLength(2);
+    expect(shared.addAlarms({ alarmTopic: alarmTopic(stack) })).toHaveLength(2);
     Template.fromStack(stack).resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'BurstCreditBalance' }, 0);
   });
 
   test('function: errors, throttles, duration near the timeout, init duration from the REPORT lines', () => {
     const { stack, addFunction } = setup();
     const fn = addFunction('Classifier', { timeout: Duration.minutes(5) });
-    const topic = new sns.Topic(stack, 'Pager');
+    const topic = alarmTopic(stack);
     expect(fn.addAlarms({ alarmTopic: topic })).toHaveLength(4);
     const template = Template.fromStack(stack);
     const alarm = (metricName: string, statistic: Record<string, string>, threshold: number) =>

@@ -54,3 +54,9 @@ test('snapshot of the complete stack', () => {
   completeStack(stack);
   expect(stableTemplate(Template.fromStack(stack).toJSON())).toMatchSnapshot();
 });
+
+test('the checks bite: CDK\'s CloudFormation validation reports a template CloudFormation would reject', () => {
+  const stack = checkedStack('Broken');
+  new efs.CfnMountTarget(stack, 'MountTarget', { fileSystemId: 'fs-12345678', subnetId: 'not-a-subnet', securityGroups: ['sg-12345678'] });
+  expect(() => expectCompliant(stack)).toThrow(/CloudFormation Validate F3031 at Broken\/MountTarget/);
+});

@@ -1,10 +1,10 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { checkedApp, checkedStack, expectCompliant, INLINE_CODE, nfsIngressFrom } from './helpers';
+import { acknowledgeSynchronousOnly, checkedApp, checkedStack, expectCompliant, INLINE_CODE, nfsIngressFrom, testStack } from './helpers';
 import { EfsBackedFunction, EfsBackedFunctionProps, InferenceVpc, SharedFileSystem } from '../src';
 
 interface Fixture {
@@ -34,12 +34,10 @@ function functionProps(f: Fixture, overrides: Partial<EfsBackedFunctionProps> = 
   };
 }
 
-/** A user's choice, acknowledged as a user would: these test functions are only invoked synchronously. */
-function acknowledgeSynchronousOnly(fn: EfsBackedFunction): EfsBackedFunction {
-  Validations.of(fn).acknowledge({
-    id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
-    reason: 'Invoked only synchronously; a dead-letter queue applies to asynchronous invocations.',
-  });
+/** A function of the fixture, acknowledged as only synchronously invoked (a user's choice). */
+function newFunction(scope: Construct, id: string, f: Fixture, overrides: Partial<EfsBackedFunctionProps> = {}): EfsBackedFunction {
+  const fn = new EfsBackedFunction(scope, id, functionProps(f, overrides));
+  acknowledgeSynchronousOnly(fn);
   return fn;
 }
 
@@ -54,7 +52,7 @@ describe('EfsBackedFunction', () => {
   test('mounts the access point at the mount path, in the private subnets, with its own security group', () => {
     const stack = checkedStack();
     const f = fixture(stack);
-    const fn = acknowledgeSynchronousOnly(new EfsBackedFunction(stack, 'Classifier', functionProps(f, { memorySize: 3008, architecture: lambda.Architecture.ARM_64 })));
+    const fn = newFunction(stack, 'Classifier', f, { memorySize: 3008, architecture: lambda.Architecture.ARM_64 });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'python3.15',
@@ -84,9 +82,9 @@ describe('EfsBackedFunction', () => {
   });
 
   test('the mount targets let the function in on NFS 2049, and the function is created after them and the rule', () => {
-    const stack = new Stack();
+    const stack = testStack();
     const f = fixture(stack);
-    new EfsBackedFunction(stack, 'Classifier', functionProps(f));
+    newFunction(stack, 'Classifier', f);
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', nfsIngressFrom('ClassifierSecurityGroup'));
     const dependsOn: string[] = efsFunction(template).DependsOn;
@@ -99,9 +97,9 @@ describe('EfsBackedFunction', () => {
   });
 
   test('IAM: one customer-managed policy; EFS actions only on the file system and only through the access point', () => {
-    const stack = new Stack();
+    const stack = testStack();
     const f = fixture(stack);
-    new EfsBackedFunction(stack, 'Classifier', functionProps(f));
+    newFunction(stack, 'Classifier', f);
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },
@@ -137,9 +135,9 @@ describe('EfsBackedFunction', () => {
   });
 
   test('readOnly grants only ClientMount', () => {
-    const stack = new Stack();
+    const stack = testStack();
     const f = fixture(stack);
-    new EfsBackedFunction(stack, 'Reader', functionProps(f, { readOnly: true }));
+    newFunction(stack, 'Reader', f, { readOnly: true });
     const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy', {
       Properties: { Roles: [{ Ref: Match.stringLikeRegexp('ReaderServiceRole') }] },
     }))[0];
@@ -148,9 +146,9 @@ describe('EfsBackedFunction', () => {
   });
 
   test('allowAllOutbound: false leaves only NFS egress to the mount targets', () => {
-    const stack = new Stack();
+    const stack = testStack();
     const f = fixture(stack);
-    new EfsBackedFunction(stack, 'Wall', functionProps(f, { allowAllOutbound: false }));
+    newFunction(stack, 'Wall', f, { allowAllOutbound: false });
     Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: 'Lambda function that mounts EFS at /mnt/inference',
       SecurityGroupEgress: [{
@@ -163,9 +161,9 @@ describe('EfsBackedFunction', () => {
   });
 
   test('provisioned concurrency through an alias on the current version', () => {
-    const stack = new Stack();
+    const stack = testStack();
     const f = fixture(stack);
-    const fn = new EfsBackedFunction(stack, 'Classifier', functionProps(f, { provisionedConcurrency: 2 }));
+    const fn = newFunction(stack, 'Classifier', f, { provisionedConcurrency: 2 });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Alias', {
       Name: 'live',
@@ -176,12 +174,12 @@ describe('EfsBackedFunction', () => {
   });
 
   test('mountEnvironment sets paths under the mount, next to the usual environment', () => {
-    const stack = new Stack();
+    const stack = testStack();
     const f = fixture(stack);
-    new EfsBackedFunction(stack, 'Classifier', functionProps(f, {
+    newFunction(stack, 'Classifier', f, {
       environment: { LOG_LEVEL: 'info' },
       mountEnvironment: { PYTHONPATH: 'lib', TORCH_HOME: 'model', DATA_DIR: '' },
-    }));
+    });
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: { LOG_LEVEL: 'info', PYTHONPATH: '/mnt/inference/lib', TORCH_HOME: '/mnt/inference/model', DATA_DIR: '/mnt/inference' } },
     });
@@ -192,7 +190,7 @@ describe('EfsBackedFunction', () => {
     const storage = new Stack(app, 'Storage');
     const f = fixture(storage);
     const compute = new Stack(app, 'Compute');
-    acknowledgeSynchronousOnly(new EfsBackedFunction(compute, 'Classifier', functionProps(f)));
+    newFunction(compute, 'Classifier', f);
 
     // Synthesis fails on a cycle between stacks; it does not here.
     expectCompliant(compute);
@@ -208,7 +206,7 @@ describe('EfsBackedFunction', () => {
   });
 
   test('fails when mountPath is not under /mnt/', () => {
-    const f = fixture(new Stack());
+    const f = fixture(testStack());
     expect(() => new EfsBackedFunction(f.shared, 'Fn', functionProps(f, { mountPath: '/data' })))
       .toThrow(/mountPath must start with \/mnt\/ followed by one directory name .* \(got '\/data'\)/);
     expect(() => new EfsBackedFunction(f.shared, 'Fn2', functionProps(f, { mountPath: '/mnt/a/b' })))
@@ -218,26 +216,26 @@ describe('EfsBackedFunction', () => {
   });
 
   test('fails when the runtime is retired', () => {
-    const f = fixture(new Stack());
+    const f = fixture(testStack());
     expect(() => new EfsBackedFunction(f.shared, 'Fn', functionProps(f, { runtime: lambda.Runtime.PYTHON_3_8 })))
       .toThrow(/runtime python3.8 has been retired by AWS Lambda/);
   });
 
   test('fails when SnapStart is asked for', () => {
-    const f = fixture(new Stack());
+    const f = fixture(testStack());
     expect(() => new EfsBackedFunction(f.shared, 'Fn', functionProps(f, { runtime: lambda.Runtime.JAVA_21, snapStart: lambda.SnapStartConf.ON_PUBLISHED_VERSIONS })))
       .toThrow(/snapStart must not be set: Lambda SnapStart does not support functions that mount Amazon EFS/);
   });
 
   test('fails when a second file system is given', () => {
-    const f = fixture(new Stack());
+    const f = fixture(testStack());
     const other = f.shared.addAccessPoint('Other', { path: '/other', uid: '1001', gid: '1001' });
     expect(() => new EfsBackedFunction(f.shared, 'Fn', functionProps(f, { filesystem: lambda.FileSystem.fromEfsAccessPoint(other, '/mnt/other') })))
       .toThrow(/filesystem must not be set: an EfsBackedFunction mounts exactly one file system/);
   });
 
   test('fails when provisioned concurrency exceeds reserved concurrency', () => {
-    const f = fixture(new Stack());
+    const f = fixture(testStack());
     expect(() => new EfsBackedFunction(f.shared, 'Fn', functionProps(f, { reservedConcurrentExecutions: 2, provisionedConcurrency: 3 })))
       .toThrow(/provisionedConcurrency \(3\) must not exceed reservedConcurrentExecutions \(2\)/);
     expect(() => new EfsBackedFunction(f.shared, 'Fn2', functionProps(f, { provisionedConcurrency: 0 })))
@@ -245,15 +243,15 @@ describe('EfsBackedFunction', () => {
   });
 
   test('fails when the function would be in another VPC than the mount targets', () => {
-    const stack = new Stack();
+    const stack = testStack();
     const f = fixture(stack);
     const otherVpc = new ec2.Vpc(stack, 'Other');
-    expect(() => new EfsBackedFunction(stack, 'Fn', functionProps(f, { vpc: otherVpc })))
+    expect(() => newFunction(stack, 'Fn', f, { vpc: otherVpc }))
       .toThrow(/vpc must be the file system's VPC, where its mount targets are \(got a different VPC: Default\/Other instead of Default\/Network\/Vpc\)/);
   });
 
   test('fails when a subnet is in an Availability Zone without a mount target', () => {
-    const stack = new Stack();
+    const stack = testStack();
     const network = new InferenceVpc(stack, 'Network', { maxAzs: 2 });
     const shared = new SharedFileSystem(stack, 'Shared', {
       vpc: network.vpc,
@@ -265,7 +263,7 @@ describe('EfsBackedFunction', () => {
   });
 
   test('fails when a mountEnvironment path escapes the mount or clashes with environment', () => {
-    const f = fixture(new Stack());
+    const f = fixture(testStack());
     expect(() => new EfsBackedFunction(f.shared, 'Fn', functionProps(f, { mountEnvironment: { PYTHONPATH: '../lib' } })))
       .toThrow(/mountEnvironment.PYTHONPATH must be a path relative to the mount, without '..' \(got '..\/lib'\)/);
     expect(() => new EfsBackedFunction(f.shared, 'Fn2', functionProps(f, { environment: { PYTHONPATH: '/x' }, mountEnvironment: { PYTHONPATH: 'lib' } })))
@@ -273,7 +271,7 @@ describe('EfsBackedFunction', () => {
   });
 
   test('fails when there is no VPC to run in', () => {
-    const f = fixture(new Stack());
+    const f = fixture(testStack());
     const noVpc = { ...f.shared, vpc: undefined } as unknown as SharedFileSystem;
     expect(() => new EfsBackedFunction(f.shared, 'Fn', functionProps(f, { fileSystem: noVpc })))
       .toThrow(/EfsBackedFunction needs a VPC that routes to the mount targets/);

@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { buildEnvironment, checkedStack, expectCompliant, nfsIngressFrom } from './helpers';
+import { buildEnvironment, checkedStack, expectCompliant, nfsIngressFrom, testStack } from './helpers';
 import { EfsDependencyInstaller, EfsDependencyInstallerProps, InferenceVpc, SharedFileSystem } from '../src';
 
 function installerIn(scope: Construct, props: Partial<EfsDependencyInstallerProps> = {}) {
@@ -26,7 +26,7 @@ function installerIn(scope: Construct, props: Partial<EfsDependencyInstallerProp
 
 describe('EfsDependencyInstaller', () => {
   test('a privileged CodeBuild project in the private subnets, for the functions\' Python and CPU', () => {
-    const stack = new Stack();
+    const stack = testStack();
     const { installer } = installerIn(stack);
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::CodeBuild::Project', {
@@ -55,7 +55,7 @@ describe('EfsDependencyInstaller', () => {
   });
 
   test('the build mounts the access point with IAM and TLS, installs with the script, and unmounts', () => {
-    const stack = new Stack();
+    const stack = testStack();
     installerIn(stack);
     const project = Object.values(Template.fromStack(stack).findResources('AWS::CodeBuild::Project'))[0];
     const spec = JSON.parse(project.Properties.Source.BuildSpec);
@@ -68,7 +68,7 @@ describe('EfsDependencyInstaller', () => {
   });
 
   test('arm64 functions get an arm64 build and aarch64 wheels', () => {
-    const stack = new Stack();
+    const stack = testStack();
     installerIn(stack, { architecture: lambda.Architecture.ARM_64, extraIndexUrls: [] });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::CodeBuild::Project', {
@@ -78,7 +78,7 @@ describe('EfsDependencyInstaller', () => {
   });
 
   test('the build may mount only through the access point, and reaches the mount targets on NFS', () => {
-    const stack = new Stack();
+    const stack = testStack();
     installerIn(stack);
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -98,7 +98,7 @@ describe('EfsDependencyInstaller', () => {
   });
 
   test('the handlers may only start and read builds of this project', () => {
-    const stack = new Stack();
+    const stack = testStack();
     installerIn(stack);
     const template = Template.fromStack(stack);
     for (const [id, action] of [['DepsStartBuildRole', 'codebuild:StartBuild'], ['DepsWatchBuildRole', 'codebuild:BatchGetBuilds']]) {
@@ -115,23 +115,23 @@ describe('EfsDependencyInstaller', () => {
   });
 
   test('a custom resource carries the set id, so it runs again only when the inputs change', () => {
-    const stack = new Stack();
+    const stack = testStack();
     const { installer } = installerIn(stack);
     Template.fromStack(stack).hasResourceProperties('Custom::EfsDependencySet', {
       SetId: installer.setId,
       ProjectName: { Ref: Match.stringLikeRegexp('DepsProject') },
       ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('DepsProviderframeworkonEvent'), 'Arn'] },
     });
-    const same = installerIn(new Stack()).installer.setId;
-    const otherPackages = installerIn(new Stack(), { packages: ['torch==2.7.0+cpu', 'Pillow>=11'] }).installer.setId;
-    const otherArchitecture = installerIn(new Stack(), { architecture: lambda.Architecture.ARM_64 }).installer.setId;
-    const otherWarmUp = installerIn(new Stack(), { warmUpCommands: [] }).installer.setId;
+    const same = installerIn(testStack()).installer.setId;
+    const otherPackages = installerIn(testStack(), { packages: ['torch==2.7.0+cpu', 'Pillow>=11'] }).installer.setId;
+    const otherArchitecture = installerIn(testStack(), { architecture: lambda.Architecture.ARM_64 }).installer.setId;
+    const otherWarmUp = installerIn(testStack(), { warmUpCommands: [] }).installer.setId;
     expect(same).toBe(installer.setId);
     expect(new Set([installer.setId, otherPackages, otherArchitecture, otherWarmUp]).size).toBe(4);
   });
 
   test('the waiter polls every 30 s and gives up 10 minutes after the build timeout', () => {
-    const stack = new Stack();
+    const stack = testStack();
     installerIn(stack, { timeout: Duration.minutes(30) });
     const machine = Object.values(Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine'))[0];
     const definition = JSON.stringify(machine.Properties.DefinitionString);
@@ -141,7 +141,7 @@ describe('EfsDependencyInstaller', () => {
   });
 
   test('functions use the current set through mountEnvironment', () => {
-    const { installer } = installerIn(new Stack());
+    const { installer } = installerIn(testStack());
     expect(installer.mountEnvironment).toEqual({ PYTHONPATH: 'current/lib', TORCH_HOME: 'current/model' });
     expect([installer.libPath, installer.modelPath]).toEqual(['current/lib', 'current/model']);
   });
@@ -149,7 +149,7 @@ describe('EfsDependencyInstaller', () => {
   test('requirements can come from a requirements.txt, comments and blank lines dropped', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'req-')), 'requirements.txt');
     fs.writeFileSync(file, '# inference\ntorchvision==0.21.0+cpu  # with torch\n\nnumpy<3\n');
-    const stack = new Stack();
+    const stack = testStack();
     installerIn(stack, { requirementsFile: file, packages: ['Pillow'] });
     expect(buildEnvironment(Template.fromStack(stack)).REQUIREMENTS).toBe('torchvision==0.21.0+cpu\nnumpy<3\nPillow');
   });
@@ -170,28 +170,28 @@ describe('EfsDependencyInstaller', () => {
   });
 
   test('fails when the runtime is not Python', () => {
-    expect(() => installerIn(new Stack(), { runtime: lambda.Runtime.NODEJS_22_X }))
+    expect(() => installerIn(testStack(), { runtime: lambda.Runtime.NODEJS_22_X }))
       .toThrow(/runtime must be a Python runtime such as python3.13 \(got nodejs22.x\)/);
   });
 
   test('fails when there is nothing to install', () => {
-    expect(() => installerIn(new Stack(), { packages: ['# nothing', '  '] }))
+    expect(() => installerIn(testStack(), { packages: ['# nothing', '  '] }))
       .toThrow(/packages or requirementsFile must name at least one requirement \(got none\)/);
   });
 
   test('fails when a requirement is a pip option', () => {
     for (const bad of ['--index-url https://evil.example/simple', '-e git+https://example.com/x.git', 'torch --hash=sha256:00']) {
-      expect(() => installerIn(new Stack(), { packages: [bad] }))
+      expect(() => installerIn(testStack(), { packages: [bad] }))
         .toThrow(/each requirement must be a package specifier such as 'torch==2.6.0' \(got '.*'\); pip options are not accepted/);
     }
   });
 
   test('fails on a bad extra index, previous-set count or timeout', () => {
-    expect(() => installerIn(new Stack(), { extraIndexUrls: ['http://mirror.example/simple'] }))
+    expect(() => installerIn(testStack(), { extraIndexUrls: ['http://mirror.example/simple'] }))
       .toThrow(/extraIndexUrls\[0\] must be an https URL without spaces or quotes \(got 'http:\/\/mirror.example\/simple'\)/);
-    expect(() => installerIn(new Stack(), { keepPreviousSets: 2 }))
+    expect(() => installerIn(testStack(), { keepPreviousSets: 2 }))
       .toThrow(/keepPreviousSets must be a whole number from 0 to 1 \(got 2\)/);
-    expect(() => installerIn(new Stack(), { timeout: Duration.minutes(2) }))
+    expect(() => installerIn(testStack(), { timeout: Duration.minutes(2) }))
       .toThrow(/timeout \(minutes\) must be a whole number from 5 to 480 \(got 2\)/);
   });
 });

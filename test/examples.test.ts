@@ -4,6 +4,24 @@ import { buildEnvironment, checkedApp, expectCompliant, policyStatements, stable
 import { MessageWallStack } from '../examples/message-wall/message-wall-stack';
 import { MlInferenceStack, MlInferenceStackProps } from '../examples/ml-inference/ml-inference-stack';
 
+/** What the VPC lookup answers for a default VPC: one public subnet in each of two zones. */
+function defaultVpcLookup(): object {
+  return {
+    vpcId: 'vpc-0123456789abcdef0',
+    vpcCidrBlock: '172.31.0.0/16',
+    ownerAccountId: '123456789012',
+    availabilityZones: [],
+    subnetGroups: [{
+      name: 'Public',
+      type: 'Public',
+      subnets: [
+        { subnetId: 'subnet-0aaaaaaaaaaaaaaa1', cidr: '172.31.0.0/20', availabilityZone: 'eu-west-1a', routeTableId: 'rtb-0aaaaaaaaaaaaaaa1' },
+        { subnetId: 'subnet-0bbbbbbbbbbbbbbb2', cidr: '172.31.16.0/20', availabilityZone: 'eu-west-1b', routeTableId: 'rtb-0bbbbbbbbbbbbbbb2' },
+      ],
+    }],
+  };
+}
+
 describe('examples/message-wall', () => {
   function messageWall(props = {}): MessageWallStack {
     return new MessageWallStack(checkedApp({ cfnGuard: true }), 'MessageWall', props);
@@ -58,14 +76,28 @@ describe('examples/message-wall', () => {
       [{ vpcId: 'vpc-0123456789abcdef0' }, { 'vpc-id': 'vpc-0123456789abcdef0' }],
     ];
     for (const [props, filter] of cases) {
-      const app = new App();
-      const stack = new MessageWallStack(app, 'MessageWall', { env, ...props });
+      // Without the answer in context, synth asks the CLI to look the VPC up (with credentials).
+      const asking = new App();
+      new MessageWallStack(asking, 'MessageWall', { env, ...props });
+      // Until the lookup is answered CDK uses a placeholder VPC with made-up ids, which the
+      // CloudFormation validation flags (as warnings: this App does not make them errors).
+      const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+      const missing = asking.synth().manifest.missing ?? [];
+      expect(consoleError.mock.calls.flat().join('\n')).toMatch(/SubnetId: 'p-12345' does not match/);
+      consoleError.mockRestore();
+      expect(missing).toEqual([expect.objectContaining({ provider: 'vpc-provider', props: expect.objectContaining({ filter }) })]);
+
+      // With the answer (as the CLI stores it in cdk.context.json): a default VPC, public subnets only.
+      const answered = checkedApp({ cfnGuard: true });
+      answered.node.setContext(missing[0].key, defaultVpcLookup());
+      const stack = new MessageWallStack(answered, 'MessageWall', { env, ...props });
       const template = Template.fromStack(stack);
       template.resourceCountIs('AWS::EC2::VPC', 0);
-      template.resourceCountIs('AWS::EFS::MountTarget', 2);
-      // Synth asks the CLI to look the VPC up (with credentials) before it deploys.
-      const missing = app.synth().manifest.missing ?? [];
-      expect(missing).toEqual([expect.objectContaining({ provider: 'vpc-provider', props: expect.objectContaining({ filter }) })]);
+      template.hasResourceProperties('AWS::EFS::MountTarget', { SubnetId: 'subnet-0aaaaaaaaaaaaaaa1' });
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Handler: 'message_wall.handler',
+        VpcConfig: Match.objectLike({ SubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'] }),
+      });
     }
     expect(() => new MessageWallStack(new App(), 'MessageWall', { env, useDefaultVpc: true, vpcId: 'vpc-1' }))
       .toThrow(/useDefaultVpc and vpcId name two VPCs: give one \(got vpcId 'vpc-1'\)/);

@@ -1,14 +1,21 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { addComplianceChecks, ComplianceOptions, ComplianceReport, formatFindings, synthWithChecks } from '../scripts/compliance';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct, IConstruct } from 'constructs';
+import { addComplianceChecks, ComplianceOptions, ComplianceReport, formatFindings, synthWithChecks, VALIDATE_AGAINST_DEFAULT_RULES } from '../scripts/compliance';
 
 /** An App with its own output directory and the rule packs registered. */
 export function checkedApp(options: ComplianceOptions = {}): App {
-  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-lambda-efs-test-')) });
+  const app = new App({
+    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-lambda-efs-test-')),
+    // The built-in CloudFormation validation reports errors, not console warnings.
+    context: { [VALIDATE_AGAINST_DEFAULT_RULES]: true },
+  });
   addComplianceChecks(app, options);
   return app;
 }
@@ -72,4 +79,28 @@ export function policyStatements(template: Template): Array<{ roles: string; sta
     roles: JSON.stringify(policy.Properties.Roles),
     statement,
   })));
+}
+
+/**
+ * The stack every test builds in: named `Default` like `new Stack()`, in an App that runs
+ * the rule packs, so that every template a test reads has passed them.
+ */
+export function testStack(): Stack {
+  return new Stack(checkedApp(), 'Default');
+}
+
+/** A user's choice, acknowledged as a user would: test functions are only invoked synchronously. */
+export function acknowledgeSynchronousOnly(scope: IConstruct): void {
+  Validations.of(scope).acknowledge({
+    id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
+    reason: 'Invoked only synchronously; a dead-letter queue applies to asynchronous invocations.',
+  });
+}
+
+/** An alarm topic that itself passes the rule packs: TLS-only publishing, encrypted with the AWS managed key for SNS. */
+export function alarmTopic(scope: Construct): sns.Topic {
+  return new sns.Topic(scope, 'Pager', {
+    enforceSSL: true,
+    masterKey: kms.Alias.fromAliasName(scope, 'SnsManagedKey', 'alias/aws/sns'),
+  });
 }

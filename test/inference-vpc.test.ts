@@ -1,8 +1,8 @@
-import { Stack } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { checkedStack, expectCompliant } from './helpers';
+import { checkedStack, expectCompliant, testStack } from './helpers';
 import { InferenceVpc } from '../src';
 
 describe('InferenceVpc', () => {
@@ -79,8 +79,14 @@ describe('InferenceVpc', () => {
   });
 
   test('flow logs can be turned off', () => {
-    const stack = new Stack();
-    new InferenceVpc(stack, 'Network', { flowLogs: false });
+    const stack = testStack();
+    const network = new InferenceVpc(stack, 'Network', { flowLogs: false });
+    // What a user who turns them off acknowledges.
+    const reason = 'Flow logs are off in this test on purpose.';
+    Validations.of(network).acknowledge(
+      { id: 'AwsSolutions::AwsSolutions-VPC7', reason },
+      { id: 'NIST.800.53.R5::NIST.800.53.R5-VPCFlowLogsEnabled', reason },
+    );
     Template.fromStack(stack).resourceCountIs('AWS::EC2::FlowLog', 0);
   });
 
@@ -116,20 +122,20 @@ describe('InferenceVpc', () => {
   });
 
   test('fails when NAT is asked for without internet access', () => {
-    const stack = new Stack();
+    const stack = testStack();
     expect(() => new InferenceVpc(stack, 'Network', { internetAccess: false, natGateways: 1 }))
       .toThrow(/natGateways and natGatewayPerAz need internetAccess: true/);
   });
 
   test('fails when natGateways is outside 1..maxAzs', () => {
-    expect(() => new InferenceVpc(new Stack(), 'Network', { natGateways: 3 }))
+    expect(() => new InferenceVpc(testStack(), 'Network', { natGateways: 3 }))
       .toThrow(/natGateways must be a whole number from 1 to 2 \(got 3\)/);
-    expect(() => new InferenceVpc(new Stack(), 'Network', { natGateways: 0 }))
+    expect(() => new InferenceVpc(testStack(), 'Network', { natGateways: 0 }))
       .toThrow(/natGateways must be a whole number from 1 to 2 \(got 0\)/);
   });
 
   test('fails when maxAzs is not a positive whole number', () => {
-    expect(() => new InferenceVpc(new Stack(), 'Network', { maxAzs: 0 }))
+    expect(() => new InferenceVpc(testStack(), 'Network', { maxAzs: 0 }))
       .toThrow(/maxAzs must be a whole number from 1 to 16 \(got 0\)/);
   });
 });
