@@ -17,6 +17,8 @@ const EXAMPLES_DIR = path.join(__dirname, '..', 'examples');
 interface StackSummary {
   readonly name: string;
   readonly resourceTypes: Map<string, number>;
+  /** Synth warnings (`Annotations...addWarningV2`), such as the throughput planner's. */
+  readonly warnings: string[];
 }
 
 function exampleApps(only: string[]): string[] {
@@ -53,15 +55,26 @@ function summarizeStacks(outdir: string): StackSummary[] {
   return Object.entries(manifest.artifacts ?? {})
     .filter(([, artifact]) => (artifact as { type: string }).type === 'aws:cloudformation:stack')
     .map(([name, artifact]) => {
-      const templateFile = (artifact as { properties: { templateFile: string } }).properties.templateFile;
-      const template = JSON.parse(fs.readFileSync(path.join(outdir, templateFile), 'utf-8'));
+      const stack = artifact as { properties: { templateFile: string }; additionalMetadataFile?: string };
+      const template = JSON.parse(fs.readFileSync(path.join(outdir, stack.properties.templateFile), 'utf-8'));
       const resourceTypes = new Map<string, number>();
       for (const resource of Object.values(template.Resources ?? {})) {
         const type = (resource as { Type: string }).Type;
         resourceTypes.set(type, (resourceTypes.get(type) ?? 0) + 1);
       }
-      return { name, resourceTypes };
+      return { name, resourceTypes, warnings: readWarnings(outdir, stack.additionalMetadataFile) };
     });
+}
+
+function readWarnings(outdir: string, metadataFile: string | undefined): string[] {
+  if (!metadataFile) {
+    return [];
+  }
+  type Entry = { type: string; data: unknown };
+  const metadata: Record<string, Entry[]> = JSON.parse(fs.readFileSync(path.join(outdir, metadataFile), 'utf-8'));
+  return Object.entries(metadata).flatMap(([constructPath, entries]) => entries
+    .filter(entry => entry.type === 'aws:cdk:warning')
+    .map(entry => `${constructPath}: ${String(entry.data)}`));
 }
 
 function countBy<T>(items: T[], key: (item: T) => string): string {
@@ -79,6 +92,10 @@ function printSummary(app: string, stacks: StackSummary[], report: ComplianceRep
     for (const [type, n] of types) {
       console.log(`    ${String(n).padStart(3)}  ${type}`);
     }
+  }
+  for (const stack of stacks) {
+    console.log(`  warnings in ${stack.name}: ${stack.warnings.length}`);
+    stack.warnings.forEach(warning => console.log(`    WARNING ${warning}`));
   }
   console.log(`  findings: ${report.violations.length} unacknowledged, ${report.acknowledged.length} acknowledged`);
   console.log(`    acknowledged by plugin: ${countBy(report.acknowledged, f => f.plugin)}`);
