@@ -92,20 +92,14 @@ export class MlInferenceStack extends Stack {
     });
     // Deploy the function only once its libraries and model are on EFS.
     this.classifier.lambdaFunction.node.addDependency(this.installer.resource);
-    Validations.of(this.classifier).acknowledge(
-      {
-        id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
-        reason: 'The HTTP API invokes the function synchronously and returns its errors to the caller; a dead-letter queue only applies to asynchronous invocations.',
-      },
-      {
-        id: 'AwsSolutions::AwsSolutions-L1',
-        reason: 'Python 3.13, not the newest runtime: torch 2.6 publishes wheels for it and the install build runs it for the model warm-up.',
-      },
-    );
+    Validations.of(this.classifier).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-L1',
+      reason: 'Python 3.13, not the newest runtime: torch 2.6 publishes wheels for it and the install build runs it for the model warm-up.',
+    });
 
     this.api = addThrottledHttpApi(this, {
       description: 'MLInference: GET ?url=<image> or POST an image, answers {"bird_class": ...}',
-      target: this.classifier.invokeTarget,
+      function: this.classifier,
       iamAuth: props.iamAuth ?? false,
       requestsPerSecond: 5,
     });

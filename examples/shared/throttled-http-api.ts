@@ -1,20 +1,21 @@
 /**
  * The HTTP API both example apps put in front of their function: the function as the
  * default integration, throttling, JSON access logs, and optionally IAM authorization.
+ * The API is the function's only caller, and a synchronous one.
  */
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { EfsBackedFunction } from '../../src';
 
 export interface ThrottledHttpApiProps {
   readonly description: string;
-  /** What the API invokes (an alias with provisioned concurrency, or the function). */
-  readonly target: lambda.IFunction;
+  /** The function the API invokes (through its alias, when it has provisioned concurrency). */
+  readonly function: EfsBackedFunction;
   /** Require SigV4-signed requests. */
   readonly iamAuth: boolean;
   /** Requests per second before throttling; the burst is twice that. */
@@ -25,7 +26,7 @@ export interface ThrottledHttpApiProps {
 export function addThrottledHttpApi(scope: Construct, props: ThrottledHttpApiProps): apigw.HttpApi {
   const api = new apigw.HttpApi(scope, 'Api', {
     description: props.description,
-    defaultIntegration: new HttpLambdaIntegration('Target', props.target),
+    defaultIntegration: new HttpLambdaIntegration('Target', props.function.invokeTarget),
     defaultAuthorizer: props.iamAuth ? new HttpIamAuthorizer() : undefined,
     createDefaultStage: false,
   });
@@ -47,6 +48,10 @@ export function addThrottledHttpApi(scope: Construct, props: ThrottledHttpApiPro
     { id: 'NIST.800.53.R5::NIST.800.53.R5-CloudWatchLogGroupEncrypted', reason: serviceEncrypted },
     { id: 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check', reason: serviceEncrypted },
   );
+  Validations.of(props.function).acknowledge({
+    id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
+    reason: 'The HTTP API invokes the function synchronously and returns its errors to the caller; a dead-letter queue only applies to asynchronous invocations.',
+  });
   Validations.of(api).acknowledge({
     id: 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
     reason: 'The only principal allowed to invoke the function is API Gateway, limited by SourceArn to the routes of this API.',
