@@ -127,7 +127,7 @@ export interface ThroughputPlan {
   /** The provisioned rate that would sustain the load and load each cold start within its `loadWithin`, in whole MiB/s (at least 1). */
   readonly requiredProvisionedMiBps: number;
 
-  /** Bursting, Provisioned (at requiredProvisionedMiBps) and Elastic, in that order. */
+  /** Bursting, Provisioned (at the rate given to `plan`, else requiredProvisionedMiBps) and Elastic, in that order. */
   readonly modes: ThroughputModeAssessment[];
 
   /** The cheapest mode that sustains the load. */
@@ -166,7 +166,8 @@ export class ThroughputPlanner {
     const steadyReadMiBps = mib(load.steadyReadPerSecond);
     const steadyWriteMiBps = mib(load.steadyWritePerSecond);
     const coldStartDailyGiB = sum(coldStarts.map(c => gib(c.bytesPerColdStart) * (c.coldStartsPerDay ?? 0)));
-    const requiredDailyGiB = coldStartDailyGiB + (steadyReadMiBps + steadyWriteMiBps) * SECONDS_PER_DAY / MIB_PER_GIB;
+    const steadyDailyGiB = (steadyReadMiBps + steadyWriteMiBps) * SECONDS_PER_DAY / MIB_PER_GIB;
+    const requiredDailyGiB = coldStartDailyGiB + steadyDailyGiB;
     const peakColdStartMiBps = sum(coldStarts.map(c => mib(c.bytesPerColdStart) * peakPerHour(c) / 3600));
     const requiredPeakMiBps = peakColdStartMiBps + steadyReadMiBps + steadyWriteMiBps;
     const averageMiBps = requiredDailyGiB * MIB_PER_GIB / SECONDS_PER_DAY;
@@ -174,7 +175,6 @@ export class ThroughputPlanner {
     const loadInTimeMiBps = Math.max(0, ...coldStarts.map(c => (c.loadWithin ? mib(c.bytesPerColdStart) / c.loadWithin.toSeconds() : 0)));
     const requiredProvisionedMiBps = Math.max(1, Math.ceil(Math.max(averageMiBps, requiredPeakMiBps, loadInTimeMiBps)));
     const largestColdStartGiB = Math.max(0, ...coldStarts.map(c => gib(c.bytesPerColdStart)));
-    const steadyDailyGiB = (steadyReadMiBps + steadyWriteMiBps) * SECONDS_PER_DAY / MIB_PER_GIB;
 
     const assess = (mode: efs.ThroughputMode, sustainedMiBps: number, peakMiBps: number, worstMiBps: number,
       sustainsLoad: boolean, monthlyThroughputUsd: number, unbounded = false): ThroughputModeAssessment => {
