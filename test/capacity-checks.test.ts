@@ -46,6 +46,13 @@ describe('capacity checks at synth', () => {
     expect(JSON.stringify(warnings(stack, CapacityChecks.THROUGHPUT_INSUFFICIENT))).toContain('cdk-lambda-efs:throughputInsufficient');
   });
 
+  test('a warning the user accepts is acknowledged by its id, as the README says', () => {
+    const { stack, shared, addFunction } = setup({ throughputMode: efs.ThroughputMode.BURSTING, expectedLoad: REFERENCE_LOAD });
+    addFunction('Classifier', { coldStartLoad: TWO_GIB_FIFTY_A_DAY, timeout: Duration.minutes(15) });
+    Validations.of(shared).acknowledge({ id: CapacityChecks.THROUGHPUT_INSUFFICIENT, reason: 'Credits are topped up by a nightly lull; accepted.' });
+    expect(warnings(stack, CapacityChecks.THROUGHPUT_INSUFFICIENT)).toHaveLength(0);
+  });
+
   test('no throughput warning when the load fits, and none without a declared load', () => {
     const fits = setup({ throughputMode: efs.ThroughputMode.BURSTING, expectedLoad: REFERENCE_LOAD });
     fits.addFunction('Classifier', { coldStartLoad: { bytesPerColdStart: Size.gibibytes(2), coldStartsPerDay: 10 }, timeout: Duration.minutes(15) });
