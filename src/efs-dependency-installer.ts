@@ -1,7 +1,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CustomResource, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
@@ -107,6 +107,9 @@ export interface EfsDependencyInstallerProps {
  * (`fn.lambdaFunction.node.addDependency(installer.resource)`) so that they deploy after it.
  */
 export class EfsDependencyInstaller extends Construct {
+  /** Warning id: the build's subnets have no route to the package indexes. */
+  public static readonly WITHOUT_EGRESS = 'cdk-lambda-efs:installerWithoutEgress';
+
   /** The build that installs a set. */
   public readonly project: codebuild.Project;
 
@@ -150,6 +153,7 @@ export class EfsDependencyInstaller extends Construct {
     this.project = this.createProject(props, scripts, {
       pythonVersion, requirements, architecture, keepPrevious, timeout,
     });
+    warnWithoutEgress(this, props.fileSystem);
     this.resource = this.createWaiter(timeout);
   }
 
@@ -328,6 +332,17 @@ function buildSpec(pythonVersion: string): object {
       post_build: { commands: [`umount ${BUILD_MOUNT} || true`] },
     },
   };
+}
+
+/** The build downloads from package indexes: subnets without a route out make it fail after a long wait. */
+function warnWithoutEgress(scope: Construct, fileSystem: ISharedFileSystem): void {
+  const isolated = new Set(fileSystem.vpc.isolatedSubnets.map(subnet => subnet.subnetId));
+  const selected = fileSystem.vpc.selectSubnets(fileSystem.vpcSubnets).subnets;
+  if (selected.length > 0 && selected.every(subnet => isolated.has(subnet.subnetId))) {
+    Annotations.of(scope).addWarningV2(EfsDependencyInstaller.WITHOUT_EGRESS,
+      'the file system\'s subnets are isolated: the install build runs there and cannot reach the package indexes. '
+      + 'Use subnets with NAT (InferenceVpc with internetAccess: true), or interface endpoints and a private index.');
+  }
 }
 
 /** pip options that choose wheels for the functions' Python and CPU rather than the build's. */

@@ -2,14 +2,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { buildEnvironment, checkedStack, expectCompliant, nfsIngressFrom, testStack } from './helpers';
 import { EfsDependencyInstaller, EfsDependencyInstallerProps, InferenceVpc, SharedFileSystem } from '../src';
 
-function installerIn(scope: Construct, props: Partial<EfsDependencyInstallerProps> = {}) {
-  const network = new InferenceVpc(scope, 'Network');
+function installerIn(scope: Construct, props: Partial<EfsDependencyInstallerProps> = {}, internetAccess = true) {
+  const network = new InferenceVpc(scope, 'Network', { internetAccess });
   const shared = new SharedFileSystem(scope, 'Shared', { vpc: network.vpc });
   const accessPoint = shared.addAccessPoint('Ml', { path: '/ml', uid: '1001', gid: '1001' });
   const installer = new EfsDependencyInstaller(scope, 'Deps', {
@@ -167,6 +167,16 @@ describe('EfsDependencyInstaller', () => {
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:logs:/),
       'NIST.800.53.R5-IAMNoInlinePolicy', 'NIST.800.53.R5-IAMNoInlinePolicy',
     ]);
+  });
+
+  test('warns when the file system\'s subnets cannot reach the package indexes', () => {
+    const isolated = testStack();
+    installerIn(isolated, {}, false);
+    Annotations.fromStack(isolated).hasWarning('/Default/Deps', Match.stringLikeRegexp(
+      "the file system's subnets are isolated: the install build runs there and cannot reach the package indexes.*installerWithoutEgress"));
+    const withNat = testStack();
+    installerIn(withNat);
+    expect(Annotations.fromStack(withNat).findWarning('*', Match.stringLikeRegexp(EfsDependencyInstaller.WITHOUT_EGRESS))).toEqual([]);
   });
 
   test('fails when the runtime is not Python', () => {
