@@ -236,11 +236,15 @@ export class EfsDependencyInstaller extends Construct {
     });
     acknowledgeProviderFramework(provider, [startBuild, watchBuild]);
 
-    return new CustomResource(this, 'Install', {
+    const install = new CustomResource(this, 'Install', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::EfsDependencySet',
       properties: { SetId: this.setId, ProjectName: this.project.projectName },
     });
+    // Start the build only once its role may read the scripts, write logs and mount EFS:
+    // the role's policies are children of the project, not referenced by it.
+    install.node.addDependency(this.project);
+    return install;
   }
 
   /** A handler with its own log group and a role whose only policy is a customer-managed one. */

@@ -122,6 +122,11 @@ describe('EfsDependencyInstaller', () => {
       ProjectName: { Ref: Match.stringLikeRegexp('DepsProject') },
       ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('DepsProviderframeworkonEvent'), 'Arn'] },
     });
+    // The build starts only once its role's policies exist.
+    const install = Object.values(Template.fromStack(stack).findResources('Custom::EfsDependencySet'))[0];
+    expect(install.DependsOn).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^DepsProjectRoleDefaultPolicy/), expect.stringMatching(/^DepsProjectPolicyDocument/), expect.stringMatching(/^DepsProject[0-9A-F]{8}$/),
+    ]));
     const same = installerIn(testStack()).installer.setId;
     const otherPackages = installerIn(testStack(), { packages: ['torch==2.7.0+cpu', 'Pillow>=11'] }).installer.setId;
     const otherArchitecture = installerIn(testStack(), { architecture: lambda.Architecture.ARM_64 }).installer.setId;
