@@ -205,7 +205,7 @@ export class InferenceVpc extends Construct {
       assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com'),
       description: 'Lets VPC Flow Logs write to its log group',
     });
-    new iam.ManagedPolicy(this, 'FlowLogPolicy', {
+    const policy = new iam.ManagedPolicy(this, 'FlowLogPolicy', {
       description: 'Write VPC flow logs to one log group',
       roles: [role],
       statements: [
@@ -216,10 +216,12 @@ export class InferenceVpc extends Construct {
       ],
     });
 
-    this.vpc.addFlowLog('FlowLog', {
+    const flowLog = this.vpc.addFlowLog('FlowLog', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(logGroup, role.withoutPolicyUpdates()),
       trafficType: props.flowLogTrafficType ?? ec2.FlowLogTrafficType.ALL,
     });
+    // Deliver from the first minute: the policy is a separate resource the flow log does not reference.
+    flowLog.node.addDependency(policy);
     return logGroup;
   }
 }

@@ -61,6 +61,7 @@ describe('InferenceVpc', () => {
       DeliverLogsPermissionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('NetworkFlowLogRole'), 'Arn'] },
     });
     template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 365 }, DeletionPolicy: 'Retain' });
+    template.hasResource('AWS::EC2::FlowLog', { DependsOn: [Match.stringLikeRegexp('NetworkFlowLogPolicy')] });
     template.resourceCountIs('AWS::IAM::Policy', 0);
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: { Statement: [Match.objectLike({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'] })] },
