@@ -31,14 +31,13 @@ export function acknowledgeFindings(scope: IConstruct, ruleId: string, findings:
   findings.forEach(finding => acknowledgeFinding(scope, `${ruleId}[${finding}]`, reason));
 }
 
-/** How cdk-nag prints a reference to the resource's ARN in a finding: `<LogicalId.Arn>`. */
-export function nagArnReference(resource: IConstruct): string {
-  const element = (resource.node.defaultChild ?? resource) as CfnElement;
-  return `<${Stack.of(element).getLogicalId(element)}.Arn>`;
-}
-
 /** How cdk-nag prints a `Ref` to the resource in a finding: `<LogicalId>`. */
 export function nagRef(resource: IConstruct): string {
   const element = (resource.node.defaultChild ?? resource) as CfnElement;
   return `<${Stack.of(element).getLogicalId(element)}>`;
+}
+
+/** How cdk-nag prints a reference to the resource's ARN in a finding: `<LogicalId.Arn>`. */
+export function nagArnReference(resource: IConstruct): string {
+  return nagRef(resource).replace(/>$/, '.Arn>');
 }

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -8,10 +8,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { acknowledgeFinding, acknowledgeServiceEncryptedLogGroup } from './acknowledgments';
+import { acknowledgeFinding } from './acknowledgments';
 import { CapacityChecks } from './file-system-client';
 import { accessPointConditions, clientActions } from './file-system-policy';
 import { isRetiredRuntime } from './lambda-runtimes';
+import { retainedLogGroup } from './log-groups';
 import { allowNfsFrom } from './nfs-access';
 import { ISharedFileSystem } from './shared-file-system';
 import { ColdStartLoad } from './throughput-planner';
@@ -183,7 +184,10 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of a Lambda function that mounts EFS at ${props.mountPath}`,
     });
-    this.logGroup = props.logGroup ?? this.createLogGroup(props.logGroupRetention);
+    this.logGroup = props.logGroup ?? retainedLogGroup(this, 'LogGroup', {
+      retention: props.logGroupRetention,
+      howToOptIn: 'pass a logGroup with a customer-managed KMS key to opt in to one',
+    });
     this.executionPolicy = this.createExecutionPolicy(role, fileSystem, props.accessPoint, props.readOnly ?? false);
 
     const {
@@ -320,15 +324,6 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
    */
   public emergencyThrottleCommand(): string {
     return `aws lambda put-function-concurrency --function-name ${this.lambdaFunction.functionName} --reserved-concurrent-executions 0`;
-  }
-
-  private createLogGroup(retention: logs.RetentionDays | undefined): logs.LogGroup {
-    const logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: retention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    acknowledgeServiceEncryptedLogGroup(logGroup, 'pass a logGroup with a customer-managed KMS key to opt in to one');
-    return logGroup;
   }
 
   private createExecutionPolicy(role: iam.IRole, fileSystem: ISharedFileSystem, accessPoint: efs.IAccessPoint, readOnly: boolean): iam.ManagedPolicy {

@@ -1,18 +1,18 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Annotations, CustomResource, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeFinding, acknowledgeFindings, acknowledgeServiceEncryptedLogGroup, nagArnReference, nagRef } from './acknowledgments';
+import { acknowledgeFinding, acknowledgeFindings, nagArnReference, nagRef } from './acknowledgments';
+import { retainedLogGroup } from './log-groups';
 import { allowNfsFrom } from './nfs-access';
 import { ISharedFileSystem } from './shared-file-system';
 import { checkIntegerInRange } from './validation';
@@ -164,8 +164,7 @@ export class EfsDependencyInstaller extends Construct {
       allowAllOutbound: true,
     });
     const nfsIngress = allowNfsFrom(this, props.fileSystem, securityGroup, 'NFS from the dependency install build', false);
-    const logGroup = new logs.LogGroup(this, 'BuildLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
-    acknowledgeServiceEncryptedLogGroup(logGroup, 'the install logs hold package names and pip output only');
+    const logGroup = retainedLogGroup(this, 'BuildLogs', { howToOptIn: 'the install logs hold package names and pip output only' });
 
     const arm = build.architecture === lambda.Architecture.ARM_64;
     const project = new codebuild.Project(this, 'Project', {
@@ -223,8 +222,7 @@ export class EfsDependencyInstaller extends Construct {
     const startBuild = this.createHandler('StartBuild', 'on_event_handler', code, 'codebuild:StartBuild');
     const watchBuild = this.createHandler('WatchBuild', 'is_complete_handler', code, 'codebuild:BatchGetBuilds');
 
-    const waiterLogs = new logs.LogGroup(this, 'WaiterLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
-    acknowledgeServiceEncryptedLogGroup(waiterLogs, 'the waiter logs hold build ids and states only');
+    const waiterLogs = retainedLogGroup(this, 'WaiterLogs', { howToOptIn: 'the waiter logs hold build ids and states only' });
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: startBuild,
       isCompleteHandler: watchBuild,
@@ -249,8 +247,7 @@ export class EfsDependencyInstaller extends Construct {
 
   /** A handler with its own log group and a role whose only policy is a customer-managed one. */
   private createHandler(id: string, entry: string, code: lambda.Code, codebuildAction: string): lambda.Function {
-    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
-    acknowledgeServiceEncryptedLogGroup(logGroup, 'the handler logs hold build ids and states only');
+    const logGroup = retainedLogGroup(this, `${id}Logs`, { howToOptIn: 'the handler logs hold build ids and states only' });
     const role = new iam.Role(this, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     const policy = new iam.ManagedPolicy(this, `${id}Policy`, {
       roles: [role],

@@ -1,10 +1,11 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeFinding, acknowledgeServiceEncryptedLogGroup } from './acknowledgments';
+import { acknowledgeFinding } from './acknowledgments';
+import { retainedLogGroup } from './log-groups';
 import { checkIntegerInRange } from './validation';
 
 /**
@@ -190,14 +191,11 @@ export class InferenceVpc extends Construct {
   }
 
   private addFlowLogs(props: InferenceVpcProps): logs.LogGroup {
-    const logGroup = new logs.LogGroup(this, 'FlowLogGroup', {
-      retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
+    const logGroup = retainedLogGroup(this, 'FlowLogGroup', {
+      retention: props.flowLogRetention,
       encryptionKey: props.flowLogEncryptionKey,
-      removalPolicy: RemovalPolicy.RETAIN,
+      howToOptIn: 'flowLogEncryptionKey opts in to a customer-managed key (about 1 USD a month)',
     });
-    if (!props.flowLogEncryptionKey) {
-      acknowledgeServiceEncryptedLogGroup(logGroup, 'flowLogEncryptionKey opts in to a customer-managed key (about 1 USD a month)');
-    }
 
     // A role whose only policy is a customer-managed one we write, instead of the inline
     // default policy CDK's FlowLog would add (NIST 800-53 R5 IAMNoInlinePolicy).

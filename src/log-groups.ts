@@ -1,0 +1,31 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { acknowledgeServiceEncryptedLogGroup } from './acknowledgments';
+
+/** How the constructs' own log groups are made. */
+export interface RetainedLogGroupOptions {
+  /** @default logs.RetentionDays.ONE_YEAR */
+  readonly retention?: logs.RetentionDays;
+  /** @default - CloudWatch Logs' own encryption, acknowledged with `howToOptIn` */
+  readonly encryptionKey?: kms.IKey;
+  /** Why service encryption is acceptable here, or how to opt in to a key. */
+  readonly howToOptIn: string;
+}
+
+/**
+ * A log group kept after the stack is gone (logs are evidence) for a year by default; when no
+ * customer-managed key is given, the encryption findings are acknowledged with the reason.
+ */
+export function retainedLogGroup(scope: Construct, id: string, options: RetainedLogGroupOptions): logs.LogGroup {
+  const logGroup = new logs.LogGroup(scope, id, {
+    retention: options.retention ?? logs.RetentionDays.ONE_YEAR,
+    encryptionKey: options.encryptionKey,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  if (!options.encryptionKey) {
+    acknowledgeServiceEncryptedLogGroup(logGroup, options.howToOptIn);
+  }
+  return logGroup;
+}
