@@ -1,6 +1,5 @@
 import { Annotations, Duration, Names, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledgeFinding } from './acknowledgments';
+import { alarmNotifying } from './alarms';
 import { CapacityChecks } from './file-system-client';
 import { accessPointConditions, clientActions } from './file-system-policy';
 import { isRetiredRuntime } from './lambda-runtimes';
@@ -299,20 +299,14 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
       ['InitDurationAlarm', this.metricInitDuration(), (options.initDurationThreshold ?? Duration.seconds(10)).toMilliseconds(),
         'Cold starts are slow: loading libraries and models from EFS takes longer than planned.'],
     ];
-    return specs.map(([id, metric, threshold, description]) => {
-      const alarm = new cloudwatch.Alarm(this, id, {
-        metric,
-        threshold,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      if (options.alarmTopic) {
-        alarm.addAlarmAction(new cloudwatchActions.SnsAction(options.alarmTopic));
-      }
-      return alarm;
-    });
+    return specs.map(([id, metric, threshold, description]) => alarmNotifying(this, id, {
+      metric,
+      threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: description,
+    }, options.alarmTopic));
   }
 
   /**

@@ -1,6 +1,5 @@
 import { Duration, RemovalPolicy, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,6 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IDependable } from 'constructs';
 import { acknowledgeFinding } from './acknowledgments';
+import { alarmNotifying } from './alarms';
 import { addCapacityWarnings, allColdStarts, CapacityCheckInput, planFor } from './capacity-checks';
 import { CapacityChecks, FileSystemClient } from './file-system-client';
 import { accessPointConditions, baselineFileSystemPolicy, clientActions } from './file-system-policy';
@@ -413,13 +413,7 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
    */
   public addAlarms(options: FileSystemAlarmOptions = {}): cloudwatch.Alarm[] {
     const alarms: cloudwatch.Alarm[] = [];
-    const add = (id: string, props: cloudwatch.AlarmProps) => {
-      const alarm = new cloudwatch.Alarm(this, id, props);
-      if (options.alarmTopic) {
-        alarm.addAlarmAction(new cloudwatchActions.SnsAction(options.alarmTopic));
-      }
-      alarms.push(alarm);
-    };
+    const add = (id: string, props: cloudwatch.AlarmProps) => alarms.push(alarmNotifying(this, id, props, options.alarmTopic));
     if (this.throughputMode === efs.ThroughputMode.BURSTING) {
       const threshold = options.burstCreditBalanceThreshold ?? this.defaultBurstCreditThreshold();
       add('BurstCreditBalanceAlarm', {
