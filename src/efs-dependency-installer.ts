@@ -137,7 +137,8 @@ export class EfsDependencyInstaller extends Construct {
     checkIntegerInRange('keepPreviousSets', keepPrevious, 0, 1);
     (props.extraIndexUrls ?? []).forEach((url, i) => checkIndexUrl(`extraIndexUrls[${i}]`, url));
     const timeout = props.timeout ?? Duration.minutes(60);
-    checkIntegerInRange('timeout (minutes)', timeout.toMinutes(), 5, 480);
+    // CodeBuild takes whole minutes; toMinutes() alone would throw its own message on 90 seconds.
+    checkIntegerInRange('timeout (minutes)', timeout.toMinutes({ integral: false }), 5, 480);
 
     const scripts = new s3assets.Asset(this, 'Scripts', { path: INSTALLER_ASSETS, exclude: ['test_*.py', '__pycache__'] });
     this.setId = setIdOf({

@@ -208,5 +208,7 @@ describe('EfsDependencyInstaller', () => {
       .toThrow(/keepPreviousSets must be a whole number from 0 to 1 \(got 2\)/);
     expect(() => installerIn(testStack(), { timeout: Duration.minutes(2) }))
       .toThrow(/timeout \(minutes\) must be a whole number from 5 to 480 \(got 2\)/);
+    expect(() => installerIn(testStack(), { timeout: Duration.seconds(450) }))
+      .toThrow(/timeout \(minutes\) must be a whole number from 5 to 480 \(got 7.5\)/);
   });
 });
