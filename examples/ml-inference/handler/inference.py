@@ -88,9 +88,15 @@ def open_image(image_bytes):
         raise BadRequest("The data is not an image that can be read.")
 
 
-def image_from_event(event):
+def request_method(event):
+    """requestContext.http.method of a payload 2.0 event, or None when the event has no such shape."""
     context = event.get("requestContext") if isinstance(event, dict) else None
-    method = ((context or {}).get("http") or {}).get("method") if isinstance(context, dict) else None
+    http = context.get("http") if isinstance(context, dict) else None
+    return http.get("method") if isinstance(http, dict) else None
+
+
+def image_from_event(event):
+    method = request_method(event)
     if method == "GET":
         params = event.get("queryStringParameters") or {}
         url = params.get("url") if isinstance(params, dict) else None

@@ -200,7 +200,8 @@ class EndToEnd(unittest.TestCase):
 
     def test_bad_requests_are_400(self):
         for event in ({"requestContext": {"http": {"method": "GET"}}}, {"requestContext": {"http": {"method": "PUT"}}},
-                      {"requestContext": {"http": {"method": "POST"}}, "body": "%%%", "isBase64Encoded": True}, None, []):
+                      {"requestContext": {"http": {"method": "POST"}}, "body": "%%%", "isBase64Encoded": True}, None, [],
+                      {"requestContext": {"http": "GET"}}, {"requestContext": "x"}):
             status, body = self.call(event)
             self.assertEqual(status, 400, event)
             self.assertTrue(body["error"])
