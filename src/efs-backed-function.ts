@@ -7,16 +7,16 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { acknowledgeFinding } from './acknowledgments';
-import { alarmNotifying } from './alarms';
-import { CapacityChecks } from './file-system-client';
-import { accessPointConditions, clientActions } from './file-system-policy';
-import { isRetiredRuntime } from './lambda-runtimes';
-import { retainedLogGroup } from './log-groups';
-import { allowNfsFrom } from './nfs-access';
+import { CapacityChecks } from './capacity-checks';
+import { acknowledgeFinding } from './private/acknowledgments';
+import { alarmNotifying } from './private/alarms';
+import { accessPointConditions, clientActions } from './private/file-system-policy';
+import { isRetiredRuntime } from './private/lambda-runtimes';
+import { retainedLogGroup } from './private/log-groups';
+import { allowNfsFrom } from './private/nfs-access';
+import { checkIntegerInRange, checkMountPath } from './private/validation';
 import { ISharedFileSystem } from './shared-file-system';
 import { ColdStartLoad } from './throughput-planner';
-import { checkIntegerInRange, checkMountPath } from './validation';
 
 /**
  * Properties of an {@link EfsBackedFunction}: the usual Lambda function properties, and

@@ -11,11 +11,11 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeFinding, acknowledgeFindings, nagArnReference, nagRef } from './acknowledgments';
-import { retainedLogGroup } from './log-groups';
-import { allowNfsFrom } from './nfs-access';
+import { acknowledgeFinding, acknowledgeFindings, nagArnReference, nagRef } from './private/acknowledgments';
+import { retainedLogGroup } from './private/log-groups';
+import { allowNfsFrom } from './private/nfs-access';
+import { checkIntegerInRange } from './private/validation';
 import { ISharedFileSystem } from './shared-file-system';
-import { checkIntegerInRange } from './validation';
 
 /** The installer's own code: efs_sets.py runs in the build, waiter.py in the custom resource. */
 const INSTALLER_ASSETS = path.join(__dirname, '..', 'assets', 'installer');

@@ -1,7 +1,9 @@
+// The public API. Modules under ./private are internal and never exported.
 export * from './inference-vpc';
 export * from './shared-file-system';
 export * from './efs-backed-function';
 export * from './throughput-planner';
+export * from './capacity-checks';
 export * from './file-system-client';
 export * from './file-system-dashboard';
 export * from './efs-dependency-installer';

@@ -4,9 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeFinding } from './acknowledgments';
-import { retainedLogGroup } from './log-groups';
-import { checkIntegerInRange } from './validation';
+import { acknowledgeFinding } from './private/acknowledgments';
+import { retainedLogGroup } from './private/log-groups';
+import { checkIntegerInRange } from './private/validation';
 
 /**
  * Properties of an {@link InferenceVpc}.

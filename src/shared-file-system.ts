@@ -6,13 +6,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IDependable } from 'constructs';
-import { acknowledgeFinding } from './acknowledgments';
-import { alarmNotifying } from './alarms';
-import { addCapacityWarnings, allColdStarts, CapacityCheckInput, planFor } from './capacity-checks';
-import { CapacityChecks, FileSystemClient } from './file-system-client';
-import { accessPointConditions, baselineFileSystemPolicy, clientActions } from './file-system-policy';
+import { CapacityChecks } from './capacity-checks';
+import { FileSystemClient } from './file-system-client';
+import { acknowledgeFinding } from './private/acknowledgments';
+import { alarmNotifying } from './private/alarms';
+import { addCapacityWarnings, allColdStarts, CapacityCheckInput, planFor } from './private/capacity-warnings';
+import { accessPointConditions, baselineFileSystemPolicy, clientActions } from './private/file-system-policy';
+import { checkAccessPointPath, checkOctalPermissions, checkPosixId } from './private/validation';
 import { ExpectedLoad, ThroughputPlan } from './throughput-planner';
-import { checkAccessPointPath, checkOctalPermissions, checkPosixId } from './validation';
 
 /** NFS, the only port EFS mount targets listen on. */
 export const NFS_PORT = 2049;

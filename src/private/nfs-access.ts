@@ -1,6 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { ISharedFileSystem, NFS_PORT } from './shared-file-system';
+import { ISharedFileSystem, NFS_PORT } from '../shared-file-system';
 
 /**
  * Let a client's security group reach the mount targets on NFS.
