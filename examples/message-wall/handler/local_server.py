@@ -1,11 +1,16 @@
 """Serve the MessageWall handler over HTTP on 127.0.0.1, with a local directory as the EFS mount.
 
 Each request is turned into the API Gateway HTTP API (payload 2.0) event Lambda would
-receive, and the handler's answer into the HTTP response:
+receive, and the handler's answer into the HTTP response. A path under ``/default/`` is sent
+as API Gateway sends a request to the stage ``default`` (rawPath with the stage in front,
+``requestContext.stage`` "default"), any other path as a request to the ``$default`` stage; so
+the reference URL ``https://<api>/default/MessageWall`` is ``http://127.0.0.1:8080/default/MessageWall``:
 
     python3 examples/message-wall/handler/local_server.py --dir /tmp/message-wall --port 8080
-    curl http://127.0.0.1:8080/
-    curl -X POST -d 'Hello from EFS!' http://127.0.0.1:8080/
+    curl http://127.0.0.1:8080/default/MessageWall
+    curl -X POST -d 'Hello from EFS!' http://127.0.0.1:8080/default/MessageWall
+    curl http://127.0.0.1:8080/MessageWall          # the same wall, as are / and /default/
+    curl http://127.0.0.1:8080/wall/team            # another wall (also /default/wall/team)
 """
 
 import argparse
@@ -22,14 +27,21 @@ import message_wall  # noqa: E402  (the handler next to this file)
 
 # HTTP API passes these bodies as text; any other content type arrives base64-encoded.
 TEXT_TYPES = ("text/", "application/json", "application/xml", "application/x-www-form-urlencoded")
+# The stage of the reference deployment: its URLs are https://<api>/default/MessageWall.
+NAMED_STAGE = "default"
 
 
 def is_text(content_type):
     return content_type is not None and content_type.lower().startswith(TEXT_TYPES)
 
 
+def stage_of(path):
+    """The stage API Gateway would route the path to: ``default`` under /default/, else ``$default``."""
+    return NAMED_STAGE if path == "/" + NAMED_STAGE or path.startswith(f"/{NAMED_STAGE}/") else "$default"
+
+
 def to_event(method, target, headers, body, client_ip):
-    """Build the payload 2.0 event of one request."""
+    """Build the payload 2.0 event of one request; on a named stage rawPath keeps the stage in front."""
     url = urlsplit(target)
     lowered = {name.lower(): value for name, value in headers.items()}
     event = {
@@ -51,7 +63,7 @@ def to_event(method, target, headers, body, client_ip):
             },
             "requestId": f"local-{time.time_ns()}",
             "routeKey": "$default",
-            "stage": "$default",
+            "stage": stage_of(url.path or "/"),
             "time": datetime.now(timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000"),
             "timeEpoch": int(time.time() * 1000),
         },
@@ -108,7 +120,8 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args(argv)
     server = make_server(args.dir, args.port)
-    print(f"MessageWall on http://127.0.0.1:{server.server_address[1]}/ (mount: {os.environ['MOUNT_PATH']})", flush=True)
+    print(f"MessageWall on http://127.0.0.1:{server.server_address[1]}/{NAMED_STAGE}/MessageWall "
+          f"(mount: {os.environ['MOUNT_PATH']})", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -5,18 +5,58 @@ A Lambda handler for API Gateway HTTP API events (payload format 2.0), standard 
     GET     answers the wall, or "No message yet."
     POST    appends the body and a newline, answers the whole wall
     DELETE  removes the wall, answers "Messages deleted."
-    other   "Method unsupported."
+    other   405 "Method unsupported."
 
-The default wall lives in ``<mount>/content``; ``/wall/<name>`` addresses a separate wall in
-``<mount>/walls/<name>``. Every operation on a wall holds a ``flock`` on a lock file next to
-it (shared to read, exclusive to append or delete), so that concurrent execution
+Paths. On a named stage (``requestContext.stage`` not ``$default``) API Gateway puts the stage
+in front of the path (``https://<api>/default/MessageWall`` arrives as rawPath
+``/default/MessageWall``); that ``/<stage>`` prefix is removed first. Then:
+
+    /  and  /MessageWall                      the default wall, ``<mount>/content``
+    /wall/<name>  and  /MessageWall/wall/<name>   a separate wall, ``<mount>/walls/<name>``
+
+Trailing slashes are ignored; names are 1 to 64 letters, digits, ``-`` or ``_`` (else 400);
+any other path is 404. So the reference URLs ``/default/MessageWall`` (stage ``default``) and
+``/MessageWall`` (``$default`` stage) both reach the default wall, as ``/`` always did.
+
+One message, one line. A message is UTF-8 text without line breaks or control characters:
+CR, LF and every other C0 control, DEL, the C1 controls (U+0080 to U+009F) and the Unicode
+line and paragraph separators (U+2028, U+2029) are refused with 400; tab is allowed. So every
+message is stored as exactly one line and no message can forge another.
+
+Limits, from the environment (checked at import and at each use; a bad value fails the import
+with a ValueError that names the variable, and answers 500 "misconfigured" if set later):
+
+    MOUNT_PATH       the mount, default /mnt/msg
+    MAX_BODY_BYTES   largest message in bytes, default 65536 (64 KiB); over it: 413
+    MAX_WALL_BYTES   largest wall in bytes, default 1048576 (1 MiB), at most
+                     MAX_WALL_BYTES_CEILING (1978154)
+
+A POST that would make the wall larger than MAX_WALL_BYTES is refused with 413 "The wall is
+full" (with the wall's size and the cap; DELETE empties it), and nothing is written. Lambda
+refuses a response payload over 6 MB, and the JSON of an answer can be up to three times the
+wall's bytes (a 2-byte character such as "é" becomes the 6 characters \\u00e9; answers are never
+base64-encoded, which would add only a third); the ceiling keeps three times the largest wall
+plus 64 KiB of envelope under 6,000,000 bytes, so no answer can exceed the limit. A wall
+written around this handler (before the cap, or by another program) whose answer would not
+fit is answered with 409 and the same advice; DELETE always works. A wall that is not valid
+UTF-8 is answered with U+FFFD for the bad bytes.
+
+Every answer is ``text/plain; charset=utf-8`` with ``X-Content-Type-Options: nosniff``.
+
+Locking. Every read or change of a wall holds a ``flock`` on a lock file next to it,
+``<wall>.lock`` (shared to read, exclusive to append or delete), so that concurrent execution
 environments never interleave a line, and a delete can never drop a message whose POST was
-answered after it: the writer opens the wall only after it holds the lock.
+answered after it: the writer opens the wall only after it holds the lock. Lock files are
+never removed. Only a POST creates one (and the ``walls`` directory): a POST creates the lock
+file before the wall, so a GET or DELETE that finds neither has nothing to read or remove and
+answers without creating any file; one that finds a wall without its lock file (a wall of the
+2020 function, which locked the wall itself) creates the lock file and takes the lock.
 """
 
 import base64
 import binascii
 import fcntl
+import json
 import logging
 import os
 import re
@@ -26,8 +66,26 @@ LOGGER = logging.getLogger(__name__)
 
 DEFAULT_MOUNT_PATH = "/mnt/msg"
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
-WALL_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-TEXT_PLAIN = {"content-type": "text/plain; charset=utf-8"}
+DEFAULT_MAX_WALL_BYTES = 1024 * 1024
+# Lambda's limit on a synchronous response payload (the JSON the function returns) is "6 MB":
+# the stricter, decimal reading.
+RESPONSE_LIMIT_BYTES = 6_000_000
+# The JSON of an answer: at most 3 bytes per byte of wall ("é" is 2 bytes, \u00e9 6; refused
+# control characters aside, which would take 6), plus the status code and headers.
+WORST_JSON_GROWTH = 3
+ENVELOPE_BYTES = 64 * 1024
+MAX_WALL_BYTES_CEILING = (RESPONSE_LIMIT_BYTES - ENVELOPE_BYTES) // WORST_JSON_GROWTH
+# The bytes JSON writes as 6 characters (\u0001): C0 controls but tab and line feed, and DEL.
+SIX_BYTE_ESCAPES = bytes(b for b in range(0x20) if b not in (0x09, 0x0A)) + b"\x7f"
+# A message body is never more than a request payload can be.
+MAX_BODY_BYTES_CEILING = RESPONSE_LIMIT_BYTES
+
+WALL_NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+DEFAULT_WALL_PREFIX = "MessageWall"
+NOT_ONE_LINE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+CHARACTER_NAMES = {"\n": "a line break", "\r": "a carriage return", "\u2028": "a line separator",
+                   "\u2029": "a paragraph separator", "\x85": "a next-line control"}
+BASE_HEADERS = {"content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff"}
 
 
 class HttpError(Exception):
@@ -40,31 +98,69 @@ class HttpError(Exception):
         self.headers = headers or {}
 
 
+class ConfigurationError(ValueError):
+    """An environment variable with a value the handler cannot use."""
+
+
 def respond(status, text, headers=None):
-    return {"statusCode": status, "headers": {**TEXT_PLAIN, **(headers or {})}, "body": text}
+    return {"statusCode": status, "headers": {**BASE_HEADERS, **(headers or {})}, "body": text}
+
+
+def payload_bytes(answer):
+    """The size of the answer as a response payload; non-ASCII escaped, the larger of the two JSON forms."""
+    return len(json.dumps(answer, ensure_ascii=True))
 
 
 def mount_path():
     return os.environ.get("MOUNT_PATH", DEFAULT_MOUNT_PATH)
 
 
+def byte_count(name, default, ceiling):
+    """A size from the environment: unset or empty means the default; anything but 1..ceiling is an error."""
+    raw = os.environ.get(name, "")
+    if raw.strip() == "":
+        return default
+    value = raw.strip()
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= ceiling:
+        raise ConfigurationError(f"{name}={raw} is not a whole number of bytes from 1 to {ceiling}.")
+    return int(value)
+
+
 def max_body_bytes():
-    raw = os.environ.get("MAX_BODY_BYTES", "")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_BODY_BYTES
+    return byte_count("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, MAX_BODY_BYTES_CEILING)
 
 
-def wall_file(raw_path):
-    """Map the request path to the wall's file; names are checked so no path leaves the mount."""
+def max_wall_bytes():
+    return byte_count("MAX_WALL_BYTES", DEFAULT_MAX_WALL_BYTES, MAX_WALL_BYTES_CEILING)
+
+
+def route_path(event):
+    """The request path without the ``/<stage>`` API Gateway puts in front of it on a named stage."""
+    raw_path = event.get("rawPath")
     path = raw_path if isinstance(raw_path, str) and raw_path else "/"
-    if path == "/":
+    context = event.get("requestContext")
+    stage = context.get("stage") if isinstance(context, dict) else None
+    if isinstance(stage, str) and stage and stage != "$default":
+        prefix = "/" + stage
+        if path == prefix or path.startswith(prefix + "/"):
+            path = path[len(prefix):] or "/"
+    return path
+
+
+def wall_file(path):
+    """Map the path to the wall's file; names are checked so no path leaves the mount."""
+    trimmed = path.strip("/")
+    parts = trimmed.split("/") if trimmed else []
+    if parts[:1] == [DEFAULT_WALL_PREFIX]:
+        parts = parts[1:]
+    if not parts:
         return os.path.join(mount_path(), "content")
-    parts = path.strip("/").split("/")
     if len(parts) == 2 and parts[0] == "wall":
         name = parts[1]
-        if not WALL_NAME_PATTERN.match(name):
+        if not WALL_NAME_PATTERN.fullmatch(name):
             raise HttpError(400, "Wall names are 1 to 64 letters, digits, '-' or '_'.")
         return os.path.join(mount_path(), "walls", name)
-    raise HttpError(404, "Not found. Use / or /wall/<name>.")
+    raise HttpError(404, "Not found. Use /, /MessageWall, /wall/<name> or /MessageWall/wall/<name>.")
 
 
 def check_mounted():
@@ -72,35 +168,112 @@ def check_mounted():
         raise HttpError(503, "The message store is not available: the file system is not mounted.")
 
 
+def open_lock(lock, create):
+    """A descriptor of the lock file; None when it does not exist and ``create`` is False."""
+    try:
+        return os.open(lock, os.O_RDWR | (os.O_CREAT if create else 0), 0o640)
+    except FileNotFoundError:
+        if create:
+            raise
+        return None
+
+
 @contextmanager
-def locked(path, exclusive):
-    """Hold a flock on ``<path>.lock``; the lock file is never removed, the wall may be."""
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    fd = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o640)
+def locked(path, exclusive, create):
+    """Hold a flock on ``<path>.lock`` and yield True; the lock file is never removed, the wall may be.
+
+    With ``create`` False (readers and deleters) nothing is created for a wall that does not
+    exist: when there is neither a lock file nor a wall, yield False without locking. A writer
+    creates the lock file before the wall, so at that instant the wall was empty.
+    """
+    lock = path + ".lock"
+    if create:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+    fd = open_lock(lock, create)
+    if fd is None and os.path.lexists(path):
+        fd = open_lock(lock, True)  # a wall without a lock file: lock it like any other
+    if fd is None:
+        yield False
+        return
     try:
         fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
-        yield
+        yield True
     finally:
         os.close(fd)  # closing releases the lock
 
 
 def read_wall(path):
+    """The wall's bytes (empty when there is no wall), or None when it has more bytes than any answer can carry."""
     try:
-        with open(path, "r", encoding="utf-8") as wall:
-            return wall.read()
+        wall = open(path, "rb")
     except FileNotFoundError:
-        return ""
+        return b""
+    with wall:
+        if os.fstat(wall.fileno()).st_size > RESPONSE_LIMIT_BYTES:
+            return None
+        content = wall.read(RESPONSE_LIMIT_BYTES + 1)
+    return None if len(content) > RESPONSE_LIMIT_BYTES else content
+
+
+def wall_size(path):
+    try:
+        return os.path.getsize(path)
+    except FileNotFoundError:
+        return 0
+
+
+def too_large(path, status):
+    return HttpError(status, f"The wall holds {wall_size(path)} bytes: its answer would be over the 6 MB response "
+                             f"limit (walls are capped at {max_wall_bytes()} bytes, MAX_WALL_BYTES). "
+                             "DELETE the wall to empty it.")
+
+
+def wall_answer(content):
+    """The 200 answer of a wall's bytes, or None when it would be over the response limit."""
+    try:
+        text, valid = content.decode("utf-8"), True
+    except UnicodeDecodeError:
+        text, valid = content.decode("utf-8", errors="replace"), False
+    answer = respond(200, text)
+    # A byte of the wall takes at most 6 bytes of JSON (a control character as \u0001, a bad
+    # byte as \ufffd); valid UTF-8 at most 3, but for the controls JSON writes as \u00XX.
+    if 6 * len(content) + ENVELOPE_BYTES <= RESPONSE_LIMIT_BYTES:
+        return answer
+    if valid:
+        escaped = len(content) - len(content.translate(None, SIX_BYTE_ESCAPES))
+        if WORST_JSON_GROWTH * (len(content) + escaped) + ENVELOPE_BYTES <= RESPONSE_LIMIT_BYTES:
+            return answer
+    return answer if payload_bytes(answer) <= RESPONSE_LIMIT_BYTES else None
 
 
 def get_messages(path):
-    with locked(path, exclusive=False):
-        content = read_wall(path)
-    return respond(200, content or "No message yet.")
+    with locked(path, exclusive=False, create=False) as exists:
+        content = read_wall(path) if exists else b""
+    if content == b"":
+        return respond(200, "No message yet.")
+    answer = wall_answer(content) if content is not None else None
+    if answer is None:
+        raise too_large(path, 409)
+    return answer
 
 
 def post_message(path, text):
     line = (text + "\n").encode("utf-8")
-    with locked(path, exclusive=True):
+    cap = max_wall_bytes()
+    if len(line) > cap:  # refused before the lock: a new wall's lock file is not created for it
+        raise HttpError(413, f"The message needs {len(line)} bytes and a wall holds at most {cap} bytes (MAX_WALL_BYTES).")
+    with locked(path, exclusive=True, create=True):
+        # Under the exclusive lock nobody else appends: the wall after this POST is exactly
+        # what is there now plus this line, so check it before anything is written.
+        content = read_wall(path)
+        if content is None:
+            raise too_large(path, 413)
+        if len(content) + len(line) > cap:
+            raise HttpError(413, f"The wall is full: it holds {len(content)} bytes, this message needs {len(line)} "
+                                 f"more and the cap is {cap} bytes (MAX_WALL_BYTES). DELETE the wall to empty it.")
+        answer = wall_answer(content + line)
+        if answer is None:  # only a wall written around this handler, with characters JSON escapes
+            raise too_large(path, 413)
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
         try:
             written = 0
@@ -109,21 +282,26 @@ def post_message(path, text):
             os.fsync(fd)
         finally:
             os.close(fd)
-        content = read_wall(path)
-    return respond(200, content)
+    return answer
 
 
 def delete_messages(path):
-    with locked(path, exclusive=True):
-        try:
-            os.remove(path)
-        except FileNotFoundError:
-            pass
+    with locked(path, exclusive=True, create=False) as exists:
+        if exists:
+            try:
+                os.remove(path)
+            except FileNotFoundError:
+                pass
     return respond(200, "Messages deleted.")
 
 
+def describe(char):
+    name = CHARACTER_NAMES.get(char, "a control character")
+    return f"{name} (U+{ord(char):04X})"
+
+
 def request_body(event):
-    """The body as text: base64-decoded when flagged, non-empty, within the limit, UTF-8."""
+    """The body as text: base64-decoded when flagged, non-empty, within the limit, UTF-8, one line."""
     body = event.get("body")
     if body is None or body == "":
         raise HttpError(400, "The message is empty: send the text as the request body.")
@@ -142,9 +320,14 @@ def request_body(event):
     if not raw.strip():
         raise HttpError(400, "The message is empty: send the text as the request body.")
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise HttpError(400, "The message must be UTF-8 text.")
+    bad = NOT_ONE_LINE.search(text)
+    if bad:
+        raise HttpError(400, f"The message must be one line of text: character {bad.start() + 1} is "
+                             f"{describe(bad.group())}. Line breaks and control characters are refused; tab is allowed.")
+    return text
 
 
 def request_method(event):
@@ -160,9 +343,10 @@ def handle(event):
     if not isinstance(event, dict):
         raise HttpError(400, "Not an HTTP API (payload 2.0) request.")
     method = request_method(event)
-    path = wall_file(event.get("rawPath"))
+    path = wall_file(route_path(event))
     if method not in ("GET", "POST", "DELETE"):
         return respond(405, "Method unsupported.", {"allow": "GET, POST, DELETE"})
+    max_body_bytes(), max_wall_bytes()  # a misconfiguration fails every request alike
     check_mounted()
     if method == "GET":
         return get_messages(path)
@@ -177,6 +361,14 @@ def handler(event, context):
         return handle(event)
     except HttpError as error:
         return respond(error.status, error.message, error.headers)
+    except ConfigurationError as error:
+        LOGGER.error("message wall misconfigured: %s", error)
+        return respond(500, "Internal error: the function is misconfigured (see its log).")
     except Exception:  # pylint: disable=broad-except
         LOGGER.exception("message wall request failed")
         return respond(500, "Internal error: the request was not completed.")
+
+
+# Check the limits once at import: a bad value fails the function's initialisation, by name.
+max_body_bytes()
+max_wall_bytes()

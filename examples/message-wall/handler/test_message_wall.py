@@ -1,50 +1,23 @@
 """Tests of the MessageWall handler on a real local directory: real files, locks and processes."""
 
+import ast
 import base64
 import json
 import multiprocessing
 import os
 import random
 import re
-import shutil
 import string
+import subprocess
 import sys
-import tempfile
-import threading
 import unittest
-import urllib.error
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import local_server  # noqa: E402
 import message_wall  # noqa: E402
+from test_support import RESPONSE_LIMIT, MountedWall, ServedWall, event, payload_size, tree  # noqa: E402
 
-
-def event(method, body=None, path="/", base64_encoded=False):
-    e = {"version": "2.0", "rawPath": path, "requestContext": {"http": {"method": method, "path": path}}}
-    if body is not None:
-        e["body"] = body
-        e["isBase64Encoded"] = base64_encoded
-    return e
-
-
-class MountedWall(unittest.TestCase):
-    """Each test gets a fresh directory as the mount."""
-
-    def setUp(self):
-        self.mount = tempfile.mkdtemp(prefix="message-wall-")
-        self.saved_env = dict(os.environ)
-        os.environ["MOUNT_PATH"] = self.mount
-
-    def tearDown(self):
-        os.environ.clear()
-        os.environ.update(self.saved_env)
-        shutil.rmtree(self.mount, ignore_errors=True)
-
-    def call(self, *args, **kwargs):
-        answer = message_wall.handler(event(*args, **kwargs), None)
-        self.assertIn("text/plain", answer["headers"]["content-type"])
-        return answer["statusCode"], answer["body"]
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 class ReferenceTranscript(MountedWall):
@@ -176,6 +149,62 @@ class Fuzz(MountedWall):
         self.assertEqual(self.call("GET"), (200, "No message yet."))
 
 
+ONE_LINE = re.compile("[^\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def abusive_event(rng):
+    """A well-formed request meant to hurt: odd stages and paths, control characters, big bodies."""
+    chars = ["a", "é", "🙂", "\t", "\n", "\r", "\x00", "\x1b", "\x7f", "\x85", "\u2028", " ", "\\", '"']
+    body = "".join(rng.choice(chars) for _ in range(rng.randrange(0, 12)))
+    if rng.random() < 0.1:
+        body = rng.choice(["x", "é"]) * rng.randrange(1000, 3000)
+    stage = rng.choice([None, "$default", "default", "prod", "", 7, None, "default"])
+    prefix = "/" + stage if isinstance(stage, str) and stage and stage != "$default" and rng.random() < 0.8 else ""
+    name = rng.choice(["a", "b", "name\n", "x" * 64, "x" * 65, "..", "a.lock", "é", "a b"])
+    path = prefix + rng.choice(["/", "/MessageWall", f"/wall/{name}", f"/MessageWall/wall/{name}", "/MessageWall/",
+                                "/nowhere", f"/wall/{name}/x", "//", ""])
+    method = rng.choice(["GET", "POST", "POST", "POST", "DELETE", "PUT"])
+    e = event(method, body, path=path, base64_encoded=False)
+    if stage is not None:
+        e["requestContext"]["stage"] = stage
+    if method == "POST" and rng.random() < 0.2:
+        e["body"], e["isBase64Encoded"] = base64.b64encode(body.encode("utf-8")).decode("ascii"), True
+    return e
+
+
+class AbuseFuzz(MountedWall):
+    def test_abusive_requests_never_fail_never_forge_a_line_never_overflow(self):
+        os.environ["MAX_WALL_BYTES"] = "8192"
+        rng = random.Random(20240601)
+        statuses = set()
+        full = refused_lines = 0
+        for _ in range(3000):
+            answer = message_wall.handler(abusive_event(rng), None)
+            statuses.add(answer["statusCode"])
+            full += answer["body"].startswith("The wall is full")
+            refused_lines += answer["body"].startswith("The message must be one line")
+            self.assertIn(answer["statusCode"], (200, 400, 404, 405, 413), answer)
+            self.assertTrue(answer["body"])
+            self.assertEqual(answer["headers"]["x-content-type-options"], "nosniff")
+            self.assertLess(payload_size(answer), RESPONSE_LIMIT)
+        self.assertEqual(statuses, {200, 400, 404, 405, 413})
+        walls = [os.path.join(self.mount, "content")]
+        if os.path.isdir(os.path.join(self.mount, "walls")):
+            walls += [os.path.join(self.mount, "walls", n) for n in os.listdir(os.path.join(self.mount, "walls"))]
+        for wall in walls:
+            if os.path.exists(wall) and not wall.endswith(".lock"):
+                with open(wall, "rb") as f:
+                    content = f.read()
+                self.assertLessEqual(len(content), 8192)
+                self.assertTrue(content.endswith(b"\n"))
+                for line in content.decode("utf-8").split("\n")[:-1]:
+                    self.assertRegex(line, ONE_LINE, f"a stored line that is not one line of text: {line!r}")
+        names = {n[:-len(".lock")] if n.endswith(".lock") else n for n in os.listdir(os.path.join(self.mount, "walls"))}
+        self.assertLessEqual(names, {"a", "b", "x" * 64})
+        self.assertGreater(full, 0, "no wall was ever full")
+        self.assertGreater(refused_lines, 0, "no message was refused for a line break")
+
+
 WRITERS = 16
 MESSAGES_PER_WRITER = 200
 MESSAGE_PATTERN = re.compile(r"^writer-(\d+)-message-(\d+)-[a-z]+$")
@@ -257,29 +286,7 @@ class Concurrency(MountedWall):
         self.assertGreater(len(lines), 0)
 
 
-class LocalServer(MountedWall):
-    def setUp(self):
-        super().setUp()
-        self.server = local_server.make_server(self.mount, port=0, quiet=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-
-    def tearDown(self):
-        self.server.shutdown()
-        self.server.server_close()
-        super().tearDown()
-
-    def curl(self, method, data=None, content_type="application/x-www-form-urlencoded", path=""):
-        request = urllib.request.Request(self.url + path, data=data.encode("utf-8") if isinstance(data, str) else data, method=method)
-        if data is not None:
-            request.add_header("content-type", content_type)
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status, response.read().decode("utf-8")
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode("utf-8")
-
+class LocalServer(ServedWall):
     def test_the_published_transcript_over_http(self):
         # curl -d sends application/x-www-form-urlencoded, as in the published transcript.
         self.assertEqual(self.curl("GET"), (200, "No message yet."))
@@ -307,6 +314,342 @@ class LocalServer(MountedWall):
         self.assertEqual((e["body"], e["isBase64Encoded"]), ("hi", False))
         self.assertEqual(json.loads(json.dumps(e)), e)
 
+
+
+# Findings of the abuse review: each test below failed on the handler before the fix.
+
+def fill_message(room, limit):
+    """A message of 2-byte characters (the worst JSON growth: "é" is 2 bytes, 6 as \u00e9) whose
+    line (message + newline) takes at most ``room`` bytes, ``limit`` bytes of body at most."""
+    size = min(room - 1, limit)
+    return "é" * (size // 2) + "a" * (size % 2)
+
+
+class WallCap(MountedWall):
+    def test_a_wall_fills_up_to_its_cap_then_a_post_is_413_and_changes_nothing(self):
+        # Before: 96 POSTs of 64 KiB made every answer larger than Lambda's 6 MB response limit.
+        message = "x" * (64 * 1024)
+        full = None
+        for n in range(120):
+            answer = self.answer("POST", message)
+            self.assertLess(payload_size(answer), RESPONSE_LIMIT, f"answer to POST {n + 1} is over the response limit")
+            if answer["statusCode"] != 200:
+                full = answer
+                break
+        self.assertIsNotNone(full, "the wall was never full")
+        wall = self.wall_bytes()
+        self.assertEqual(len(wall), 15 * (64 * 1024 + 1))  # 15 lines fit in the default 1 MiB
+        self.assertEqual(full["statusCode"], 413)
+        self.assertEqual(
+            full["body"],
+            f"The wall is full: it holds {len(wall)} bytes, this message needs {64 * 1024 + 1} more "
+            f"and the cap is {1024 * 1024} bytes (MAX_WALL_BYTES). DELETE the wall to empty it.")
+        self.assertEqual(self.call("POST", "y" * 10)[0], 200)  # a message that still fits goes in
+        after = self.wall_bytes()
+        self.assertEqual(after, wall + b"y" * 10 + b"\n")
+        status, body = self.call("GET")
+        self.assertEqual((status, body.encode("utf-8")), (200, after))
+        self.assertEqual(self.call("DELETE"), (200, "Messages deleted."))
+        self.assertEqual(self.call("POST", message), (200, message + "\n"))
+
+    def test_a_message_that_fills_the_wall_exactly_is_accepted_one_more_byte_is_not(self):
+        os.environ["MAX_WALL_BYTES"] = "100"
+        self.assertEqual(self.call("POST", "a" * 49)[0], 200)
+        self.assertEqual(self.call("POST", "b" * 49), (200, "a" * 49 + "\n" + "b" * 49 + "\n"))
+        status, message = self.call("POST", "c")
+        self.assertEqual(status, 413)
+        self.assertIn("full", message)
+        self.assertEqual(self.wall_bytes(), b"a" * 49 + b"\n" + b"b" * 49 + b"\n")
+        # Walls are capped one by one.
+        self.assertEqual(self.call("POST", "c", path="/wall/other"), (200, "c\n"))
+
+    def test_the_largest_possible_answer_fits_the_response_limit(self):
+        # The largest cap allowed, filled with the characters that grow most in JSON.
+        cap = message_wall.MAX_WALL_BYTES_CEILING
+        os.environ["MAX_WALL_BYTES"] = str(cap)
+        os.environ["MAX_BODY_BYTES"] = str(cap)
+        size = 0
+        while size < cap:
+            message = fill_message(cap - size, 700_000)
+            answer = self.answer("POST", message)
+            self.assertEqual(answer["statusCode"], 200)
+            self.assertLess(payload_size(answer), RESPONSE_LIMIT)
+            size += len(message.encode("utf-8")) + 1
+        self.assertEqual(len(self.wall_bytes()), cap)
+        largest = self.answer("GET")
+        self.assertEqual(largest["statusCode"], 200)
+        self.assertNotIn("isBase64Encoded", largest)  # a text answer: never base64
+        self.assertGreater(payload_size(largest), 2.9 * cap)  # really the worst case: about 3x
+        self.assertLess(payload_size(largest), RESPONSE_LIMIT)
+        self.assertLess(len(json.dumps(largest, ensure_ascii=False).encode("utf-8")), RESPONSE_LIMIT)
+        refused = self.answer("POST", "z")
+        self.assertEqual(refused["statusCode"], 413)
+        self.assertEqual(len(self.wall_bytes()), cap)
+
+    def test_the_cap_must_be_a_positive_whole_number_within_the_ceiling(self):
+        ceiling = message_wall.MAX_WALL_BYTES_CEILING
+        self.assertLess(3 * ceiling + 64 * 1024, RESPONSE_LIMIT)
+        self.assertEqual(message_wall.DEFAULT_MAX_WALL_BYTES, 1024 * 1024)
+        self.assertEqual(message_wall.max_wall_bytes(), 1024 * 1024)
+        os.environ["MAX_WALL_BYTES"] = str(ceiling)
+        self.assertEqual(message_wall.max_wall_bytes(), ceiling)
+        for bad in ("0", "-5", "abc", "1.5", "1e6", "0x100", str(ceiling + 1)):
+            os.environ["MAX_WALL_BYTES"] = bad
+            with self.assertRaisesRegex(ValueError, f"MAX_WALL_BYTES={re.escape(bad)}.*whole number of bytes from 1 to {ceiling}"):
+                message_wall.max_wall_bytes()
+            for method in ("GET", "POST"):
+                with self.assertLogs("message_wall", level="ERROR") as logged:
+                    status, message = self.call(method, "hello")
+                self.assertEqual((status, message), (500, "Internal error: the function is misconfigured (see its log)."))
+                self.assertIn("MAX_WALL_BYTES", "\n".join(logged.output))
+            self.assertIsNone(self.wall_bytes())
+        del os.environ["MAX_WALL_BYTES"]
+        for bad in ("64k", "0", "6000001"):
+            os.environ["MAX_BODY_BYTES"] = bad
+            with self.assertRaisesRegex(ValueError, f"MAX_BODY_BYTES={bad} is not a whole number of bytes"):
+                message_wall.max_body_bytes()
+            with self.assertLogs("message_wall", level="ERROR"):
+                self.assertEqual(self.call("POST", "hello")[0], 500)
+        os.environ["MAX_BODY_BYTES"] = ""  # empty is unset: the default
+        self.assertEqual(message_wall.max_body_bytes(), 64 * 1024)
+
+    def test_a_message_larger_than_any_wall_is_413_and_creates_nothing(self):
+        os.environ["MAX_WALL_BYTES"] = "10"
+        self.assertEqual(self.call("POST", "0123456789", path="/wall/new"),
+                         (413, "The message needs 11 bytes and a wall holds at most 10 bytes (MAX_WALL_BYTES)."))
+        self.assertEqual(tree(self.mount), set())
+
+    def test_a_bad_cap_fails_the_import_with_a_clear_error(self):
+        env = {**os.environ, "MAX_WALL_BYTES": "lots"}
+        result = subprocess.run([sys.executable, "-c", "import message_wall"], cwd=HERE, env=env,
+                                capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("message_wall.ConfigurationError: MAX_WALL_BYTES=lots is not a whole number of bytes from 1 to",
+                      result.stderr)
+        self.assertTrue(issubclass(message_wall.ConfigurationError, ValueError))
+
+    def test_a_wall_too_large_to_answer_is_409_and_delete_still_empties_it(self):
+        # A wall written before the cap, or by something else than this handler.
+        with open(os.path.join(self.mount, "content"), "wb") as wall:
+            wall.write(b"x" * 7_000_000)
+        answer = self.answer("GET")
+        self.assertEqual(answer["statusCode"], 409)
+        self.assertEqual(
+            answer["body"],
+            "The wall holds 7000000 bytes: its answer would be over the 6 MB response limit "
+            "(walls are capped at 1048576 bytes, MAX_WALL_BYTES). DELETE the wall to empty it.")
+        status, message = self.call("POST", "one more")
+        self.assertEqual(status, 413)
+        self.assertIn("DELETE", message)
+        self.assertEqual(os.path.getsize(os.path.join(self.mount, "content")), 7_000_000)
+        self.assertEqual(self.call("DELETE"), (200, "Messages deleted."))
+        self.assertEqual(self.call("GET"), (200, "No message yet."))
+
+    def test_a_wall_under_the_cap_whose_answer_would_not_fit_is_409(self):
+        # Control characters written around the handler: 1 byte each, 6 in JSON (\u0001).
+        with open(os.path.join(self.mount, "content"), "wb") as wall:
+            wall.write(b"\x01" * 1_000_000)
+        answer = self.answer("GET")
+        self.assertEqual(answer["statusCode"], 409)
+        self.assertLess(payload_size(answer), 1000)
+        self.assertEqual(self.call("POST", "x")[0], 413)
+        self.assertEqual(os.path.getsize(os.path.join(self.mount, "content")), 1_000_000)
+
+    def test_a_wall_that_is_not_utf8_is_answered_not_a_500(self):
+        with open(os.path.join(self.mount, "content"), "wb") as wall:
+            wall.write("café\n".encode("latin-1"))
+        self.assertEqual(self.call("GET"), (200, "caf\ufffd\n"))
+        self.assertEqual(self.call("POST", "ok"), (200, "caf\ufffd\nok\n"))
+
+
+class ReadersCreateNoFile(MountedWall):
+    def test_gets_and_deletes_of_unknown_walls_leave_the_mount_unchanged(self):
+        # Before: every GET of an unknown wall left a lock file behind (1,000 GETs, 1,000 files).
+        for n in range(1000):
+            self.assertEqual(self.call("GET", path=f"/wall/unknown-{n}"), (200, "No message yet."))
+        self.assertEqual(self.call("GET"), (200, "No message yet."))
+        self.assertEqual(self.call("DELETE"), (200, "Messages deleted."))
+        self.assertEqual(self.call("DELETE", path="/wall/nobody"), (200, "Messages deleted."))
+        self.assertEqual(tree(self.mount), set())
+        self.call("POST", "hi", path="/wall/team")
+        before = tree(self.mount)
+        self.assertEqual(before, {"walls", "walls/team", "walls/team.lock"})
+        for n in range(1000):
+            self.assertEqual(self.call("GET", path=f"/wall/other-{n}"), (200, "No message yet."))
+        self.assertEqual(tree(self.mount), before)
+
+    def test_a_wall_without_a_lock_file_is_read_and_deleted_under_the_lock(self):
+        # The 2020 function locked the content file itself: its walls have no lock file.
+        with open(os.path.join(self.mount, "content"), "w", encoding="utf-8") as wall:
+            wall.write("from 2020\n")
+        self.assertEqual(self.call("GET"), (200, "from 2020\n"))
+        self.assertTrue(os.path.exists(os.path.join(self.mount, "content.lock")))
+        os.remove(os.path.join(self.mount, "content.lock"))
+        self.assertEqual(self.call("DELETE"), (200, "Messages deleted."))
+        self.assertEqual(tree(self.mount), {"content.lock"})
+
+
+class WallNames(MountedWall):
+    def test_a_name_with_a_trailing_newline_is_400_and_creates_nothing(self):
+        for method in ("POST", "GET", "DELETE"):
+            status, message = self.call(method, "x", path="/wall/name\n")
+            self.assertEqual(status, 400, method)
+            self.assertIn("Wall names", message)
+        self.assertEqual(tree(self.mount), set())
+
+
+class OneLineMessages(MountedWall):
+    def test_a_message_with_a_line_break_is_400_and_the_wall_is_unchanged(self):
+        self.call("POST", "first")
+        for body in ("forged\nline", "a\r\nb", "x\r", "\nfake line"):
+            status, message = self.call("POST", body)
+            self.assertEqual(status, 400, repr(body))
+            self.assertIn("one line", message)
+            self.assertRegex(message, "line break|carriage return")
+        status, message = self.call("POST", "Hello\nforged")
+        self.assertEqual(message, "The message must be one line of text: character 6 is a line break (U+000A). "
+                                  "Line breaks and control characters are refused; tab is allowed.")
+        encoded = base64.b64encode(b"via\nbase64").decode("ascii")
+        self.assertEqual(self.call("POST", encoded, base64_encoded=True)[0], 400)
+        self.assertEqual(self.wall_bytes(), b"first\n")
+        self.assertEqual(self.call("GET"), (200, "first\n"))
+
+    def test_control_characters_are_400_tab_is_allowed(self):
+        for char in ("\x00", "\x01", "\x1b", "\x7f", "\x85", "\x9f", "\u2028", "\u2029", "\x0b", "\x0c"):
+            status, message = self.call("POST", f"a{char}b")
+            self.assertEqual(status, 400, repr(char))
+            self.assertIn(f"character 2 is", message)
+            self.assertIn(f"U+{ord(char):04X}", message)
+        self.assertIsNone(self.wall_bytes())
+        self.assertEqual(self.call("POST", "a\tb"), (200, "a\tb\n"))
+        self.assertEqual(self.call("POST", "Grüße ✓ 🙂"), (200, "a\tb\nGrüße ✓ 🙂\n"))
+
+
+class Headers(MountedWall):
+    def assert_plain_nosniff(self, answer, what):
+        headers = {name.lower(): value for name, value in answer["headers"].items()}
+        self.assertEqual(headers.get("content-type"), "text/plain; charset=utf-8", what)
+        self.assertEqual(headers.get("x-content-type-options"), "nosniff", what)
+
+    def test_every_answer_is_plain_text_with_nosniff(self):
+        os.environ["MAX_WALL_BYTES"] = "20"
+        cases = [
+            ("GET", None, "/"), ("POST", "<script>alert(1)</script>", "/wall/x"), ("POST", "too long for the cap", "/"),
+            ("POST", "", "/"), ("POST", "x" * 70000, "/"), ("POST", "a\nb", "/"), ("GET", None, "/nowhere"),
+            ("GET", None, "/wall/.."), ("PUT", "x", "/"), ("DELETE", None, "/"),
+        ]
+        statuses = set()
+        for method, body, path in cases:
+            answer = self.answer(method, body, path=path)
+            statuses.add(answer["statusCode"])
+            self.assert_plain_nosniff(answer, (method, body, path))
+        self.assertEqual(statuses, {200, 400, 404, 405, 413})
+        for bad in (None, {}, {"requestContext": {"http": {}}}):
+            self.assert_plain_nosniff(message_wall.handler(bad, None), bad)
+        os.mkdir(os.path.join(self.mount, "content.lock"))
+        with self.assertLogs("message_wall", level="ERROR"):
+            self.assert_plain_nosniff(self.answer("POST", "x"), "500")
+        os.environ["MOUNT_PATH"] = os.path.join(self.mount, "missing")
+        self.assert_plain_nosniff(self.answer("GET"), "503")
+
+
+class Paths(MountedWall):
+    def test_the_reference_url_under_the_default_stage(self):
+        # https://<api>/default/MessageWall: rawPath /default/MessageWall, stage "default".
+        url = {"path": "/default/MessageWall", "stage": "default"}
+        self.assertEqual(self.call("GET", **url), (200, "No message yet."))
+        self.assertEqual(self.call("POST", "Hello from EFS!", **url), (200, "Hello from EFS!\n"))
+        self.assertEqual(self.call("POST", "Hello again :)", **url), (200, "Hello from EFS!\nHello again :)\n"))
+        self.assertEqual(self.call("GET", **url), (200, "Hello from EFS!\nHello again :)\n"))
+        # The same wall as / and /MessageWall (on the $default stage) and /default/ (stage default).
+        for path, stage in (("/", None), ("/MessageWall", None), ("/MessageWall/", None), ("/default", "default"),
+                            ("/default/", "default"), ("/", "$default")):
+            self.assertEqual(self.call("GET", path=path, stage=stage), (200, "Hello from EFS!\nHello again :)\n"), path)
+        self.assertEqual(self.call("DELETE", **url), (200, "Messages deleted."))
+        self.assertEqual(self.call("GET", **url), (200, "No message yet."))
+        self.assertFalse(os.path.exists(os.path.join(self.mount, "content")))
+
+    def test_named_walls_under_the_stage_and_under_message_wall(self):
+        self.assertEqual(self.call("POST", "one", path="/wall/team"), (200, "one\n"))
+        for path, stage in (("/MessageWall/wall/team", None), ("/default/wall/team", "default"),
+                            ("/default/MessageWall/wall/team", "default"), ("/prod/wall/team", "prod")):
+            self.assertEqual(self.call("GET", path=path, stage=stage), (200, "one\n"), path)
+        self.assertEqual(self.call("POST", "two", path="/default/MessageWall/wall/team", stage="default"), (200, "one\ntwo\n"))
+        self.assertEqual(self.call("GET"), (200, "No message yet."))
+
+    def test_other_paths_are_404_and_create_nothing(self):
+        for path, stage in (("/default/MessageWall", None), ("/default/MessageWall", "$default"), ("/default", None),
+                            ("/default/nowhere", "default"), ("/default/MessageWall", "prod"), ("/messagewall", None),
+                            ("/MessageWallx", None), ("/MessageWall/x", None), ("/MessageWall/MessageWall", None),
+                            ("/wall", None), ("/MessageWall/wall", None), ("/defaultMessageWall", "default"),
+                            ("/default/default/MessageWall", "default")):
+            for method in ("GET", "POST", "DELETE"):
+                status, message = self.call(method, "x", path=path, stage=stage)
+                self.assertEqual(status, 404, (method, path, stage))
+                self.assertEqual(message, "Not found. Use /, /MessageWall, /wall/<name> or /MessageWall/wall/<name>.")
+        self.assertEqual(tree(self.mount), set())
+
+
+class ReferenceUrlsOverHttp(ServedWall):
+    def transcript(self, path):
+        self.assertEqual(self.curl("GET", path=path), (200, "No message yet."))
+        self.assertEqual(self.curl("POST", "Hello from EFS!", path=path), (200, "Hello from EFS!\n"))
+        self.assertEqual(self.curl("POST", "Hello again :)", path=path), (200, "Hello from EFS!\nHello again :)\n"))
+        self.assertEqual(self.curl("GET", path=path), (200, "Hello from EFS!\nHello again :)\n"))
+        self.assertEqual(self.curl("DELETE", path=path), (200, "Messages deleted."))
+        self.assertEqual(self.curl("GET", path=path), (200, "No message yet."))
+
+    def test_the_published_transcript_at_default_message_wall(self):
+        self.transcript("/default/MessageWall")
+
+    def test_the_published_transcript_at_message_wall(self):
+        self.transcript("/MessageWall")
+
+    def test_both_urls_are_one_wall_and_other_paths_are_404(self):
+        self.curl("POST", "Hello from EFS!", path="/default/MessageWall")
+        self.assertEqual(self.curl("GET", path="/MessageWall"), (200, "Hello from EFS!\n"))
+        self.assertEqual(self.curl("GET", path="/"), (200, "Hello from EFS!\n"))
+        self.assertEqual(self.curl("GET", path="/default/wall/a"), (200, "No message yet."))
+        for path in ("/default/nowhere", "/prod/MessageWall", "/Default/MessageWall", "/default/MessageWall/extra"):
+            self.assertEqual(self.curl("GET", path=path)[0], 404, path)
+
+    def test_the_local_server_builds_events_for_the_default_stage(self):
+        e = local_server.to_event("GET", "/default/MessageWall?x=1", {"Host": "h"}, b"", "127.0.0.1")
+        self.assertEqual((e["rawPath"], e["requestContext"]["stage"]), ("/default/MessageWall", "default"))
+        self.assertEqual(e["requestContext"]["http"]["path"], "/default/MessageWall")
+        self.assertEqual(local_server.to_event("GET", "/default", {}, b"", "127.0.0.1")["requestContext"]["stage"], "default")
+        for target in ("/MessageWall", "/", "/defaults/x", "/wall/a"):
+            self.assertEqual(local_server.to_event("GET", target, {}, b"", "127.0.0.1")["requestContext"]["stage"], "$default", target)
+
+    def test_answers_over_http_are_plain_text_with_nosniff(self):
+        for method, data, path in (("GET", None, "/MessageWall"), ("POST", "a\nb", "/"), ("GET", None, "/nowhere"), ("PUT", "x", "/")):
+            status, headers, _ = self.request(method, data, path=path)
+            self.assertEqual(headers.get("content-type"), "text/plain; charset=utf-8", (method, path, status))
+            self.assertEqual(headers.get("x-content-type-options"), "nosniff", (method, path, status))
+
+
+def imported_modules(path):
+    with open(path, encoding="utf-8") as source:
+        tree_ = ast.parse(source.read(), path)
+    for node in ast.walk(tree_):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+
+
+class Hygiene(unittest.TestCase):
+    def test_no_test_file_is_imported_by_a_test_or_the_bench(self):
+        # Shared test helpers live in test_support.py; tests import no other test file and the
+        # bench imports no test file at all.
+        bench = os.path.join(HERE, "..", "..", "..", "bench", "message-wall", "bench.py")
+        self.assertEqual([m for m in imported_modules(bench) if m.split(".")[-1].startswith("test")], [])
+        for name in os.listdir(HERE):
+            if name.startswith("test_") and name.endswith(".py"):
+                tests = [m for m in imported_modules(os.path.join(HERE, name)) if m.startswith("test_")]
+                self.assertTrue(set(tests) <= {"test_support"}, f"{name} imports {tests}")
+                if name == "test_support.py":
+                    self.assertEqual(tests, [])
 
 if __name__ == "__main__":
     unittest.main()
