@@ -17,8 +17,10 @@ import sys
 import tempfile
 import time
 
-HANDLER_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "ml-inference", "handler")
+HERE = os.path.dirname(os.path.abspath(__file__))
+HANDLER_DIR = os.path.join(HERE, "..", "..", "examples", "ml-inference", "handler")
 sys.path.insert(0, HANDLER_DIR)
+sys.path.insert(0, HERE)  # tiny_model: the small hub model, shared with the handler tests (never a test module)
 
 COLD_START = """
 import base64, sys, time
@@ -53,7 +55,7 @@ def main():
     args = parser.parse_args()
     try:
         import torch
-        from test_inference import make_local_hub, png
+        from tiny_model import make_local_hub, png
     except ImportError as error:
         print(f"skipped: the inference bench needs torch, torchvision and Pillow ({error})")
         return 0

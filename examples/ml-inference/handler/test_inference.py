@@ -3,94 +3,50 @@
 Needs torch, torchvision and Pillow (Debian: python3-torch python3-torchvision python3-pil);
 without them every test here is skipped with a message. No model is downloaded: the tests
 write a hub repository with the reference model's entry point and return shape, and its
-weights into the hub's checkpoint cache, under a temporary TORCH_HOME.
+weights into the hub's checkpoint cache, under a temporary TORCH_HOME (tiny_model, through
+test_support). Nothing leaves the machine: images come from a server on 127.0.0.1, host
+names are resolved by a stub, and a guard fails any other connection.
 """
 
 import base64
 import importlib
-import io
-import ipaddress
 import json
 import os
 import shutil
-import socket
 import sys
 import tempfile
-import textwrap
+import time
 import unittest
 from http.server import BaseHTTPRequestHandler
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_safe_fetch import serve, stop  # noqa: E402  (the same local server helpers)
+from test_support import (MALFORMED_URLS, PUBLIC_IPV4, NoNetwork, allow_local_server, fuzzed_urls,  # noqa: E402
+                          image_bytes, make_local_hub, png, production_rules, resolving_to, serve, stop)
 
 try:
-    import torch
+    import torch  # noqa: F401
     from PIL import Image
     TORCH_MISSING = None
 except ImportError as error:  # pragma: no cover - depends on the machine
     TORCH_MISSING = f"torch, torchvision and Pillow are needed ({error}); on Debian: apt-get install python3-torch python3-torchvision python3-pil"
 
-HUBCONF = textwrap.dedent('''
-    """A stand-in for nicolalandro/ntsnet-cub200: same entry point, arguments and return shape."""
-    dependencies = ["torch"]
-
-    import torch
-    from torch import nn
-
-    CHECKPOINT_URL = "https://models.invalid/ntsnet-tiny.pth"
-    BIRD_CLASSES = [f"{i:03d}.Bird_{i}" for i in range(1, 201)]
-    BIRD_CLASSES[105] = "106.Horned_Puffin"
-    BIRD_CLASSES[52] = "053.Western_Grebe"
-
-
-    class TinyNts(nn.Module):
-        def __init__(self, num_classes):
-            super().__init__()
-            self.pool = nn.AdaptiveAvgPool2d(1)
-            self.fc = nn.Linear(3, num_classes)
-
-        def forward(self, x):
-            logits = self.fc(self.pool(x).flatten(1))
-            # NTS-Net answers (top_n_coordinates, concat_out, raw_logits, concat_logits, part_logits, top_n_index, top_n_prob)
-            return None, logits, logits, logits, logits, None, None
-
-
-    def ntsnet(pretrained=False, topN=6, device="cpu", num_classes=200):
-        model = TinyNts(num_classes)
-        model.bird_classes = BIRD_CLASSES
-        if pretrained:
-            model.load_state_dict(torch.hub.load_state_dict_from_url(CHECKPOINT_URL, map_location=device, progress=False))
-        return model.to(device)
-''')
-
-
-def make_local_hub(torch_home):
-    """Write the hub repository and its trained weights where torch.hub would cache them."""
-    hub = os.path.join(torch_home, "hub")
-    repo = os.path.join(hub, "nicolalandro_ntsnet-cub200_master")
-    os.makedirs(repo)
-    with open(os.path.join(repo, "hubconf.py"), "w", encoding="utf-8") as f:
-        f.write(HUBCONF)
-    # Weights: a red image scores highest on class 106, a blue one on class 053.
-    fc = torch.nn.Linear(3, 200)
-    with torch.no_grad():
-        fc.weight.zero_()
-        fc.bias.zero_()
-        fc.weight[105, 0] = 1.0
-        fc.weight[52, 2] = 1.0
-    os.makedirs(os.path.join(hub, "checkpoints"))
-    torch.save({"fc.weight": fc.weight.detach().clone(), "fc.bias": fc.bias.detach().clone()}, os.path.join(hub, "checkpoints", "ntsnet-tiny.pth"))
-
-
-def png(color, size=(64, 48)):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, format="PNG")
-    return buffer.getvalue()
-
 
 class Images(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802
-        bodies = {"/red.png": png((220, 20, 20)), "/blue.png": png((20, 20, 220)), "/page.html": b"<html>not a bird</html>"}
+        if self.path == "/drip.png":  # headers, then one byte every 0.15 s (40 bytes, then it stops)
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            try:
+                for _ in range(40):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.15)
+            except OSError:
+                pass
+            return
+        bodies = {"/red.png": png((220, 20, 20)), "/blue.png": png((20, 20, 220)), "/page.html": b"<html>not a bird</html>",
+                  "/red.bmp": image_bytes((220, 20, 20), image_format="BMP")}
         body = bodies.get(self.path)
         self.send_response(200 if body else 404)
         self.send_header("Content-Length", str(len(body or b"")))
@@ -101,23 +57,19 @@ class Images(BaseHTTPRequestHandler):
         pass
 
 
-class NoNetwork:
-    """Fail any outgoing connection while active."""
-
-    def __enter__(self):
-        self.saved = socket.socket.connect, socket.create_connection
-
-        def refuse(*args, **kwargs):
-            raise AssertionError("network access while loading the model")
-        socket.socket.connect = refuse
-        socket.create_connection = refuse
-
-    def __exit__(self, *exc):
-        socket.socket.connect, socket.create_connection = self.saved
+def get(url, path=None, stage=None):
+    """A payload 2.0 GET; without ``path`` the event has no rawPath, as in a direct invocation."""
+    event = {"version": "2.0", "requestContext": {"http": {"method": "GET"}}, "queryStringParameters": {"url": url}}
+    if path is not None:
+        event["rawPath"] = path
+        event["requestContext"]["http"]["path"] = path
+    if stage is not None:
+        event["requestContext"]["stage"] = stage
+    return event
 
 
-def get(url):
-    return {"version": "2.0", "requestContext": {"http": {"method": "GET"}}, "queryStringParameters": {"url": url}}
+def post(data):
+    return {"version": "2.0", "requestContext": {"http": {"method": "POST"}}, "body": base64.b64encode(data).decode(), "isBase64Encoded": True}
 
 
 @unittest.skipIf(TORCH_MISSING, TORCH_MISSING or "")
@@ -143,11 +95,11 @@ class EndToEnd(unittest.TestCase):
         os.environ.pop("SKIP_MODEL_LOAD", None)
 
     def setUp(self):
-        # Loopback is allowed only here, by code: the local server stands in for the internet.
-        self.safe_fetch.ALLOWED_TEST_NETWORKS = [ipaddress.ip_network("127.0.0.0/8")]
+        # Loopback and the server's port are allowed only here, by code: the local server stands in for the internet.
+        allow_local_server(self.server.server_address[1])
 
     def tearDown(self):
-        self.safe_fetch.ALLOWED_TEST_NETWORKS = []
+        production_rules()
 
     def call(self, event):
         answer = self.inference.handler(event, None)
@@ -216,6 +168,71 @@ class EndToEnd(unittest.TestCase):
             self.inference.MODEL = saved
         self.assertIn("Traceback", "\n".join(logged.output))
         self.assertEqual((status, body), (500, {"error": "Internal error: the image was not classified."}))
+
+    def test_answers_at_the_root_the_route_and_the_stage_path(self):
+        for path, stage in (("/", "$default"), ("/MLInference", "$default"), ("/default/MLInference", "default"),
+                            ("/default", "default"), ("/default/", "default"), ("/MLInference/", "$default"),
+                            ("/prod/MLInference", "prod"), (None, None)):
+            with self.subTest(path=path, stage=stage):
+                self.assertEqual(self.call(get(self.base + "/red.png", path, stage)), (200, {"bird_class": "106.Horned_Puffin"}))
+
+    def test_other_paths_are_404_with_a_message(self):
+        for path, stage in (("/other", "$default"), ("/default/other", "default"), ("/MLInference/extra", "$default"),
+                            ("/defaultMLInference", "default"), ("/mlinference", "$default"), ("/default/MLInference", "$default"),
+                            ("/prod/MLInference", "default"), ("//MLInference", "$default"), ("/favicon.ico", "default")):
+            with self.subTest(path=path, stage=stage):
+                status, body = self.call(get(self.base + "/red.png", path, stage))
+                self.assertEqual(status, 404)
+                self.assertEqual(body, {"error": "Not found. Use GET /MLInference?url=<image url> or POST an image to /MLInference (or to /)."})
+
+    def test_only_jpeg_png_gif_and_webp_are_decoded(self):
+        for image_format in ("JPEG", "PNG", "GIF", "WEBP"):
+            with self.subTest(image_format=image_format):
+                self.assertEqual(self.call(post(image_bytes((220, 20, 20), image_format=image_format))), (200, {"bird_class": "106.Horned_Puffin"}))
+
+    def test_other_image_formats_are_415_naming_the_accepted_ones(self):
+        for image_format in ("BMP", "TIFF", "PPM", "ICO"):
+            with self.subTest(image_format=image_format):
+                status, body = self.call(post(image_bytes((220, 20, 20), image_format=image_format)))
+                self.assertEqual((status, body), (415, {"error": f"The image is {image_format}; accepted formats: JPEG, PNG, GIF, WEBP."}))
+        self.assertEqual(self.call(get(self.base + "/red.bmp")), (415, {"error": "The image is BMP; accepted formats: JPEG, PNG, GIF, WEBP."}))
+
+    def test_a_port_other_than_80_or_443_is_400_naming_it(self):
+        production_rules()
+        with resolving_to(PUBLIC_IPV4) as asked, NoNetwork():
+            self.assertEqual(self.call(get("http://example.com:22/")), (400, {"error": "The URL's port 22 is not allowed; allowed ports: 80, 443."}))
+        self.assertEqual(asked, [])
+
+    def test_a_dripping_server_is_400_within_the_fetch_deadline(self):
+        saved = self.inference.FETCH_TIMEOUT_SECONDS
+        self.inference.FETCH_TIMEOUT_SECONDS = 1.0
+        try:
+            started = time.monotonic()
+            status, body = self.call(get(self.base + "/drip.png"))
+        finally:
+            self.inference.FETCH_TIMEOUT_SECONDS = saved
+        self.assertLess(time.monotonic() - started, 2.0)
+        self.assertEqual((status, body), (400, {"error": "Fetching the image took too long: the whole fetch, redirects included, is limited to 1 s."}))
+
+    def test_malformed_urls_are_400_with_a_message(self):
+        with resolving_to(PUBLIC_IPV4) as asked, NoNetwork():
+            for url in MALFORMED_URLS:
+                with self.subTest(url=url):
+                    status, body = self.call(get(url))
+                    self.assertEqual(status, 400)
+                    self.assertTrue(body["error"])
+        self.assertEqual(asked, [])
+
+    def test_fuzzed_urls_are_4xx_never_500(self):
+        statuses = {}
+        with resolving_to("10.0.0.1"), NoNetwork():
+            for url in fuzzed_urls(400):
+                with self.subTest(url=url):
+                    status, body = self.call(get(url))
+                    self.assertTrue(400 <= status < 500, (status, body))
+                    self.assertTrue(body["error"])
+                    statuses[status] = statuses.get(status, 0) + 1
+        self.assertEqual(sum(statuses.values()), 400)
 
 
 if __name__ == "__main__":
