@@ -53,7 +53,7 @@ function main(): number {
     steadyReadPerSecond: args.has('read') ? Size.kibibytes(args.get('read')! * 1024) : undefined,
     steadyWritePerSecond: args.has('write') ? Size.kibibytes(args.get('write')! * 1024) : undefined,
   }, args.has('provisioned') ? Size.kibibytes(args.get('provisioned')! * 1024) : undefined);
-  console.log(ThroughputPlanner.formatTable(plan));
+  console.log(plan.formatTable());
   return 0;
 }
 

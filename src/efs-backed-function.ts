@@ -1,4 +1,4 @@
-import { Annotations, Duration, Names, Token } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Names, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
@@ -7,15 +7,17 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { CapacityChecks } from './capacity-checks';
 import { acknowledgeFinding } from './private/acknowledgments';
 import { alarmNotifying } from './private/alarms';
+import { MAX_CLIENT_CONNECTIONS } from './private/efs-limits';
 import { accessPointConditions, clientActions } from './private/file-system-policy';
+import { lambdaFunctionProps } from './private/function-props';
 import { isRetiredRuntime } from './private/lambda-runtimes';
 import { retainedLogGroup } from './private/log-groups';
 import { allowNfsFrom } from './private/nfs-access';
-import { checkIntegerInRange, checkMountPath } from './private/validation';
+import { checkIntegerInRange, checkMountPath, inPython } from './private/validation';
 import { ISharedFileSystem } from './shared-file-system';
+import { SynthWarnings } from './synth-warnings';
 import { ColdStartLoad } from './throughput-planner';
 
 /**
@@ -177,8 +179,10 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
       description: `Lambda function that mounts EFS at ${props.mountPath}`,
       allowAllOutbound,
     });
-    const nfsIngress = allowNfsFrom(this, fileSystem, this.securityGroup,
-      `NFS from the Lambda function that mounts ${props.mountPath}`, !allowAllOutbound);
+    const nfsIngress = allowNfsFrom(this, fileSystem, this.securityGroup, {
+      description: `NFS from the Lambda function that mounts ${props.mountPath}`,
+      restrictEgress: !allowAllOutbound,
+    });
 
     const role = props.role ?? new iam.Role(this, 'ServiceRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -190,16 +194,9 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
     });
     this.executionPolicy = this.createExecutionPolicy(role, fileSystem, props.accessPoint, props.readOnly ?? false);
 
-    const {
-      fileSystem: _fileSystem, accessPoint: _accessPoint, mountPath: _mountPath, readOnly: _readOnly,
-      provisionedConcurrency: _provisionedConcurrency, aliasName: _aliasName, mountEnvironment: _mountEnvironment,
-      logGroupRetention: _logGroupRetention, coldStartLoad: _coldStartLoad,
-      // Applied to our own security group above.
-      allowAllOutbound: _allowAllOutbound,
-      ...functionProps
-    } = props;
     this.lambdaFunction = new lambda.Function(this, 'Function', {
-      ...functionProps,
+      // Without our own props, and without allowAllOutbound (applied to our security group above).
+      ...lambdaFunctionProps(props),
       role,
       vpc,
       vpcSubnets,
@@ -227,14 +224,15 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
 
     fileSystem.registerClient({
       scope: this,
-      reservedConcurrency: props.reservedConcurrentExecutions,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       timeout: this.timeout,
-      coldStart: props.coldStartLoad,
+      coldStartLoad: props.coldStartLoad,
     });
     if (props.reservedConcurrentExecutions === undefined) {
-      Annotations.of(this).addWarningV2(CapacityChecks.NO_RESERVED_CONCURRENCY,
+      Annotations.of(this).addWarningV2(SynthWarnings.NO_RESERVED_CONCURRENCY,
         'reservedConcurrentExecutions is not set: every execution environment holds an EFS connection (at most '
-        + `${CapacityChecks.EFS_CLIENT_CONNECTION_LIMIT} per file system) and a cold-start fan-out can spend the burst credits; set a cap.`);
+        + `${MAX_CLIENT_CONNECTIONS} per file system) and a cold-start fan-out can spend the burst credits; set a cap.`
+        + inPython('reservedConcurrentExecutions'));
     }
   }
 
@@ -288,7 +286,7 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
   public addAlarms(options: FunctionAlarmOptions = {}): cloudwatch.Alarm[] {
     const ratio = options.durationTimeoutRatio ?? 0.8;
     if (!(ratio > 0 && ratio <= 1)) {
-      throw new Error(`durationTimeoutRatio must be more than 0 and at most 1 (got ${ratio})`);
+      throw new Error(`durationTimeoutRatio must be more than 0 and at most 1 (got ${ratio})${inPython('durationTimeoutRatio')}`);
     }
     const timeoutMs = this.timeout.toMilliseconds();
     const specs: Array<[string, cloudwatch.IMetric, number, string]> = [
@@ -315,9 +313,30 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
    * the reserved concurrency back (`put-function-concurrency` with the stack's value, or
    * `delete-function-concurrency` when the stack sets none): deploying an unchanged stack
    * does not, because CloudFormation sees no change.
+   *
+   * The string holds a token for the function's name, which CloudFormation chooses at
+   * deploy time: it is only meaningful in a deploy-time value such as a `CfnOutput` (see
+   * `addEmergencyThrottleOutput`), not read or printed at synth.
    */
   public emergencyThrottleCommand(): string {
     return `aws lambda put-function-concurrency --function-name ${this.lambdaFunction.functionName} --reserved-concurrent-executions 0`;
+  }
+
+  /**
+   * A stack output (`EmergencyThrottleCommand`, under this construct) that holds
+   * `emergencyThrottleCommand()` with the deployed function's name, so the runbook's
+   * command is in the stack's outputs when it is needed. Calling it again returns the same
+   * output.
+   */
+  public addEmergencyThrottleOutput(): CfnOutput {
+    const existing = this.node.tryFindChild(EMERGENCY_THROTTLE_OUTPUT_ID);
+    if (existing) {
+      return existing as CfnOutput;
+    }
+    return new CfnOutput(this, EMERGENCY_THROTTLE_OUTPUT_ID, {
+      value: this.emergencyThrottleCommand(),
+      description: `Stops every invocation of ${this.node.path} (reserved concurrency 0); undo with put-function-concurrency or delete-function-concurrency`,
+    });
   }
 
   private createExecutionPolicy(role: iam.IRole, fileSystem: ISharedFileSystem, accessPoint: efs.IAccessPoint, readOnly: boolean): iam.ManagedPolicy {
@@ -369,6 +388,8 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
   }
 }
 
+const EMERGENCY_THROTTLE_OUTPUT_ID = 'EmergencyThrottleCommand';
+
 /** Lambda's `FileSystem` takes its configuration only through a subclass. */
 class AccessPointMount extends lambda.FileSystem {
   constructor(config: lambda.FileSystemConfig) {
@@ -382,7 +403,7 @@ function checkFunctionProps(props: EfsBackedFunctionProps): void {
     throw new Error('filesystem must not be set: an EfsBackedFunction mounts exactly one file system, the accessPoint of fileSystem (Lambda allows one file system per function)');
   }
   if (props.snapStart) {
-    throw new Error('snapStart must not be set: Lambda SnapStart does not support functions that mount Amazon EFS');
+    throw new Error(`snapStart must not be set: Lambda SnapStart does not support functions that mount Amazon EFS${inPython('snapStart')}`);
   }
   if (isRetiredRuntime(props.runtime)) {
     throw new Error(`runtime ${props.runtime.name} has been retired by AWS Lambda and cannot be used for new functions; choose a current runtime such as ${lambda.Runtime.PYTHON_3_13.name} or ${lambda.Runtime.NODEJS_22_X.name}`);
@@ -392,7 +413,8 @@ function checkFunctionProps(props: EfsBackedFunctionProps): void {
     const reserved = props.reservedConcurrentExecutions;
     if (reserved !== undefined && !Token.isUnresolved(reserved) && !Token.isUnresolved(props.provisionedConcurrency)
       && props.provisionedConcurrency > reserved) {
-      throw new Error(`provisionedConcurrency (${props.provisionedConcurrency}) must not exceed reservedConcurrentExecutions (${reserved}): Lambda cannot keep more environments ready than it may run`);
+      throw new Error(`provisionedConcurrency (${props.provisionedConcurrency}) must not exceed reservedConcurrentExecutions (${reserved}): `
+        + `Lambda cannot keep more environments ready than it may run${inPython('provisionedConcurrency', 'reservedConcurrentExecutions')}`);
     }
   }
 }
@@ -414,7 +436,8 @@ function checkSubnetsHaveMountTargets(vpc: ec2.IVpc, vpcSubnets: ec2.SubnetSelec
   const zones = vpc.selectSubnets(vpcSubnets).subnets.map(subnet => subnet.availabilityZone);
   const missing = [...new Set(zones.filter(zone => !mountTargetZones.includes(zone)))];
   if (missing.length > 0) {
-    throw new Error(`vpcSubnets includes subnets in ${missing.join(', ')}, where the file system has no mount target; use subnets in ${mountTargetZones.join(', ')}`);
+    throw new Error(`vpcSubnets includes subnets in ${missing.join(', ')}, where the file system has no mount target; `
+      + `use subnets in ${mountTargetZones.join(', ')}${inPython('vpcSubnets')}`);
   }
 }
 
@@ -424,10 +447,10 @@ function mergeEnvironment(environment: Environment | undefined, mountEnvironment
   const merged = { ...environment };
   for (const [name, relativePath] of Object.entries(mountEnvironment ?? {})) {
     if (name in merged) {
-      throw new Error(`mountEnvironment.${name} is also set in environment: set each variable in one of them`);
+      throw new Error(`mountEnvironment.${name} is also set in environment: set each variable in one of them${inPython(`mountEnvironment.${name}`)}`);
     }
     if (relativePath.startsWith('/') || relativePath.split('/').includes('..')) {
-      throw new Error(`mountEnvironment.${name} must be a path relative to the mount, without '..' (got '${relativePath}')`);
+      throw new Error(`mountEnvironment.${name} must be a path relative to the mount, without '..' (got '${relativePath}')${inPython(`mountEnvironment.${name}`)}`);
     }
     merged[name] = relativePath === '' ? mountPath : `${mountPath}/${relativePath}`;
   }

@@ -164,7 +164,7 @@ export class EfsDependencyInstaller extends Construct {
       description: 'Dependency install build: NFS to EFS, HTTPS to package indexes',
       allowAllOutbound: true,
     });
-    const nfsIngress = allowNfsFrom(this, props.fileSystem, securityGroup, 'NFS from the dependency install build', false);
+    const nfsIngress = allowNfsFrom(this, props.fileSystem, securityGroup, { description: 'NFS from the dependency install build', restrictEgress: false });
     const logGroup = retainedLogGroup(this, 'BuildLogs', { howToOptIn: 'the install logs hold package names and pip output only' });
 
     const arm = build.architecture === lambda.Architecture.ARM_64;

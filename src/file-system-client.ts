@@ -8,11 +8,12 @@ export interface FileSystemClient {
   readonly scope: IConstruct;
 
   /**
-   * The most execution environments (so NFS connections) the client may run.
+   * The most execution environments (so NFS connections) the client may run, as
+   * `EfsBackedFunctionProps.reservedConcurrentExecutions`.
    *
    * @default - unbounded
    */
-  readonly reservedConcurrency?: number;
+  readonly reservedConcurrentExecutions?: number;
 
   /**
    * How long one invocation may run.
@@ -22,10 +23,10 @@ export interface FileSystemClient {
   readonly timeout?: Duration;
 
   /**
-   * What one cold start reads from the file system.
+   * What one cold start reads from the file system, as `EfsBackedFunctionProps.coldStartLoad`.
    *
    * @default - nothing declared
    */
-  readonly coldStart?: ColdStartLoad;
+  readonly coldStartLoad?: ColdStartLoad;
 }
 

@@ -3,7 +3,7 @@ export * from './inference-vpc';
 export * from './shared-file-system';
 export * from './efs-backed-function';
 export * from './throughput-planner';
-export * from './capacity-checks';
+export * from './synth-warnings';
 export * from './file-system-client';
 export * from './file-system-dashboard';
 export * from './efs-dependency-installer';

@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeFinding } from './private/acknowledgments';
 import { retainedLogGroup } from './private/log-groups';
-import { checkIntegerInRange } from './private/validation';
+import { checkIntegerInRange, inPython } from './private/validation';
 
 /**
  * Properties of an {@link InferenceVpc}.
@@ -166,7 +166,8 @@ export class InferenceVpc extends Construct {
   private natGatewayCount(props: InferenceVpcProps, maxAzs: number): number {
     if (!this.internetAccess) {
       if ((props.natGateways ?? 0) > 0 || props.natGatewayPerAz) {
-        throw new Error(`natGateways and natGatewayPerAz need internetAccess: true (got internetAccess: false, natGateways: ${props.natGateways}, natGatewayPerAz: ${props.natGatewayPerAz})`);
+        throw new Error(`natGateways and natGatewayPerAz need internetAccess: true (got internetAccess: false, natGateways: ${props.natGateways}, `
+          + `natGatewayPerAz: ${props.natGatewayPerAz})${inPython('natGateways', 'natGatewayPerAz', 'internetAccess')}`);
       }
       return 0;
     }

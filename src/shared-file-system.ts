@@ -6,17 +6,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IDependable } from 'constructs';
-import { CapacityChecks } from './capacity-checks';
 import { FileSystemClient } from './file-system-client';
 import { acknowledgeFinding } from './private/acknowledgments';
 import { alarmNotifying } from './private/alarms';
 import { addCapacityWarnings, allColdStarts, CapacityCheckInput, planFor } from './private/capacity-warnings';
+import { MAX_CLIENT_CONNECTIONS, NFS_PORT } from './private/efs-limits';
 import { accessPointConditions, baselineFileSystemPolicy, clientActions } from './private/file-system-policy';
-import { checkAccessPointPath, checkOctalPermissions, checkPosixId } from './private/validation';
+import { checkAccessPointPath, checkOctalPermissions, checkPosixId, inPython } from './private/validation';
 import { ExpectedLoad, ThroughputPlan } from './throughput-planner';
-
-/** NFS, the only port EFS mount targets listen on. */
-export const NFS_PORT = 2049;
 
 /**
  * Options for an access point that fixes the POSIX identity of every client.
@@ -223,7 +220,7 @@ export interface FileSystemAlarmOptions {
   /**
    * Alarm at this many client connections.
    *
-   * @default 20000 (80% of the EFS limit of 25,000)
+   * @default 20000 (80% of `SharedFileSystem.MAX_CLIENT_CONNECTIONS`, the EFS limit of 25,000)
    */
   readonly clientConnectionsThreshold?: number;
 
@@ -244,6 +241,16 @@ export interface FileSystemAlarmOptions {
  * Clients get in through POSIX access points and grants scoped to them.
  */
 export class SharedFileSystem extends Construct implements ISharedFileSystem {
+  /** NFS, the only port EFS mount targets listen on (TCP). */
+  public static readonly NFS_PORT = NFS_PORT;
+
+  /**
+   * The NFS client connections EFS allows per file system. Each Lambda execution
+   * environment that mounts the file system holds one, so the reserved concurrency of its
+   * functions should add up to less (synth warns otherwise: `SynthWarnings.CLIENT_CONNECTION_LIMIT`).
+   */
+  public static readonly MAX_CLIENT_CONNECTIONS = MAX_CLIENT_CONNECTIONS;
+
   /** The EFS file system. */
   public readonly fileSystem: efs.FileSystem;
   public readonly fileSystemId: string;
@@ -277,14 +284,14 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
     this.vpcSubnets = props.vpcSubnets ?? { onePerAz: true };
     const selected = props.vpc.selectSubnets(this.vpcSubnets);
     if (selected.subnets.length === 0) {
-      throw new Error('vpcSubnets selects no subnets of the VPC: SharedFileSystem needs at least one subnet for a mount target');
+      throw new Error(`vpcSubnets selects no subnets of the VPC: SharedFileSystem needs at least one subnet for a mount target${inPython('vpcSubnets')}`);
     }
     // One mount target per Availability Zone: EFS rejects a second one in the same zone.
     // Zone names may be tokens (environment-agnostic stacks), but subnets of one VPC in
     // the same zone share the same token, so comparing the strings still works.
     const zones = selected.subnets.map(subnet => subnet.availabilityZone);
     if (new Set(zones).size !== zones.length) {
-      throw new Error(`vpcSubnets must select at most one subnet per Availability Zone (got zones ${zones.join(', ')}); add onePerAz: true`);
+      throw new Error(`vpcSubnets must select at most one subnet per Availability Zone (got zones ${zones.join(', ')}); add onePerAz: true${inPython('vpcSubnets', 'onePerAz')}`);
     }
     this.mountTargetAvailabilityZones = zones;
 
@@ -397,7 +404,8 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
   public metricProvisionedThroughputUtilization(): cloudwatch.MathExpression {
     const provisioned = this.provisionedThroughputPerSecond?.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
     if (this.throughputMode !== efs.ThroughputMode.PROVISIONED || provisioned === undefined) {
-      throw new Error(`metricProvisionedThroughputUtilization needs throughputMode PROVISIONED (got '${this.throughputMode}')`);
+      throw new Error(`metricProvisionedThroughputUtilization needs throughputMode PROVISIONED (got '${this.throughputMode}')`
+        + inPython('metricProvisionedThroughputUtilization', 'throughputMode'));
     }
     return new cloudwatch.MathExpression({
       expression: `100 * (bytes / PERIOD(bytes)) / 1048576 / ${provisioned}`,
@@ -432,13 +440,13 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
       evaluationPeriods: 3,
       alarmDescription: 'The file system is near its I/O limit.',
     });
-    const connections = options.clientConnectionsThreshold ?? Math.floor(0.8 * CapacityChecks.EFS_CLIENT_CONNECTION_LIMIT);
+    const connections = options.clientConnectionsThreshold ?? Math.floor(0.8 * MAX_CLIENT_CONNECTIONS);
     add('ClientConnectionsAlarm', {
       metric: this.metricClientConnections(),
       threshold: connections,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 5,
-      alarmDescription: `${connections} or more NFS clients: near the EFS limit of ${CapacityChecks.EFS_CLIENT_CONNECTION_LIMIT} connections.`,
+      alarmDescription: `${connections} or more NFS clients: near the EFS limit of ${MAX_CLIENT_CONNECTIONS} connections.`,
     });
     if (this.throughputMode === efs.ThroughputMode.PROVISIONED) {
       add('ProvisionedThroughputAlarm', {
@@ -513,17 +521,19 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
 function checkThroughput(mode: efs.ThroughputMode | undefined, rate: Size | undefined): void {
   const accepted = `one of ${Object.values(efs.ThroughputMode).join(', ')}`;
   if (mode !== undefined && !Object.values(efs.ThroughputMode).includes(mode)) {
-    throw new Error(`throughputMode must be ${accepted} (got '${mode}')`);
+    throw new Error(`throughputMode must be ${accepted} (got '${mode}')${inPython('throughputMode')}`);
   }
   if (mode === efs.ThroughputMode.PROVISIONED) {
     if (rate === undefined) {
-      throw new Error('provisionedThroughputPerSecond is required when throughputMode is PROVISIONED (at least 1 MiB/s)');
+      throw new Error('provisionedThroughputPerSecond is required when throughputMode is PROVISIONED (at least 1 MiB/s)'
+        + inPython('provisionedThroughputPerSecond', 'throughputMode'));
     }
     const mebibytes = rate.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
     if (!Token.isUnresolved(mebibytes) && mebibytes < 1) {
-      throw new Error(`provisionedThroughputPerSecond must be at least 1 MiB/s (got ${mebibytes} MiB/s)`);
+      throw new Error(`provisionedThroughputPerSecond must be at least 1 MiB/s (got ${mebibytes} MiB/s)${inPython('provisionedThroughputPerSecond')}`);
     }
   } else if (rate !== undefined) {
-    throw new Error(`provisionedThroughputPerSecond is only used with throughputMode PROVISIONED (got throughputMode '${mode ?? efs.ThroughputMode.ELASTIC}')`);
+    throw new Error(`provisionedThroughputPerSecond is only used with throughputMode PROVISIONED (got throughputMode '${mode ?? efs.ThroughputMode.ELASTIC}')`
+      + inPython('provisionedThroughputPerSecond', 'throughputMode'));
   }
 }

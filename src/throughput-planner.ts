@@ -1,5 +1,6 @@
 import { Duration, Size, SizeRoundingBehavior } from 'aws-cdk-lib';
 import * as efs from 'aws-cdk-lib/aws-efs';
+import { formatNumber } from './private/format';
 
 /**
  * EFS throughput rules the planner applies (see the AWS EFS documentation and the 2020
@@ -89,19 +90,25 @@ export interface ThroughputModeAssessment {
   readonly mode: efs.ThroughputMode;
 
   /** The rate the mode sustains all day, in MiB/s (for Elastic: the per-client figure). */
-  readonly sustainedMiBps: number;
+  readonly sustainedMibPerSecond: number;
 
   /** The rate available for a burst of cold starts, in MiB/s. */
-  readonly peakMiBps: number;
+  readonly peakMibPerSecond: number;
 
   /** The lowest rate the mode can fall to, in MiB/s (Bursting with no credits left). */
-  readonly worstCaseMiBps: number;
+  readonly worstCaseMibPerSecond: number;
 
   /** The data the mode moves in a day at its sustained rate, in GiB. */
-  readonly dailyBudgetGiB: number;
+  readonly dailyBudgetGib: number;
 
-  /** Cold starts of the largest declared size the daily budget pays for (after steady traffic); -1 when unbounded. */
-  readonly coldStartsPerDay: number;
+  /**
+   * How many cold starts of the largest declared size the mode's daily budget pays for,
+   * after the steady traffic: what the mode can afford, not the `coldStartsPerDay` the load
+   * declares.
+   *
+   * @default - undefined when the mode has no daily budget: Elastic scales with the load
+   */
+  readonly affordableColdStartsPerDay?: number;
 
   /** Seconds one cold start of the largest declared size takes to load at the peak rate. */
   readonly coldStartLoadSeconds: number;
@@ -116,144 +123,91 @@ export interface ThroughputModeAssessment {
   readonly monthlyThroughputUsd: number;
 }
 
-/** The planner's answer for an expected load. */
-export interface ThroughputPlan {
-  /** Data read and written per day by the declared load, in GiB. */
-  readonly requiredDailyGiB: number;
-
-  /** The rate the busiest hour needs, in MiB/s. */
-  readonly requiredPeakMiBps: number;
-
-  /** The provisioned rate that would sustain the load and load each cold start within its `loadWithin`, in whole MiB/s (at least 1). */
-  readonly requiredProvisionedMiBps: number;
-
-  /** Bursting, Provisioned (at the rate given to `plan`, else requiredProvisionedMiBps) and Elastic, in that order. */
+/** The figures of a plan, as `ThroughputPlanner.plan` computes them. */
+interface ThroughputPlanFigures {
+  readonly requiredDailyGib: number;
+  readonly requiredPeakMibPerSecond: number;
+  readonly requiredProvisionedMibPerSecond: number;
   readonly modes: ThroughputModeAssessment[];
-
-  /** The cheapest mode that sustains the load. */
   readonly recommendedMode: efs.ThroughputMode;
-
-  /** Why, in one sentence. */
   readonly recommendation: string;
 }
 
 /**
- * Plans EFS throughput for Lambda functions that load libraries and models at cold start.
- *
- * Static methods only, so that the same arithmetic serves the constructs' synth-time checks,
- * the `npm run plan` table and users' own scripts.
+ * The planner's answer for an expected load: what the load needs, what each throughput
+ * mode gives, and the recommended mode. Returned by `ThroughputPlanner.plan` and
+ * `SharedFileSystem.throughputPlan`.
  */
-export class ThroughputPlanner {
-  /** Credits accrue at 50 KiB/s per GiB stored; this is that rate in MiB/s. */
-  public static burstingBaselineMiBps(storedData: Size): number {
-    return gib(storedData) * BURSTING_BASELINE_KIB_PER_GIB / KIB_PER_MIB;
+export class ThroughputPlan {
+  /** @internal */
+  public static _of(figures: ThroughputPlanFigures): ThroughputPlan {
+    return new ThroughputPlan(figures);
   }
 
-  /** The burst rate: 100 MiB/s, or 100 MiB/s per TiB stored above 1 TiB. */
-  public static burstingBurstMiBps(storedData: Size): number {
-    return Math.max(BURSTING_BURST_MIB, gib(storedData) / MIB_PER_GIB * BURSTING_BURST_MIB_PER_TIB);
+  /** Data read and written per day by the declared load, in GiB. */
+  public readonly requiredDailyGib: number;
+
+  /** The rate the busiest hour needs, in MiB/s. */
+  public readonly requiredPeakMibPerSecond: number;
+
+  /**
+   * The provisioned rate that would sustain the load and load each cold start within its
+   * `loadWithin`, in whole MiB/s (at least 1).
+   */
+  public readonly requiredProvisionedMibPerSecond: number;
+
+  /** Bursting, Provisioned (at the rate given to `plan`, else `requiredProvisionedMibPerSecond`) and Elastic, in that order. */
+  public readonly modes: ThroughputModeAssessment[];
+
+  /** The cheapest mode that sustains the load. */
+  public readonly recommendedMode: efs.ThroughputMode;
+
+  /** Why, in one sentence. */
+  public readonly recommendation: string;
+
+  private constructor(figures: ThroughputPlanFigures) {
+    this.requiredDailyGib = figures.requiredDailyGib;
+    this.requiredPeakMibPerSecond = figures.requiredPeakMibPerSecond;
+    this.requiredProvisionedMibPerSecond = figures.requiredProvisionedMibPerSecond;
+    this.modes = figures.modes;
+    this.recommendedMode = figures.recommendedMode;
+    this.recommendation = figures.recommendation;
   }
 
-  /** The rate with no credits left: the baseline, but never below the 1 MiB/s floor. */
-  public static burstingNoCreditMiBps(storedData: Size): number {
-    return Math.max(ThroughputPlanner.burstingBaselineMiBps(storedData), BURSTING_FLOOR_MIB);
-  }
-
-  /** Assess every mode for `load`; `provisioned` is the rate to assess Provisioned at. */
-  public static plan(load: ExpectedLoad, provisioned?: Size): ThroughputPlan {
-    checkLoad(load);
-    const coldStarts = load.coldStarts ?? [];
-    const steadyReadMiBps = mib(load.steadyReadPerSecond);
-    const steadyWriteMiBps = mib(load.steadyWritePerSecond);
-    const coldStartDailyGiB = sum(coldStarts.map(c => gib(c.bytesPerColdStart) * (c.coldStartsPerDay ?? 0)));
-    const steadyDailyGiB = (steadyReadMiBps + steadyWriteMiBps) * SECONDS_PER_DAY / MIB_PER_GIB;
-    const requiredDailyGiB = coldStartDailyGiB + steadyDailyGiB;
-    const peakColdStartMiBps = sum(coldStarts.map(c => mib(c.bytesPerColdStart) * peakPerHour(c) / 3600));
-    const requiredPeakMiBps = peakColdStartMiBps + steadyReadMiBps + steadyWriteMiBps;
-    const averageMiBps = requiredDailyGiB * MIB_PER_GIB / SECONDS_PER_DAY;
-    // The rate at which the slowest-allowed cold start still loads in time.
-    const loadInTimeMiBps = Math.max(0, ...coldStarts.map(c => (c.loadWithin ? mib(c.bytesPerColdStart) / c.loadWithin.toSeconds() : 0)));
-    const requiredProvisionedMiBps = Math.max(1, Math.ceil(Math.max(averageMiBps, requiredPeakMiBps, loadInTimeMiBps)));
-    const largestColdStartGiB = Math.max(0, ...coldStarts.map(c => gib(c.bytesPerColdStart)));
-
-    const assess = (mode: efs.ThroughputMode, sustainedMiBps: number, peakMiBps: number, worstMiBps: number,
-      sustainsLoad: boolean, monthlyThroughputUsd: number, unbounded = false): ThroughputModeAssessment => {
-      const dailyBudgetGiB = sustainedMiBps * SECONDS_PER_DAY / MIB_PER_GIB;
-      return {
-        mode,
-        sustainedMiBps,
-        peakMiBps,
-        worstCaseMiBps: worstMiBps,
-        dailyBudgetGiB,
-        coldStartsPerDay: unbounded ? -1 : coldStartsPaidFor(dailyBudgetGiB - steadyDailyGiB, largestColdStartGiB),
-        coldStartLoadSeconds: largestColdStartGiB * MIB_PER_GIB / peakMiBps,
-        worstCaseLoadSeconds: largestColdStartGiB * MIB_PER_GIB / worstMiBps,
-        sustainsLoad,
-        monthlyThroughputUsd,
-      };
-    };
-
-    const baseline = ThroughputPlanner.burstingBaselineMiBps(load.storedData);
-    const burst = ThroughputPlanner.burstingBurstMiBps(load.storedData);
-    // At the 1 MiB/s floor a file system stays reachable, but a cold start of libraries takes
-    // far longer than any Lambda timeout: only credit-earned throughput counts toward the budget.
-    const bursting = assess(efs.ThroughputMode.BURSTING, baseline, burst, ThroughputPlanner.burstingNoCreditMiBps(load.storedData),
-      requiredDailyGiB <= baseline * SECONDS_PER_DAY / MIB_PER_GIB && Math.max(requiredPeakMiBps, loadInTimeMiBps) <= burst, 0);
-
-    const provisionedMiBps = provisioned ? mib(provisioned) : requiredProvisionedMiBps;
-    const provisionedRate = Math.max(provisionedMiBps, baseline);
-    const provisionedMode = assess(efs.ThroughputMode.PROVISIONED, provisionedRate, provisionedRate, provisionedRate,
-      Math.max(requiredPeakMiBps, averageMiBps, loadInTimeMiBps) <= provisionedRate,
-      Math.max(0, provisionedMiBps - baseline) * PROVISIONED_USD_PER_MIB_MONTH);
-
-    const monthlyElastic = DAYS_PER_MONTH * (
-      (coldStartDailyGiB + steadyReadMiBps * SECONDS_PER_DAY / MIB_PER_GIB) * ELASTIC_READ_USD_PER_GIB
-      + steadyWriteMiBps * SECONDS_PER_DAY / MIB_PER_GIB * ELASTIC_WRITE_USD_PER_GIB);
-    const elastic = assess(efs.ThroughputMode.ELASTIC, ELASTIC_PER_CLIENT_MIB, ELASTIC_PER_CLIENT_MIB, ELASTIC_PER_CLIENT_MIB,
-      true, monthlyElastic, true);
-
-    const modes = [bursting, provisionedMode, elastic];
-    // Recommend on what the load needs, not on the rate the caller happens to provision.
-    const requiredProvisionedUsd = Math.max(0, requiredProvisionedMiBps - baseline) * PROVISIONED_USD_PER_MIB_MONTH;
-    const { recommendedMode, recommendation } = recommend(bursting.sustainsLoad, requiredProvisionedMiBps, requiredProvisionedUsd, monthlyElastic);
-    return { requiredDailyGiB, requiredPeakMiBps, requiredProvisionedMiBps, modes, recommendedMode, recommendation };
-  }
-
-  /** The assessment of `mode` in `plan`. */
-  public static assessmentOf(plan: ThroughputPlan, mode: efs.ThroughputMode): ThroughputModeAssessment {
-    const found = plan.modes.find(m => m.mode === mode);
+  /** The assessment of `mode`. */
+  public assessmentOf(mode: efs.ThroughputMode): ThroughputModeAssessment {
+    const found = this.modes.find(m => m.mode === mode);
     if (!found) {
-      throw new Error(`throughput mode must be one of ${plan.modes.map(m => m.mode).join(', ')} (got '${mode}')`);
+      throw new Error(`throughput mode must be one of ${this.modes.map(m => m.mode).join(', ')} (got '${mode}')`);
     }
     return found;
   }
 
   /** Whether a provisioned rate is far above what the load needs (at least 3 times, and more than 1 MiB/s over). */
-  public static isOversized(plan: ThroughputPlan, provisioned: Size): boolean {
+  public isOversized(provisioned: Size): boolean {
     const rate = mib(provisioned);
-    return rate >= OVERSIZED_FACTOR * plan.requiredProvisionedMiBps && rate - plan.requiredProvisionedMiBps > 1;
+    return rate >= OVERSIZED_FACTOR * this.requiredProvisionedMibPerSecond && rate - this.requiredProvisionedMibPerSecond > 1;
   }
 
   /** How long a cold start of `bytes` takes at the worst rate `mode` can fall to. */
-  public static worstCaseLoadTime(plan: ThroughputPlan, mode: efs.ThroughputMode, bytes: Size): Duration {
-    const assessment = ThroughputPlanner.assessmentOf(plan, mode);
-    return Duration.seconds(Math.ceil(mib(bytes) / assessment.worstCaseMiBps));
+  public worstCaseLoadTime(mode: efs.ThroughputMode, bytes: Size): Duration {
+    return Duration.seconds(Math.ceil(mib(bytes) / this.assessmentOf(mode).worstCaseMibPerSecond));
   }
 
-  /** The plan as a fixed-width table, one row per mode. */
-  public static formatTable(plan: ThroughputPlan): string {
+  /** The plan as a fixed-width table, one row per mode, then the load and the recommendation. */
+  public formatTable(): string {
     const header = ['mode', 'sustained MiB/s', 'peak MiB/s', 'GiB/day', 'cold starts/day', 'load s (peak)', 'load s (worst)', 'sustains', 'USD/month'];
-    const rows = plan.modes.map(m => [
+    const rows = this.modes.map(m => [
       m.mode,
-      fixed(m.sustainedMiBps),
-      fixed(m.peakMiBps),
+      formatNumber(m.sustainedMibPerSecond),
+      formatNumber(m.peakMibPerSecond),
       // Elastic has no daily budget: it scales with the load (the rates shown are per client).
-      m.coldStartsPerDay < 0 ? 'scales' : fixed(m.dailyBudgetGiB),
-      m.coldStartsPerDay < 0 ? 'scales' : String(m.coldStartsPerDay),
-      fixed(m.coldStartLoadSeconds),
-      fixed(m.worstCaseLoadSeconds),
+      m.affordableColdStartsPerDay === undefined ? 'scales' : formatNumber(m.dailyBudgetGib),
+      m.affordableColdStartsPerDay === undefined ? 'scales' : String(m.affordableColdStartsPerDay),
+      formatNumber(m.coldStartLoadSeconds),
+      formatNumber(m.worstCaseLoadSeconds),
       m.sustainsLoad ? 'yes' : 'NO',
-      fixed(m.monthlyThroughputUsd),
+      formatNumber(m.monthlyThroughputUsd),
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
     const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
@@ -261,33 +215,217 @@ export class ThroughputPlanner {
       line(header),
       ...rows.map(line),
       '',
-      `load: ${fixed(plan.requiredDailyGiB)} GiB/day, peak ${fixed(plan.requiredPeakMiBps)} MiB/s; provisioned would need ${plan.requiredProvisionedMiBps} MiB/s`,
-      `recommended: ${plan.recommendedMode} (${plan.recommendation})`,
+      `load: ${formatNumber(this.requiredDailyGib)} GiB/day, peak ${formatNumber(this.requiredPeakMibPerSecond)} MiB/s; `
+      + `provisioned would need ${this.requiredProvisionedMibPerSecond} MiB/s`,
+      `recommended: ${this.recommendedMode} (${this.recommendation})`,
     ].join('\n');
   }
 }
 
-function recommend(burstingSustains: boolean, provisionedMiBps: number, provisionedUsd: number, elasticUsd: number):
+/**
+ * Plans EFS throughput for Lambda functions that load libraries and models at cold start.
+ *
+ * The same arithmetic serves the constructs' synth-time checks, the `npm run plan` table
+ * and users' own scripts: `ThroughputPlanner.plan(load)` returns a `ThroughputPlan`.
+ */
+export class ThroughputPlanner {
+  /** Credits accrue at 50 KiB/s per GiB stored; this is that rate in MiB/s. */
+  public static burstingBaselineMibPerSecond(storedData: Size): number {
+    return gib(storedData) * BURSTING_BASELINE_KIB_PER_GIB / KIB_PER_MIB;
+  }
+
+  /** The burst rate: 100 MiB/s, or 100 MiB/s per TiB stored above 1 TiB. */
+  public static burstingBurstMibPerSecond(storedData: Size): number {
+    return Math.max(BURSTING_BURST_MIB, gib(storedData) / MIB_PER_GIB * BURSTING_BURST_MIB_PER_TIB);
+  }
+
+  /** The rate with no credits left: the baseline, but never below the 1 MiB/s floor. */
+  public static burstingNoCreditMibPerSecond(storedData: Size): number {
+    return Math.max(ThroughputPlanner.burstingBaselineMibPerSecond(storedData), BURSTING_FLOOR_MIB);
+  }
+
+  /**
+   * Assess every throughput mode for `load`.
+   *
+   * @param load the expected load
+   * @param provisioned the rate to assess Provisioned at (default: the rate the load needs)
+   */
+  public static plan(load: ExpectedLoad, provisioned?: Size): ThroughputPlan {
+    checkLoad(load);
+    const figures = loadFigures(load);
+    const bursting = assessBursting(figures);
+    const elastic = assessElastic(figures);
+    const provisionedMode = assessProvisioned(figures, provisioned ? mib(provisioned) : figures.requiredProvisionedMibPerSecond);
+    return ThroughputPlan._of({
+      requiredDailyGib: figures.requiredDailyGib,
+      requiredPeakMibPerSecond: figures.requiredPeakMibPerSecond,
+      requiredProvisionedMibPerSecond: figures.requiredProvisionedMibPerSecond,
+      modes: [bursting, provisionedMode, elastic],
+      ...recommend(figures, bursting, elastic),
+    });
+  }
+
+  private constructor() {}
+}
+
+/** What the planner derives from an expected load, before it looks at any mode. */
+interface LoadFigures {
+  readonly storedData: Size;
+  readonly steadyReadMibPerSecond: number;
+  readonly steadyWriteMibPerSecond: number;
+  /** GiB a day the declared cold starts read. */
+  readonly coldStartDailyGib: number;
+  /** GiB a day the steady reads and writes move. */
+  readonly steadyDailyGib: number;
+  readonly requiredDailyGib: number;
+  /** The daily need spread evenly over the day. */
+  readonly averageMibPerSecond: number;
+  /** The busiest hour's cold starts plus the steady rates. */
+  readonly requiredPeakMibPerSecond: number;
+  /** The rate at which the slowest-allowed cold start still loads within its `loadWithin`. */
+  readonly loadInTimeMibPerSecond: number;
+  readonly requiredProvisionedMibPerSecond: number;
+  readonly largestColdStartGib: number;
+}
+
+function loadFigures(load: ExpectedLoad): LoadFigures {
+  const coldStarts = load.coldStarts ?? [];
+  const steadyReadMibPerSecond = mib(load.steadyReadPerSecond);
+  const steadyWriteMibPerSecond = mib(load.steadyWritePerSecond);
+  const coldStartDailyGib = sum(coldStarts.map(c => gib(c.bytesPerColdStart) * (c.coldStartsPerDay ?? 0)));
+  const steadyDailyGib = dailyGib(steadyReadMibPerSecond + steadyWriteMibPerSecond);
+  const requiredDailyGib = coldStartDailyGib + steadyDailyGib;
+  const averageMibPerSecond = requiredDailyGib * MIB_PER_GIB / SECONDS_PER_DAY;
+  const peakColdStartMibPerSecond = sum(coldStarts.map(c => mib(c.bytesPerColdStart) * peakPerHour(c) / 3600));
+  const requiredPeakMibPerSecond = peakColdStartMibPerSecond + steadyReadMibPerSecond + steadyWriteMibPerSecond;
+  const loadInTimeMibPerSecond = Math.max(0, ...coldStarts.map(c => (c.loadWithin ? mib(c.bytesPerColdStart) / c.loadWithin.toSeconds() : 0)));
+  return {
+    storedData: load.storedData,
+    steadyReadMibPerSecond,
+    steadyWriteMibPerSecond,
+    coldStartDailyGib,
+    steadyDailyGib,
+    requiredDailyGib,
+    averageMibPerSecond,
+    requiredPeakMibPerSecond,
+    loadInTimeMibPerSecond,
+    requiredProvisionedMibPerSecond: Math.max(1, Math.ceil(Math.max(averageMibPerSecond, requiredPeakMibPerSecond, loadInTimeMibPerSecond))),
+    largestColdStartGib: Math.max(0, ...coldStarts.map(c => gib(c.bytesPerColdStart))),
+  };
+}
+
+/**
+ * Bursting: the credits the data stored earns pay for the day, bursts go up to the burst
+ * rate. At the 1 MiB/s floor a file system stays reachable, but a cold start of libraries
+ * takes far longer than any Lambda timeout: only credit-earned throughput counts toward
+ * the budget.
+ */
+function assessBursting(load: LoadFigures): ThroughputModeAssessment {
+  const baseline = ThroughputPlanner.burstingBaselineMibPerSecond(load.storedData);
+  const burst = ThroughputPlanner.burstingBurstMibPerSecond(load.storedData);
+  return assessment(load, {
+    mode: efs.ThroughputMode.BURSTING,
+    sustained: baseline,
+    peak: burst,
+    worstCase: ThroughputPlanner.burstingNoCreditMibPerSecond(load.storedData),
+    sustainsLoad: load.requiredDailyGib <= dailyGib(baseline) && Math.max(load.requiredPeakMibPerSecond, load.loadInTimeMibPerSecond) <= burst,
+    monthlyThroughputUsd: 0,
+  });
+}
+
+/**
+ * Provisioned at `provisionedMibPerSecond`: never below what the data stored would earn
+ * with Bursting, and billed only above that.
+ */
+function assessProvisioned(load: LoadFigures, provisionedMibPerSecond: number): ThroughputModeAssessment {
+  const rate = Math.max(provisionedMibPerSecond, ThroughputPlanner.burstingBaselineMibPerSecond(load.storedData));
+  return assessment(load, {
+    mode: efs.ThroughputMode.PROVISIONED,
+    sustained: rate,
+    peak: rate,
+    worstCase: rate,
+    sustainsLoad: Math.max(load.requiredPeakMibPerSecond, load.averageMibPerSecond, load.loadInTimeMibPerSecond) <= rate,
+    monthlyThroughputUsd: provisionedMonthlyUsd(load, provisionedMibPerSecond),
+  });
+}
+
+/** Elastic: scales with the load (the rates are what one client can count on) and bills per GiB moved. */
+function assessElastic(load: LoadFigures): ThroughputModeAssessment {
+  return assessment(load, {
+    mode: efs.ThroughputMode.ELASTIC,
+    sustained: ELASTIC_PER_CLIENT_MIB,
+    peak: ELASTIC_PER_CLIENT_MIB,
+    worstCase: ELASTIC_PER_CLIENT_MIB,
+    sustainsLoad: true,
+    monthlyThroughputUsd: DAYS_PER_MONTH * (
+      (load.coldStartDailyGib + dailyGib(load.steadyReadMibPerSecond)) * ELASTIC_READ_USD_PER_GIB
+      + dailyGib(load.steadyWriteMibPerSecond) * ELASTIC_WRITE_USD_PER_GIB),
+    scalesWithLoad: true,
+  });
+}
+
+/** The rates of one mode, in MiB/s, and what the mode-specific rules decided. */
+interface ModeRates {
+  readonly mode: efs.ThroughputMode;
+  readonly sustained: number;
+  readonly peak: number;
+  readonly worstCase: number;
+  readonly sustainsLoad: boolean;
+  readonly monthlyThroughputUsd: number;
+  /** The mode has no daily budget (Elastic). */
+  readonly scalesWithLoad?: boolean;
+}
+
+/** The parts of an assessment that every mode derives the same way from its rates. */
+function assessment(load: LoadFigures, rates: ModeRates): ThroughputModeAssessment {
+  const dailyBudgetGib = dailyGib(rates.sustained);
+  return {
+    mode: rates.mode,
+    sustainedMibPerSecond: rates.sustained,
+    peakMibPerSecond: rates.peak,
+    worstCaseMibPerSecond: rates.worstCase,
+    dailyBudgetGib,
+    affordableColdStartsPerDay: rates.scalesWithLoad ? undefined : coldStartsPaidFor(dailyBudgetGib - load.steadyDailyGib, load.largestColdStartGib),
+    coldStartLoadSeconds: load.largestColdStartGib * MIB_PER_GIB / rates.peak,
+    worstCaseLoadSeconds: load.largestColdStartGib * MIB_PER_GIB / rates.worstCase,
+    sustainsLoad: rates.sustainsLoad,
+    monthlyThroughputUsd: rates.monthlyThroughputUsd,
+  };
+}
+
+/** Provisioned throughput bills the rate above what the data stored would earn with Bursting. */
+function provisionedMonthlyUsd(load: LoadFigures, provisionedMibPerSecond: number): number {
+  return Math.max(0, provisionedMibPerSecond - ThroughputPlanner.burstingBaselineMibPerSecond(load.storedData)) * PROVISIONED_USD_PER_MIB_MONTH;
+}
+
+/**
+ * Bursting when the credits pay, else the cheaper of Provisioned and Elastic. Provisioned is
+ * priced at what the load needs, not at the rate the caller happens to assess.
+ */
+function recommend(load: LoadFigures, bursting: ThroughputModeAssessment, elastic: ThroughputModeAssessment):
 { recommendedMode: efs.ThroughputMode; recommendation: string } {
-  if (burstingSustains) {
+  if (bursting.sustainsLoad) {
     const recommendation = 'the credits earned by the data stored pay for the load, at no throughput charge';
     return { recommendedMode: efs.ThroughputMode.BURSTING, recommendation };
   }
+  const provisionedRate = load.requiredProvisionedMibPerSecond;
+  const provisionedUsd = provisionedMonthlyUsd(load, provisionedRate);
+  const elasticUsd = elastic.monthlyThroughputUsd;
   if (provisionedUsd < elasticUsd) {
     return {
       recommendedMode: efs.ThroughputMode.PROVISIONED,
-      recommendation: `${provisionedMiBps} MiB/s provisioned costs about ${fixed(provisionedUsd)} USD a month, less than Elastic's ${fixed(elasticUsd)}`,
+      recommendation: `${provisionedRate} MiB/s provisioned costs about ${formatNumber(provisionedUsd)} USD a month, less than Elastic's ${formatNumber(elasticUsd)}`,
     };
   }
   return {
     recommendedMode: efs.ThroughputMode.ELASTIC,
-    recommendation: `Elastic bills what is read and written, about ${fixed(elasticUsd)} USD a month, less than ${provisionedMiBps} MiB/s provisioned (${fixed(provisionedUsd)})`,
+    recommendation: `Elastic bills what is read and written, about ${formatNumber(elasticUsd)} USD a month, less than ${provisionedRate} MiB/s provisioned (${formatNumber(provisionedUsd)})`,
   };
 }
 
-/** Whole cold starts of `coldStartGiB` that `budgetGiB` pays for. */
-function coldStartsPaidFor(budgetGiB: number, coldStartGiB: number): number {
-  return coldStartGiB > 0 ? Math.floor(Math.max(0, budgetGiB) / coldStartGiB) : 0;
+/** Whole cold starts of `coldStartGib` that `budgetGib` pays for. */
+function coldStartsPaidFor(budgetGib: number, coldStartGib: number): number {
+  return coldStartGib > 0 ? Math.floor(Math.max(0, budgetGib) / coldStartGib) : 0;
 }
 
 function checkLoad(load: ExpectedLoad): void {
@@ -307,6 +445,11 @@ function peakPerHour(load: ColdStartLoad): number {
   return load.peakColdStartsPerHour ?? (load.coldStartsPerDay ?? 0) / 24;
 }
 
+/** GiB a day at `mibPerSecond`. */
+function dailyGib(mibPerSecond: number): number {
+  return mibPerSecond * SECONDS_PER_DAY / MIB_PER_GIB;
+}
+
 function gib(size: Size): number {
   return size.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
 }
@@ -317,11 +460,4 @@ function mib(size: Size | undefined): number {
 
 function sum(values: number[]): number {
   return values.reduce((a, b) => a + b, 0);
-}
-
-function fixed(value: number): string {
-  if (!Number.isFinite(value)) {
-    return 'inf';
-  }
-  return value >= 100 ? value.toFixed(0) : value.toFixed(1);
 }

@@ -2,8 +2,9 @@ import { Duration, Size, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
 import { acknowledgeSynchronousOnly, alarmTopic, INLINE_CODE, testStack } from './helpers';
-import { CapacityChecks, EfsBackedFunction, EfsBackedFunctionProps, FileSystemDashboard, InferenceVpc, SharedFileSystem, SharedFileSystemProps } from '../src';
+import { EfsBackedFunction, EfsBackedFunctionProps, FileSystemDashboard, InferenceVpc, SharedFileSystem, SharedFileSystemProps, SynthWarnings } from '../src';
 
 function setup(fsProps: Partial<SharedFileSystemProps> = {}) {
   const stack = testStack();
@@ -40,27 +41,29 @@ describe('capacity checks at synth', () => {
     const { stack, addFunction } = setup({ throughputMode: efs.ThroughputMode.BURSTING, expectedLoad: REFERENCE_LOAD });
     addFunction('Classifier', { coldStartLoad: TWO_GIB_FIFTY_A_DAY, timeout: Duration.minutes(15) });
     // 2 GiB within the 900 s timeout needs 2.3 MiB/s, more than the 1.19 MiB/s of the daily load: 3 MiB/s.
+    // The figures are printed as in the planner's table (whole from 100, else one decimal).
     Annotations.fromStack(stack).hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp(
-      'throughputMode bursting cannot sustain the declared load: it needs 100 GiB a day and 1.19 MiB/s at peak, the mode gives 41 GiB a day and 100 MiB/s. Recommended: provisioned \\(3 MiB/s provisioned costs about 15.1 USD a month'));
-    expect(warnings(stack, CapacityChecks.THROUGHPUT_INSUFFICIENT)).toHaveLength(1);
-    expect(JSON.stringify(warnings(stack, CapacityChecks.THROUGHPUT_INSUFFICIENT))).toContain('cdk-lambda-efs:throughputInsufficient');
+      'throughputMode bursting cannot sustain the declared load: it needs 100 GiB a day and 1.2 MiB/s at peak, the mode gives 41.2 GiB a day and 100 MiB/s. Recommended: provisioned \\(3 MiB/s provisioned costs about 15.1 USD a month'));
+    Annotations.fromStack(stack).hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp('USD a month.*\\)\\. \\(in Python: throughput_mode\\)'));
+    expect(warnings(stack, SynthWarnings.THROUGHPUT_INSUFFICIENT)).toHaveLength(1);
+    expect(JSON.stringify(warnings(stack, SynthWarnings.THROUGHPUT_INSUFFICIENT))).toContain('cdk-lambda-efs:throughputInsufficient');
   });
 
   test('a warning the user accepts is acknowledged by its id, as the README says', () => {
     const { stack, shared, addFunction } = setup({ throughputMode: efs.ThroughputMode.BURSTING, expectedLoad: REFERENCE_LOAD });
     addFunction('Classifier', { coldStartLoad: TWO_GIB_FIFTY_A_DAY, timeout: Duration.minutes(15) });
-    Validations.of(shared).acknowledge({ id: CapacityChecks.THROUGHPUT_INSUFFICIENT, reason: 'Credits are topped up by a nightly lull; accepted.' });
-    expect(warnings(stack, CapacityChecks.THROUGHPUT_INSUFFICIENT)).toHaveLength(0);
+    Validations.of(shared).acknowledge({ id: SynthWarnings.THROUGHPUT_INSUFFICIENT, reason: 'Credits are topped up by a nightly lull; accepted.' });
+    expect(warnings(stack, SynthWarnings.THROUGHPUT_INSUFFICIENT)).toHaveLength(0);
   });
 
   test('no throughput warning when the load fits, and none without a declared load', () => {
     const fits = setup({ throughputMode: efs.ThroughputMode.BURSTING, expectedLoad: REFERENCE_LOAD });
     fits.addFunction('Classifier', { coldStartLoad: { bytesPerColdStart: Size.gibibytes(2), coldStartsPerDay: 10 }, timeout: Duration.minutes(15) });
-    expect(warnings(fits.stack, CapacityChecks.THROUGHPUT_INSUFFICIENT)).toHaveLength(0);
+    expect(warnings(fits.stack, SynthWarnings.THROUGHPUT_INSUFFICIENT)).toHaveLength(0);
 
     const undeclared = setup({ throughputMode: efs.ThroughputMode.BURSTING });
     undeclared.addFunction('Classifier', { coldStartLoad: TWO_GIB_FIFTY_A_DAY });
-    expect(warnings(undeclared.stack, CapacityChecks.THROUGHPUT_INSUFFICIENT)).toHaveLength(0);
+    expect(warnings(undeclared.stack, SynthWarnings.THROUGHPUT_INSUFFICIENT)).toHaveLength(0);
   });
 
   test('warns when the provisioned rate is far above the need, with its monthly cost', () => {
@@ -73,7 +76,8 @@ describe('capacity checks at synth', () => {
     // 2 GiB within the 300 s timeout: 6.8 MiB/s, so 7 MiB/s would do; 100 costs (100 - 0.49) x 6 USD.
     Annotations.fromStack(stack).hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp(
       'provisionedThroughputPerSecond 100 MiB/s is far above the 7 MiB/s the declared load needs; it costs about 597 USD a month. Recommended: provisioned \\(7 MiB/s'));
-    expect(warnings(stack, CapacityChecks.PROVISIONED_OVERSIZED)).toHaveLength(1);
+    Annotations.fromStack(stack).hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp('\\(in Python: provisioned_throughput_per_second\\)'));
+    expect(warnings(stack, SynthWarnings.PROVISIONED_OVERSIZED)).toHaveLength(1);
   });
 
   test('warns when the timeout is shorter than a cold start takes with no burst credits (the 1 MiB/s floor)', () => {
@@ -82,13 +86,13 @@ describe('capacity checks at synth', () => {
     // 600 MiB at max(10 GiB x 50 KiB/s, 1 MiB/s) = 1 MiB/s: 600 s > 300 s
     Annotations.fromStack(stack).hasWarning('/Default/Classifier', Match.stringLikeRegexp(
       'timeout 300 s is shorter than the 600 s a cold start needs to read 600 MiB under throughputMode bursting when the burst credits run out'));
-    expect(warnings(stack, CapacityChecks.TIMEOUT_BELOW_COLD_START_LOAD)).toHaveLength(1);
+    expect(warnings(stack, SynthWarnings.TIMEOUT_BELOW_COLD_START_LOAD)).toHaveLength(1);
   });
 
   test('no timeout warning under elastic throughput for the same function', () => {
     const { stack, addFunction } = setup({ expectedLoad: REFERENCE_LOAD });
     addFunction('Classifier', { coldStartLoad: { bytesPerColdStart: Size.mebibytes(600), coldStartsPerDay: 5 }, timeout: Duration.minutes(5) });
-    expect(warnings(stack, CapacityChecks.TIMEOUT_BELOW_COLD_START_LOAD)).toHaveLength(0);
+    expect(warnings(stack, SynthWarnings.TIMEOUT_BELOW_COLD_START_LOAD)).toHaveLength(0);
   });
 
   test('warns when reserved concurrency adds up past 25,000 connections, and when a function has none', () => {
@@ -102,15 +106,31 @@ describe('capacity checks at synth', () => {
     });
     Annotations.fromStack(stack).hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp(
       'may run 26000 execution environments together .* more than the 25000 client connections EFS allows'));
-    Annotations.fromStack(stack).hasWarning('/Default/C', Match.stringLikeRegexp('reservedConcurrentExecutions is not set'));
-    expect(warnings(stack, CapacityChecks.CLIENT_CONNECTION_LIMIT)).toHaveLength(1);
-    expect(warnings(stack, CapacityChecks.NO_RESERVED_CONCURRENCY)).toHaveLength(1);
+    Annotations.fromStack(stack).hasWarning('/Default/C', Match.stringLikeRegexp('reservedConcurrentExecutions is not set.*set a cap. \\(in Python: reserved_concurrent_executions\\)'));
+    expect(warnings(stack, SynthWarnings.CLIENT_CONNECTION_LIMIT)).toHaveLength(1);
+    expect(warnings(stack, SynthWarnings.NO_RESERVED_CONCURRENCY)).toHaveLength(1);
   });
 
   test('the plan of a file system includes its functions\' cold starts', () => {
     const { shared, addFunction } = setup({ throughputMode: efs.ThroughputMode.BURSTING, expectedLoad: REFERENCE_LOAD });
     addFunction('Classifier', { coldStartLoad: TWO_GIB_FIFTY_A_DAY });
-    expect(shared.throughputPlan()?.requiredDailyGiB).toBe(100);
+    expect(shared.throughputPlan()?.requiredDailyGib).toBe(100);
+  });
+
+  test('a client registered by hand counts like a function: its reserved concurrency and its cold start', () => {
+    const { stack, shared, addFunction } = setup({ throughputMode: efs.ThroughputMode.BURSTING, expectedLoad: REFERENCE_LOAD });
+    addFunction('A', { reservedConcurrentExecutions: 20_000 });
+    // An ECS service, say, that mounts the file system: the same field names as EfsBackedFunctionProps.
+    const service = new Construct(stack, 'Service');
+    shared.registerClient({
+      scope: service,
+      reservedConcurrentExecutions: 6_000,
+      timeout: Duration.minutes(5),
+      coldStartLoad: { bytesPerColdStart: Size.mebibytes(600), coldStartsPerDay: 5 },
+    });
+    expect(warnings(stack, SynthWarnings.CLIENT_CONNECTION_LIMIT)).toHaveLength(1);
+    Annotations.fromStack(stack).hasWarning('/Default/Service', Match.stringLikeRegexp('timeout 300 s is shorter than the 600 s'));
+    expect(shared.throughputPlan()?.requiredDailyGib).toBeCloseTo(600 * 5 / 1024, 10);
   });
 });
 
@@ -185,7 +205,7 @@ describe('alarms', () => {
   test('fails when the duration alarm ratio is not a fraction of the timeout', () => {
     const { addFunction } = setup();
     const fn = addFunction('Classifier');
-    expect(() => fn.addAlarms({ durationTimeoutRatio: 1.5 })).toThrow(/durationTimeoutRatio must be more than 0 and at most 1 \(got 1.5\)/);
+    expect(() => fn.addAlarms({ durationTimeoutRatio: 1.5 })).toThrow(/durationTimeoutRatio must be more than 0 and at most 1 \(got 1.5\) \(in Python: duration_timeout_ratio\)$/);
   });
 
   test('the emergency throttle command sets reserved concurrency 0 on the function', () => {
@@ -195,6 +215,19 @@ describe('alarms', () => {
     expect(parts[0]).toBe('aws lambda put-function-concurrency --function-name ');
     expect(parts[1].Ref).toMatch(/^ClassifierFunction/);
     expect(parts[2]).toBe(' --reserved-concurrent-executions 0');
+  });
+
+  test('the emergency throttle command as a stack output, added once', () => {
+    const { stack, addFunction } = setup();
+    const fn = addFunction('Classifier');
+    const output = fn.addEmergencyThrottleOutput();
+    expect(fn.addEmergencyThrottleOutput()).toBe(output);
+    const outputs = Template.fromStack(stack).findOutputs('*');
+    expect(Object.keys(outputs)).toEqual([stack.resolve(output.logicalId)]);
+    const [, parts] = Object.values(outputs)[0].Value['Fn::Join'];
+    expect(parts[0]).toBe('aws lambda put-function-concurrency --function-name ');
+    expect(parts[1].Ref).toMatch(/^ClassifierFunction/);
+    expect(Object.values(outputs)[0].Description).toMatch(/^Stops every invocation of Default\/Classifier \(reserved concurrency 0\)/);
   });
 
   test('a dashboard for the file system and its functions', () => {

@@ -208,23 +208,25 @@ describe('EfsBackedFunction', () => {
   test('fails when mountPath is not under /mnt/', () => {
     const f = fixture(testStack());
     expect(() => new EfsBackedFunction(f.shared, 'Fn', functionProps(f, { mountPath: '/data' })))
-      .toThrow(/mountPath must start with \/mnt\/ followed by one directory name .* \(got '\/data'\)/);
+      .toThrow(/mountPath must start with \/mnt\/ followed by one directory name .* \(got '\/data'\) \(in Python: mount_path\)$/);
     expect(() => new EfsBackedFunction(f.shared, 'Fn2', functionProps(f, { mountPath: '/mnt/a/b' })))
       .toThrow(/mountPath must start with \/mnt\//);
     expect(() => new EfsBackedFunction(f.shared, 'Fn3', functionProps(f, { mountPath: `/mnt/${'a'.repeat(160)}` })))
-      .toThrow(/mountPath must be at most 160 characters \(got 165\)/);
+      .toThrow(/mountPath must be at most 160 characters \(got 165\) \(in Python: mount_path\)$/);
   });
 
   test('fails when the runtime is retired', () => {
     const f = fixture(testStack());
     expect(() => new EfsBackedFunction(f.shared, 'Fn', functionProps(f, { runtime: lambda.Runtime.PYTHON_3_8 })))
       .toThrow(/runtime python3.8 has been retired by AWS Lambda/);
+    // Names spelled the same in both languages get no Python note.
+    expect(() => new EfsBackedFunction(f.shared, 'Fn2', functionProps(f, { runtime: lambda.Runtime.PYTHON_3_8 }))).not.toThrow(/in Python/);
   });
 
   test('fails when SnapStart is asked for', () => {
     const f = fixture(testStack());
     expect(() => new EfsBackedFunction(f.shared, 'Fn', functionProps(f, { runtime: lambda.Runtime.JAVA_21, snapStart: lambda.SnapStartConf.ON_PUBLISHED_VERSIONS })))
-      .toThrow(/snapStart must not be set: Lambda SnapStart does not support functions that mount Amazon EFS/);
+      .toThrow(/snapStart must not be set: Lambda SnapStart does not support functions that mount Amazon EFS \(in Python: snap_start\)$/);
   });
 
   test('fails when a second file system is given', () => {
@@ -237,9 +239,9 @@ describe('EfsBackedFunction', () => {
   test('fails when provisioned concurrency exceeds reserved concurrency', () => {
     const f = fixture(testStack());
     expect(() => new EfsBackedFunction(f.shared, 'Fn', functionProps(f, { reservedConcurrentExecutions: 2, provisionedConcurrency: 3 })))
-      .toThrow(/provisionedConcurrency \(3\) must not exceed reservedConcurrentExecutions \(2\)/);
+      .toThrow(/provisionedConcurrency \(3\) must not exceed reservedConcurrentExecutions \(2\): .* \(in Python: provisioned_concurrency, reserved_concurrent_executions\)$/);
     expect(() => new EfsBackedFunction(f.shared, 'Fn2', functionProps(f, { provisionedConcurrency: 0 })))
-      .toThrow(/provisionedConcurrency must be a whole number from 1 to/);
+      .toThrow(/provisionedConcurrency must be a whole number from 1 to 1000000 \(got 0\) \(in Python: provisioned_concurrency\)$/);
   });
 
   test('fails when the function would be in another VPC than the mount targets', () => {
@@ -259,13 +261,13 @@ describe('EfsBackedFunction', () => {
     });
     const accessPoint = shared.addAccessPoint('Ap', { path: '/ml', uid: '1001', gid: '1001' });
     expect(() => new EfsBackedFunction(stack, 'Fn', functionProps({ network, shared, accessPoint }, { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } })))
-      .toThrow(/vpcSubnets includes subnets in .+, where the file system has no mount target; use subnets in /);
+      .toThrow(/vpcSubnets includes subnets in .+, where the file system has no mount target; use subnets in .+ \(in Python: vpc_subnets\)$/);
   });
 
   test('fails when a mountEnvironment path escapes the mount or clashes with environment', () => {
     const f = fixture(testStack());
     expect(() => new EfsBackedFunction(f.shared, 'Fn', functionProps(f, { mountEnvironment: { PYTHONPATH: '../lib' } })))
-      .toThrow(/mountEnvironment.PYTHONPATH must be a path relative to the mount, without '..' \(got '..\/lib'\)/);
+      .toThrow(/mountEnvironment.PYTHONPATH must be a path relative to the mount, without '..' \(got '..\/lib'\) \(in Python: mount_environment.PYTHONPATH\)$/);
     expect(() => new EfsBackedFunction(f.shared, 'Fn2', functionProps(f, { environment: { PYTHONPATH: '/x' }, mountEnvironment: { PYTHONPATH: 'lib' } })))
       .toThrow(/mountEnvironment.PYTHONPATH is also set in environment/);
   });

@@ -125,7 +125,7 @@ describe('InferenceVpc', () => {
   test('fails when NAT is asked for without internet access', () => {
     const stack = testStack();
     expect(() => new InferenceVpc(stack, 'Network', { internetAccess: false, natGateways: 1 }))
-      .toThrow(/natGateways and natGatewayPerAz need internetAccess: true/);
+      .toThrow(/natGateways and natGatewayPerAz need internetAccess: true \(got .*\) \(in Python: nat_gateways, nat_gateway_per_az, internet_access\)$/);
   });
 
   test('fails when natGateways is outside 1..maxAzs', () => {
@@ -137,6 +137,6 @@ describe('InferenceVpc', () => {
 
   test('fails when maxAzs is not a positive whole number', () => {
     expect(() => new InferenceVpc(testStack(), 'Network', { maxAzs: 0 }))
-      .toThrow(/maxAzs must be a whole number from 1 to 16 \(got 0\)/);
+      .toThrow(/maxAzs must be a whole number from 1 to 16 \(got 0\) \(in Python: max_azs\)$/);
   });
 });

@@ -147,12 +147,12 @@ describe('SharedFileSystem', () => {
 
   test('fails when provisioned throughput has no rate', () => {
     expect(() => fileSystemIn(testStack(), { throughputMode: efs.ThroughputMode.PROVISIONED }))
-      .toThrow(/provisionedThroughputPerSecond is required when throughputMode is PROVISIONED/);
+      .toThrow(/provisionedThroughputPerSecond is required when throughputMode is PROVISIONED \(at least 1 MiB\/s\) \(in Python: provisioned_throughput_per_second, throughput_mode\)$/);
   });
 
   test('fails when the provisioned rate is below 1 MiB/s', () => {
     expect(() => fileSystemIn(testStack(), { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.kibibytes(512) }))
-      .toThrow(/provisionedThroughputPerSecond must be at least 1 MiB\/s \(got 0.5 MiB\/s\)/);
+      .toThrow(/provisionedThroughputPerSecond must be at least 1 MiB\/s \(got 0.5 MiB\/s\) \(in Python: provisioned_throughput_per_second\)$/);
   });
 
   test('fails when a rate is given without provisioned mode', () => {
@@ -162,7 +162,7 @@ describe('SharedFileSystem', () => {
 
   test('fails when the throughput mode is not one EFS knows', () => {
     expect(() => fileSystemIn(testStack(), { throughputMode: 'turbo' as efs.ThroughputMode }))
-      .toThrow(/throughputMode must be one of bursting, provisioned, elastic \(got 'turbo'\)/);
+      .toThrow(/throughputMode must be one of bursting, provisioned, elastic \(got 'turbo'\) \(in Python: throughput_mode\)$/);
   });
 
   test('fails when two selected subnets share an Availability Zone', () => {
@@ -176,7 +176,7 @@ describe('SharedFileSystem', () => {
       ],
     });
     expect(() => new SharedFileSystem(stack, 'Shared', { vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }))
-      .toThrow(/vpcSubnets must select at most one subnet per Availability Zone \(got zones .+\); add onePerAz: true/);
+      .toThrow(/vpcSubnets must select at most one subnet per Availability Zone \(got zones .+\); add onePerAz: true \(in Python: vpc_subnets, one_per_az\)$/);
   });
 });
 
@@ -210,10 +210,10 @@ describe('SharedFileSystem.addAccessPoint', () => {
   });
 
   test.each([
-    [{ uid: '-1' }, /uid must be a decimal POSIX id from 0 to 4294967295 \(got '-1'\)/],
+    [{ uid: '-1' }, /^uid must be a decimal POSIX id from 0 to 4294967295 \(got '-1'\)$/],
     [{ gid: '4294967296' }, /gid must be a decimal POSIX id from 0 to 4294967295 \(got '4294967296'\)/],
-    [{ secondaryGids: ['12', 'staff'] }, /secondaryGids\[1\] must be a decimal POSIX id/],
-    [{ ownerUid: '1.5' }, /ownerUid must be a decimal POSIX id/],
+    [{ secondaryGids: ['12', 'staff'] }, /secondaryGids\[1\] must be a decimal POSIX id .* \(in Python: secondary_gids\[1\]\)$/],
+    [{ ownerUid: '1.5' }, /ownerUid must be a decimal POSIX id .* \(in Python: owner_uid\)$/],
     [{ permissions: '750x' }, /permissions must be a 3 or 4 digit octal string such as '750' or '0750' \(got '750x'\)/],
     [{ permissions: '789' }, /permissions must be a 3 or 4 digit octal string/],
     [{ permissions: '75' }, /permissions must be a 3 or 4 digit octal string/],

@@ -1,8 +1,11 @@
 import { Annotations, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import { IConstruct } from 'constructs';
-import { CapacityChecks } from '../capacity-checks';
+import { MAX_CLIENT_CONNECTIONS } from './efs-limits';
+import { formatNumber } from './format';
+import { inPython } from './validation';
 import { FileSystemClient } from '../file-system-client';
+import { SynthWarnings } from '../synth-warnings';
 import { ColdStartLoad, ExpectedLoad, ThroughputPlan, ThroughputPlanner } from '../throughput-planner';
 
 /** Inputs of the checks of one file system. */
@@ -18,7 +21,7 @@ export interface CapacityCheckInput {
 export function allColdStarts(input: CapacityCheckInput): ColdStartLoad[] {
   const declared = input.expectedLoad?.coldStarts ?? [];
   // A client's cold start must load within its timeout unless it says otherwise.
-  const clients = input.clients.flatMap(c => (c.coldStart ? [{ ...c.coldStart, loadWithin: c.coldStart.loadWithin ?? c.timeout }] : []));
+  const clients = input.clients.flatMap(c => (c.coldStartLoad ? [{ ...c.coldStartLoad, loadWithin: c.coldStartLoad.loadWithin ?? c.timeout }] : []));
   return [...declared, ...clients];
 }
 
@@ -37,19 +40,20 @@ export function addCapacityWarnings(input: CapacityCheckInput): void {
   if (!plan) {
     return;
   }
-  const chosen = ThroughputPlanner.assessmentOf(plan, input.throughputMode);
+  const chosen = plan.assessmentOf(input.throughputMode);
   const warn = Annotations.of(input.fileSystem);
   if (!chosen.sustainsLoad) {
-    warn.addWarningV2(CapacityChecks.THROUGHPUT_INSUFFICIENT,
-      `throughputMode ${input.throughputMode} cannot sustain the declared load: it needs ${round(plan.requiredDailyGiB)} GiB a day `
-      + `and ${round(plan.requiredPeakMiBps)} MiB/s at peak, the mode gives ${round(chosen.dailyBudgetGiB)} GiB a day and `
-      + `${round(chosen.peakMiBps)} MiB/s. Recommended: ${plan.recommendedMode} (${plan.recommendation}).`);
+    warn.addWarningV2(SynthWarnings.THROUGHPUT_INSUFFICIENT,
+      `throughputMode ${input.throughputMode} cannot sustain the declared load: it needs ${formatNumber(plan.requiredDailyGib)} GiB a day `
+      + `and ${formatNumber(plan.requiredPeakMibPerSecond)} MiB/s at peak, the mode gives ${formatNumber(chosen.dailyBudgetGib)} GiB a day and `
+      + `${formatNumber(chosen.peakMibPerSecond)} MiB/s. Recommended: ${plan.recommendedMode} (${plan.recommendation}).${inPython('throughputMode')}`);
   }
   if (input.throughputMode === efs.ThroughputMode.PROVISIONED && input.provisionedThroughput
-    && ThroughputPlanner.isOversized(plan, input.provisionedThroughput)) {
-    warn.addWarningV2(CapacityChecks.PROVISIONED_OVERSIZED,
-      `provisionedThroughputPerSecond ${round(chosen.sustainedMiBps)} MiB/s is far above the ${plan.requiredProvisionedMiBps} MiB/s `
-      + `the declared load needs; it costs about ${round(chosen.monthlyThroughputUsd)} USD a month. Recommended: ${plan.recommendedMode} (${plan.recommendation}).`);
+    && plan.isOversized(input.provisionedThroughput)) {
+    warn.addWarningV2(SynthWarnings.PROVISIONED_OVERSIZED,
+      `provisionedThroughputPerSecond ${formatNumber(chosen.sustainedMibPerSecond)} MiB/s is far above the ${plan.requiredProvisionedMibPerSecond} MiB/s `
+      + `the declared load needs; it costs about ${formatNumber(chosen.monthlyThroughputUsd)} USD a month. `
+      + `Recommended: ${plan.recommendedMode} (${plan.recommendation}).${inPython('provisionedThroughputPerSecond')}`);
   }
   for (const client of input.clients) {
     checkTimeout(client, plan, input.throughputMode);
@@ -57,29 +61,25 @@ export function addCapacityWarnings(input: CapacityCheckInput): void {
 }
 
 function checkConnections(input: CapacityCheckInput): void {
-  const reserved = input.clients.map(c => c.reservedConcurrency).filter((n): n is number => n !== undefined && !Token.isUnresolved(n));
+  const reserved = input.clients.map(c => c.reservedConcurrentExecutions).filter((n): n is number => n !== undefined && !Token.isUnresolved(n));
   const total = reserved.reduce((a, b) => a + b, 0);
-  if (total > CapacityChecks.EFS_CLIENT_CONNECTION_LIMIT) {
-    Annotations.of(input.fileSystem).addWarningV2(CapacityChecks.CLIENT_CONNECTION_LIMIT,
+  if (total > MAX_CLIENT_CONNECTIONS) {
+    Annotations.of(input.fileSystem).addWarningV2(SynthWarnings.CLIENT_CONNECTION_LIMIT,
       `the functions that mount this file system may run ${total} execution environments together (sum of reserved concurrency), `
-      + `more than the ${CapacityChecks.EFS_CLIENT_CONNECTION_LIMIT} client connections EFS allows per file system; lower their reserved concurrency.`);
+      + `more than the ${MAX_CLIENT_CONNECTIONS} client connections EFS allows per file system; lower their reserved concurrency.`);
   }
 }
 
 function checkTimeout(client: FileSystemClient, plan: ThroughputPlan, mode: efs.ThroughputMode): void {
-  if (!client.coldStart || !client.timeout || Token.isUnresolved(client.timeout.toSeconds())) {
+  if (!client.coldStartLoad || !client.timeout || Token.isUnresolved(client.timeout.toSeconds())) {
     return;
   }
-  const loadTime = ThroughputPlanner.worstCaseLoadTime(plan, mode, client.coldStart.bytesPerColdStart);
+  const loadTime = plan.worstCaseLoadTime(mode, client.coldStartLoad.bytesPerColdStart);
   if (loadTime.toSeconds() > client.timeout.toSeconds()) {
     const when = mode === efs.ThroughputMode.BURSTING ? ' when the burst credits run out' : '';
-    Annotations.of(client.scope).addWarningV2(CapacityChecks.TIMEOUT_BELOW_COLD_START_LOAD,
+    Annotations.of(client.scope).addWarningV2(SynthWarnings.TIMEOUT_BELOW_COLD_START_LOAD,
       `timeout ${client.timeout.toSeconds()} s is shorter than the ${loadTime.toSeconds()} s a cold start needs to read `
-      + `${round(client.coldStart.bytesPerColdStart.toMebibytes({ rounding: SizeRoundingBehavior.NONE }))} MiB under throughputMode ${mode}${when}; `
+      + `${formatNumber(client.coldStartLoad.bytesPerColdStart.toMebibytes({ rounding: SizeRoundingBehavior.NONE }))} MiB under throughputMode ${mode}${when}; `
       + `raise the timeout or the file system's throughput (recommended: ${plan.recommendedMode}).`);
   }
-}
-
-function round(value: number): string {
-  return value >= 10 ? value.toFixed(0) : value.toFixed(2);
 }

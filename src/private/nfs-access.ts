@@ -1,6 +1,19 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { ISharedFileSystem, NFS_PORT } from '../shared-file-system';
+import { NFS_PORT } from './efs-limits';
+import { ISharedFileSystem } from '../shared-file-system';
+
+/** Options of {@link allowNfsFrom}. */
+export interface NfsAccessOptions {
+  /** The description of the ingress rule. */
+  readonly description: string;
+
+  /**
+   * Also add the matching egress rule to the client's group, for a group that does not
+   * allow all outbound traffic.
+   */
+  readonly restrictEgress: boolean;
+}
 
 /**
  * Let a client's security group reach the mount targets on NFS.
@@ -11,8 +24,8 @@ import { ISharedFileSystem, NFS_PORT } from '../shared-file-system';
  * rule (for groups that do not allow all outbound traffic).
  */
 export function allowNfsFrom(scope: Construct, fileSystem: ISharedFileSystem, client: ec2.SecurityGroup,
-  description: string, restrictEgress: boolean): ec2.CfnSecurityGroupIngress {
-  if (restrictEgress) {
+  options: NfsAccessOptions): ec2.CfnSecurityGroupIngress {
+  if (options.restrictEgress) {
     client.addEgressRule(ec2.Peer.securityGroupId(fileSystem.securityGroup.securityGroupId), ec2.Port.tcp(NFS_PORT), 'NFS to the EFS mount targets');
   }
   return new ec2.CfnSecurityGroupIngress(scope, 'NfsIngress', {
@@ -21,6 +34,6 @@ export function allowNfsFrom(scope: Construct, fileSystem: ISharedFileSystem, cl
     ipProtocol: 'tcp',
     fromPort: NFS_PORT,
     toPort: NFS_PORT,
-    description,
+    description: options.description,
   });
 }

@@ -4,8 +4,33 @@ import { Token } from 'aws-cdk-lib';
  * Small synth-time checks shared by the constructs.
  *
  * Each throws an Error that names the prop, the value received and what is accepted,
- * and skips values that are still tokens (unknown until deploy).
+ * and skips values that are still tokens (unknown until deploy). Messages name props as
+ * TypeScript spells them and end with the Python spelling when it differs (`inPython`).
  */
+
+/**
+ * The Python spelling of the props a message names, to append to the message:
+ * `' (in Python: mount_path)'`, or `''` when every name reads the same in both languages
+ * (`runtime`, `timeout (minutes)`). A name may go on after the prop (`secondaryGids[0]`,
+ * `mountEnvironment.PYTHONPATH`): only the prop is respelled (`secondary_gids[0]`).
+ *
+ * The Python spelling goes at the end so that a message still starts, for both readers,
+ * with the prop as the API reference names it.
+ */
+export function inPython(...props: string[]): string {
+  const spelled = props.filter(prop => pythonName(prop) !== prop).map(pythonName);
+  return spelled.length > 0 ? ` (in Python: ${spelled.join(', ')})` : '';
+}
+
+/** How jsii names a TypeScript prop in Python: `mountPath` → `mount_path`, `percentIOLimit` → `percent_io_limit`. */
+export function pythonName(name: string): string {
+  const [, prop, rest] = /^([A-Za-z][A-Za-z0-9]*)(.*)$/.exec(name) ?? [undefined, '', name];
+  const snake = prop
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+  return snake + rest;
+}
 
 /** Largest POSIX uid/gid EFS accepts (a 32-bit unsigned integer). */
 export const MAX_POSIX_ID = 4294967295;
@@ -16,7 +41,7 @@ export function checkIntegerInRange(prop: string, value: number | undefined, min
     return;
   }
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${prop} must be a whole number from ${min} to ${max} (got ${value})`);
+    throw new Error(`${prop} must be a whole number from ${min} to ${max} (got ${value})${inPython(prop)}`);
   }
 }
 
@@ -26,7 +51,7 @@ export function checkPosixId(prop: string, value: string): void {
     return;
   }
   if (!/^\d+$/.test(value) || Number(value) > MAX_POSIX_ID) {
-    throw new Error(`${prop} must be a decimal POSIX id from 0 to ${MAX_POSIX_ID} (got '${value}')`);
+    throw new Error(`${prop} must be a decimal POSIX id from 0 to ${MAX_POSIX_ID} (got '${value}')${inPython(prop)}`);
   }
 }
 
@@ -36,7 +61,7 @@ export function checkOctalPermissions(prop: string, value: string): void {
     return;
   }
   if (!/^[0-7]{3,4}$/.test(value)) {
-    throw new Error(`${prop} must be a 3 or 4 digit octal string such as '750' or '0750' (got '${value}')`);
+    throw new Error(`${prop} must be a 3 or 4 digit octal string such as '750' or '0750' (got '${value}')${inPython(prop)}`);
   }
 }
 
@@ -46,13 +71,13 @@ export function checkAccessPointPath(prop: string, value: string): void {
     return;
   }
   if (!value.startsWith('/')) {
-    throw new Error(`${prop} must be an absolute path starting with '/' (got '${value}')`);
+    throw new Error(`${prop} must be an absolute path starting with '/' (got '${value}')${inPython(prop)}`);
   }
   if (value.split('/').some(segment => segment === '..' || segment === '.')) {
-    throw new Error(`${prop} must not contain '.' or '..' segments (got '${value}')`);
+    throw new Error(`${prop} must not contain '.' or '..' segments (got '${value}')${inPython(prop)}`);
   }
   if (value.length > 100) {
-    throw new Error(`${prop} must be at most 100 characters (got ${value.length})`);
+    throw new Error(`${prop} must be at most 100 characters (got ${value.length})${inPython(prop)}`);
   }
 }
 
@@ -66,9 +91,9 @@ export function checkMountPath(prop: string, value: string): void {
     return;
   }
   if (!MOUNT_PATH_PATTERN.test(value)) {
-    throw new Error(`${prop} must start with /mnt/ followed by one directory name of letters, digits, '-', '_' or '.' (pattern ${MOUNT_PATH_PATTERN.source}) (got '${value}')`);
+    throw new Error(`${prop} must start with /mnt/ followed by one directory name of letters, digits, '-', '_' or '.' (pattern ${MOUNT_PATH_PATTERN.source}) (got '${value}')${inPython(prop)}`);
   }
   if (value.length > MAX_MOUNT_PATH_LENGTH) {
-    throw new Error(`${prop} must be at most ${MAX_MOUNT_PATH_LENGTH} characters (got ${value.length})`);
+    throw new Error(`${prop} must be at most ${MAX_MOUNT_PATH_LENGTH} characters (got ${value.length})${inPython(prop)}`);
   }
 }

@@ -1,0 +1,147 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration, Size } from 'aws-cdk-lib';
+import * as efs from 'aws-cdk-lib/aws-efs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { EfsBackedFunctionProps, ISharedFileSystem, SharedFileSystem, SynthWarnings, ThroughputPlan, ThroughputPlanner } from '../src';
+import { lambdaFunctionProps, OWN_PROP_NAMES, OwnProps } from '../src/private/function-props';
+import { inPython, pythonName } from '../src/private/validation';
+
+describe('SynthWarnings', () => {
+  test('lists every warning id; the ids of earlier releases keep their values', () => {
+    expect({ ...SynthWarnings }).toEqual({
+      THROUGHPUT_INSUFFICIENT: 'cdk-lambda-efs:throughputInsufficient',
+      PROVISIONED_OVERSIZED: 'cdk-lambda-efs:provisionedOversized',
+      CLIENT_CONNECTION_LIMIT: 'cdk-lambda-efs:clientConnectionLimit',
+      NO_RESERVED_CONCURRENCY: 'cdk-lambda-efs:noReservedConcurrency',
+      TIMEOUT_BELOW_COLD_START_LOAD: 'cdk-lambda-efs:timeoutBelowColdStartLoad',
+      INSTALLER_WITHOUT_EGRESS: 'cdk-lambda-efs:installerWithoutEgress',
+      INSTALLER_INPUTS_NOT_HASH_LOCKED: 'cdk-lambda-efs:installerInputsNotHashLocked',
+    });
+  });
+
+  test('EFS figures are constants of SharedFileSystem', () => {
+    expect(SharedFileSystem.NFS_PORT).toBe(2049);
+    expect(SharedFileSystem.MAX_CLIENT_CONNECTIONS).toBe(25_000);
+  });
+
+  test('static-only classes and ThroughputPlan have private constructors (a type-level check: tsc fails if one of these compiles)', () => {
+    // Never called: TypeScript allows a private constructor at run time. The Python and Java
+    // side is checked on the jsii assembly below.
+    const neverCalled = (): unknown[] => [
+      // @ts-expect-error the constructor is private
+      new ThroughputPlanner(),
+      // @ts-expect-error the constructor is private
+      new SynthWarnings(),
+      // @ts-expect-error the constructor is private
+      new ThroughputPlan(),
+    ];
+    expect(neverCalled).toBeInstanceOf(Function);
+  });
+});
+
+describe('validation messages name props for both languages', () => {
+  test('the Python spelling is jsii\'s snake case of the prop, the rest of the name kept', () => {
+    expect(pythonName('mountPath')).toBe('mount_path');
+    expect(pythonName('percentIOLimitThreshold')).toBe('percent_io_limit_threshold');
+    expect(pythonName('requiredPeakMibPerSecond')).toBe('required_peak_mib_per_second');
+    expect(pythonName('secondaryGids[1]')).toBe('secondary_gids[1]');
+    expect(pythonName('mountEnvironment.PYTHONPATH')).toBe('mount_environment.PYTHONPATH');
+    expect(pythonName('timeout (minutes)')).toBe('timeout (minutes)');
+  });
+
+  test('the note lists only the names that differ, and is empty when none does', () => {
+    expect(inPython('mountPath')).toBe(' (in Python: mount_path)');
+    expect(inPython('provisionedConcurrency', 'vpc', 'reservedConcurrentExecutions'))
+      .toBe(' (in Python: provisioned_concurrency, reserved_concurrent_executions)');
+    expect(inPython('runtime', 'timeout (minutes)')).toBe('');
+  });
+});
+
+describe('EfsBackedFunction passes lambda.Function only lambda.FunctionProps', () => {
+  const sentinel = <T>(name: string) => ({ sentinel: name }) as unknown as T;
+  // Required<OwnProps>: a prop added to EfsBackedFunctionProps must be added here too.
+  const own: Required<OwnProps> = {
+    fileSystem: sentinel<ISharedFileSystem>('fileSystem'),
+    accessPoint: sentinel<efs.IAccessPoint>('accessPoint'),
+    mountPath: '/mnt/inference',
+    readOnly: true,
+    provisionedConcurrency: 1,
+    aliasName: 'live',
+    mountEnvironment: { PYTHONPATH: 'lib' },
+    coldStartLoad: { bytesPerColdStart: Size.gibibytes(1) },
+    logGroupRetention: logs.RetentionDays.ONE_WEEK,
+  };
+  const functionProps = {
+    runtime: lambda.Runtime.PYTHON_3_13,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('def handler(event, context): pass'),
+    timeout: Duration.minutes(1),
+    memorySize: 512,
+    reservedConcurrentExecutions: 2,
+  };
+
+  test('OWN_PROP_NAMES names every own prop', () => {
+    expect(Object.keys(OWN_PROP_NAMES).sort()).toEqual(Object.keys(own).sort());
+  });
+
+  test('every own prop, and allowAllOutbound (applied to the function\'s security group), is stripped; the rest is passed as given', () => {
+    const props: EfsBackedFunctionProps = { ...functionProps, ...own, allowAllOutbound: false };
+    expect(lambdaFunctionProps(props)).toEqual(functionProps);
+  });
+});
+
+/**
+ * The jsii assembly is what Python and Java see. It exists after `npx projen compile`
+ * (`npx projen build` compiles before it tests); without it these tests are reported as skipped.
+ */
+const ASSEMBLY_FILE = path.join(__dirname, '..', '.jsii');
+const assembly = fs.existsSync(ASSEMBLY_FILE) ? JSON.parse(fs.readFileSync(ASSEMBLY_FILE, 'utf-8')) : undefined;
+const describeAssembly = assembly ? describe : describe.skip;
+
+describeAssembly('the jsii assembly (.jsii; stale until `npx projen compile` runs again)', () => {
+  const type = (name: string) => assembly.types[`cdk-lambda-efs.${name}`];
+  const member = (typeName: string, kind: 'methods' | 'properties', name: string) =>
+    (type(typeName)[kind] ?? []).find((m: { name: string }) => m.name === name);
+
+  test.each(['ThroughputPlanner', 'SynthWarnings', 'ThroughputPlan'])('%s has no initializer: Python and Java cannot construct it', name => {
+    expect(type(name).kind).toBe('class');
+    expect(type(name)).not.toHaveProperty('initializer');
+  });
+
+  test('ThroughputPlanner.plan returns a ThroughputPlan, whose methods take no plan argument', () => {
+    expect(member('ThroughputPlanner', 'methods', 'plan').returns.type).toEqual({ fqn: 'cdk-lambda-efs.ThroughputPlan' });
+    expect(member('ThroughputPlan', 'methods', 'formatTable').parameters).toBeUndefined();
+    expect(member('ThroughputPlan', 'methods', 'assessmentOf').parameters.map((p: { name: string }) => p.name)).toEqual(['mode']);
+    expect(member('ThroughputPlan', 'methods', 'isOversized').parameters.map((p: { name: string }) => p.name)).toEqual(['provisioned']);
+    expect(member('ThroughputPlan', 'methods', 'worstCaseLoadTime').parameters.map((p: { name: string }) => p.name)).toEqual(['mode', 'bytes']);
+  });
+
+  test('every synth-warning id and the EFS figures are documented constants', () => {
+    const ids = type('SynthWarnings').properties;
+    expect(ids.map((p: { name: string }) => p.name).sort()).toEqual(Object.keys(SynthWarnings).sort());
+    for (const id of ids) {
+      expect(id).toMatchObject({ static: true, const: true, immutable: true });
+      expect(id.docs?.summary?.length ?? 0).toBeGreaterThan(20);
+      expect(id.docs?.remarks ?? id.docs?.summary).toMatch(/Validations\.of\(scope\)\.acknowledge/);
+    }
+    expect(member('SharedFileSystem', 'properties', 'NFS_PORT')).toMatchObject({ static: true, const: true });
+    expect(member('SharedFileSystem', 'properties', 'MAX_CLIENT_CONNECTIONS')).toMatchObject({ static: true, const: true });
+  });
+
+  test('no public name spells KiB, MiB or GiB (jsii would make required_peak_mi_bps of them in Python)', () => {
+    const names: string[] = Object.values(assembly.types).flatMap((t: any) => [
+      ...(t.properties ?? []).map((p: { name: string }) => `${t.name}.${p.name}`),
+      ...(t.methods ?? []).map((m: { name: string }) => `${t.name}.${m.name}`),
+    ]);
+    expect(names.length).toBeGreaterThan(50);
+    expect(names.filter(name => /[KMG]iB/.test(name))).toEqual([]);
+  });
+
+  test('EfsBackedFunctionProps declares exactly the props OWN_PROP_NAMES strips (the rest it inherits from lambda.FunctionProps)', () => {
+    const props = type('EfsBackedFunctionProps');
+    expect(props.interfaces).toEqual(['aws-cdk-lib.aws_lambda.FunctionProps']);
+    expect(props.properties.map((p: { name: string }) => p.name).sort()).toEqual(Object.keys(OWN_PROP_NAMES).sort());
+  });
+});
