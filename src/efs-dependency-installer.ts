@@ -1,30 +1,66 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Annotations, CustomResource, Duration, Token } from 'aws-cdk-lib';
-import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import { Annotations, CustomResource, Duration, Size, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeFinding, acknowledgeFindings, nagArnReference, nagRef } from './private/acknowledgments';
+import { EfsBackedFunction } from './efs-backed-function';
+import { acknowledgeFinding } from './private/acknowledgments';
+import { parseRequirements, ParsedRequirements, checkPackageUrl, readRequirementsFile } from './private/requirements';
 import { retainedLogGroup } from './private/log-groups';
-import { allowNfsFrom } from './private/nfs-access';
 import { checkIntegerInRange } from './private/validation';
+import { wheelPlatforms } from './private/wheel-platforms';
 import { ISharedFileSystem } from './shared-file-system';
+import { SynthWarnings } from './synth-warnings';
 
-/** The installer's own code: efs_sets.py runs in the build, waiter.py in the custom resource. */
+/** The install function's code (installer.py); its tests stay out of the asset. */
 const INSTALLER_ASSETS = path.join(__dirname, '..', 'assets', 'installer');
 
-/** Where the build mounts the access point. */
-const BUILD_MOUNT = '/mnt/efs';
+/** The install function's code changes the set id: a fixed installer reinstalls. */
+const INSTALLER_CODE_HASH = crypto.createHash('sha256').update(fs.readFileSync(path.join(INSTALLER_ASSETS, 'installer.py'))).digest('hex');
 
-/** The manylinux tags a Lambda function (Amazon Linux 2023, glibc 2.34) can load, per architecture. */
-const MANYLINUX_GLIBC = ['2_17', '2_28', '2_34'];
+/** Where the install function mounts the access point. */
+const INSTALL_MOUNT = '/mnt/install';
+
+/** PyPI's simple index: the one index used unless `indexUrl` names another. */
+const PYPI = 'https://pypi.org/simple';
+
+/**
+ * Lambda's 15 minute limit on one invocation, less what the function keeps back to clean up
+ * and answer CloudFormation.
+ */
+const MAX_INSTALL_MINUTES = 14;
+/** Seconds the install function runs beyond the install timeout: its cleanup and its answer. */
+const RESPONSE_MARGIN = Duration.seconds(60);
+
+/**
+ * A file to place in the model directory (`TORCH_HOME`) of the set, downloaded at install.
+ */
+export interface ModelFile {
+  /** Where to download it from: an https URL without credentials; pin it to a commit or release. */
+  readonly url: string;
+
+  /**
+   * The file's SHA-256 (64 hex digits). The install fails when the download differs.
+   *
+   * @default - not verified; synth warns (`SynthWarnings.INSTALLER_INPUTS_NOT_HASH_LOCKED`)
+   */
+  readonly sha256?: string;
+
+  /** Where to put it, relative to the model directory, such as `hub/checkpoints/model.pt`. */
+  readonly path: string;
+
+  /**
+   * The file is a zip archive with one top-level folder (a GitHub archive): extract that
+   * folder's content into `path`.
+   *
+   * @default false
+   */
+  readonly extract?: boolean;
+}
 
 /**
  * Properties of an {@link EfsDependencyInstaller}.
@@ -37,354 +73,291 @@ export interface EfsDependencyInstallerProps {
   readonly accessPoint: efs.IAccessPoint;
 
   /**
-   * Requirement specifiers, as in a requirements.txt (`torch==2.6.0+cpu`, `Pillow>=11`).
+   * Requirement lines, as in a requirements.txt: `torch==2.6.0+cpu`, or hash-locked
+   * `torch==2.6.0+cpu --hash=sha256:...`. No other pip options.
    *
    * @default - none; give packages, requirementsFile or both
    */
   readonly packages?: string[];
 
   /**
-   * A requirements.txt to read at synth; its requirements are added to `packages`.
+   * A requirements.txt to read at synth, for example the hash-locked output of
+   * `pip-compile --generate-hashes`; its requirements are added to `packages`.
    *
    * @default - none
    */
   readonly requirementsFile?: string;
 
-  /** The Python runtime of the functions that will import the packages: wheels are chosen for its version. */
+  /** The Python runtime of the functions that import the packages: the install runs on it too. */
   readonly runtime: lambda.Runtime;
 
   /**
-   * The CPU architecture of those functions: wheels and the build machine match it.
+   * The CPU architecture of those functions: the install function and the wheels match it.
    *
    * @default lambda.Architecture.X86_64
    */
   readonly architecture?: lambda.Architecture;
 
   /**
-   * Package indexes besides PyPI, for example `https://download.pytorch.org/whl/cpu` for
-   * CPU-only torch wheels.
+   * The one package index to install from (https, no credentials in the URL).
    *
-   * @default - PyPI only
+   * @default 'https://pypi.org/simple'
+   */
+  readonly indexUrl?: string;
+
+  /**
+   * More indexes. Only when every requirement is hash-locked: with several indexes, pip takes
+   * the highest version any of them offers, so a name registered on another index can
+   * replace yours (dependency confusion); hashes make that fail instead.
+   *
+   * @default - none
    */
   readonly extraIndexUrls?: string[];
 
   /**
-   * Shell commands run after the install, with `PYTHONPATH` and `TORCH_HOME` pointing into
-   * the new set, for example a `torch.hub.load(...)` that caches a model.
+   * Model files to download into the set's model directory (`TORCH_HOME`), each pinned by
+   * SHA-256.
    *
    * @default - none
    */
-  readonly warmUpCommands?: string[];
+  readonly modelFiles?: ModelFile[];
 
   /**
-   * How long the install may take before the deployment fails (and the previous set stays).
+   * Python code run after the install, with the new set on `PYTHONPATH` and its model
+   * directory as `TORCH_HOME`: load the model once to check that it works (and to compile
+   * its modules while the set can still be written).
    *
-   * @default Duration.minutes(60)
+   * @default - none
+   */
+  readonly warmUpCode?: string;
+
+  /**
+   * How long one install may take. The install runs in a Lambda invocation, so at most
+   * 14 minutes (one more is kept for cleanup and the answer to CloudFormation).
+   *
+   * @default Duration.minutes(10)
    */
   readonly timeout?: Duration;
 
   /**
-   * Keep the previous set after a switch (environments started on it may still import from
-   * it until Lambda recycles them). 0 removes it at once.
+   * Memory of the install function, in MB; CPU and network grow with it.
+   *
+   * @default 3008
+   */
+  readonly memorySize?: number;
+
+  /**
+   * Sets to keep besides the current one, per installer: the previous one serves a rollback
+   * and the environments still running on it. From 1 to 5.
    *
    * @default 1
    */
   readonly keepPreviousSets?: number;
+
+  /**
+   * A customer-managed KMS key for the install function's log group. Its key policy must let
+   * CloudWatch Logs (`logs.<region>.amazonaws.com`) use it.
+   *
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
 }
 
 /**
- * Installs Python packages (and warms up models) onto an EFS access point at deploy time.
+ * Installs Python packages and model files onto an EFS access point at deploy time.
  *
- * A CodeBuild project in the file system's VPC mounts the access point, installs the
- * requirements for the functions' Python version and architecture into a new directory named
- * by the hash of the inputs, runs the warm-up commands, then switches the `current` link to
- * it in one atomic rename. A custom resource starts the build and waits for it; a failed
- * build fails the deployment with a link to its log and leaves the previous set in place.
- * Nothing runs again until the inputs change.
+ * A Lambda function on the functions' own runtime and architecture mounts the access point
+ * natively (IAM authorization and TLS, through the access point only) and, as a custom
+ * resource, installs the requirements (binary wheels only) into `sets/<id>/`, where `<id>`
+ * is a hash of every input, downloads the model files and checks their SHA-256, runs the
+ * warm-up, and marks the set complete. It holds a lock on the access point while it writes,
+ * and runs one install at a time (reserved concurrency 1, no retries).
  *
- * Functions mount the same access point and use `mountEnvironment` (`PYTHONPATH` and
- * `TORCH_HOME` under `current/`); make them depend on `resource`
- * (`fn.lambdaFunction.node.addDependency(installer.resource)`) so that they deploy after it.
+ * Functions use `mountEnvironment`, whose paths name this set: a function version always
+ * imports the set it was deployed with, and a stack rollback points the functions back at the
+ * previous set, which is still there, without a new install. Make the functions depend on
+ * this construct so they deploy after the install.
  */
 export class EfsDependencyInstaller extends Construct {
-  /** Warning id: the build's subnets have no route to the package indexes. */
-  public static readonly WITHOUT_EGRESS = 'cdk-lambda-efs:installerWithoutEgress';
-
-  /** The build that installs a set. */
-  public readonly project: codebuild.Project;
+  /** The Lambda function that installs sets (the custom resource's handler). */
+  public readonly installFunction: EfsBackedFunction;
 
   /** The content hash of the inputs: the name of the set this deployment installs. */
-  public readonly setId: string;
+  public readonly dependencySetId: string;
 
-  /** `{ PYTHONPATH: 'current/lib', TORCH_HOME: 'current/model' }`, for `EfsBackedFunction.mountEnvironment`. */
+  /** `PYTHONPATH` and `TORCH_HOME` of this set, relative to the mount: for `EfsBackedFunction.mountEnvironment`. */
   public readonly mountEnvironment: { [name: string]: string };
 
   /** The installed packages, relative to the access point's root (and so to a function's mount path). */
-  public readonly libPath = 'current/lib';
+  public readonly libPath: string;
 
-  /** The model cache (`TORCH_HOME`), relative to the access point's root. */
-  public readonly modelPath = 'current/model';
+  /** The model directory (`TORCH_HOME`), relative to the access point's root. */
+  public readonly modelPath: string;
 
-  /** The custom resource that runs the install; depend on it (or on this construct) to deploy after it. */
+  /** Whether every requirement carries a hash and every model file a SHA-256. */
+  public readonly inputsHashLocked: boolean;
+
+  /** The custom resource that runs the install; functions should depend on it (or on this construct). */
   public readonly resource: CustomResource;
 
   constructor(scope: Construct, id: string, props: EfsDependencyInstallerProps) {
     super(scope, id);
-    const pythonVersion = pythonVersionOf(props.runtime);
-    const requirements = readRequirements(props);
+    claimAccessPoint(this, props.accessPoint);
     const architecture = props.architecture ?? lambda.Architecture.X86_64;
+    const platforms = wheelPlatforms(props.runtime, architecture);
+    const requirements = parseRequirements([
+      ...(props.requirementsFile ? readRequirementsFile(props.requirementsFile) : []),
+      ...(props.packages ?? []),
+    ]);
+    const indexUrl = props.indexUrl ?? PYPI;
+    checkPackageUrl('indexUrl', indexUrl);
+    (props.extraIndexUrls ?? []).forEach((url, i) => checkPackageUrl(`extraIndexUrls[${i}]`, url));
+    if ((props.extraIndexUrls ?? []).length > 0 && !requirements.hashLocked) {
+      throw new Error('extraIndexUrls needs every requirement hash-locked (--hash=sha256:...): with several indexes and no hashes, '
+        + 'a package of the same name on another index can replace yours. Use one indexUrl, or lock the requirements (pip-compile --generate-hashes).');
+    }
+    const modelFiles = (props.modelFiles ?? []).map((file, i) => checkModelFile(`modelFiles[${i}]`, file));
     const keepPrevious = props.keepPreviousSets ?? 1;
-    checkIntegerInRange('keepPreviousSets', keepPrevious, 0, 1);
-    (props.extraIndexUrls ?? []).forEach((url, i) => checkIndexUrl(`extraIndexUrls[${i}]`, url));
-    const timeout = props.timeout ?? Duration.minutes(60);
-    // CodeBuild takes whole minutes; toMinutes() alone would throw its own message on 90 seconds.
-    checkIntegerInRange('timeout (minutes)', timeout.toMinutes({ integral: false }), 5, 480);
+    checkIntegerInRange('keepPreviousSets', keepPrevious, 1, 5);
+    const timeout = props.timeout ?? Duration.minutes(10);
+    checkInstallTimeout(timeout);
 
-    const scripts = new s3assets.Asset(this, 'Scripts', { path: INSTALLER_ASSETS, exclude: ['test_*.py', '__pycache__'] });
-    this.setId = setIdOf({
-      requirements,
-      pythonVersion,
-      architecture: architecture.name,
-      extraIndexUrls: props.extraIndexUrls ?? [],
-      warmUpCommands: props.warmUpCommands ?? [],
-      scripts: scripts.assetHash,
-    });
-    this.mountEnvironment = { PYTHONPATH: this.libPath, TORCH_HOME: this.modelPath };
-
-    this.project = this.createProject(props, scripts, {
-      pythonVersion, requirements, architecture, keepPrevious, timeout,
-    });
-    warnWithoutEgress(this, props.fileSystem);
-    this.resource = this.createWaiter(timeout);
-  }
-
-  private createProject(props: EfsDependencyInstallerProps, scripts: s3assets.Asset, build: BuildSettings): codebuild.Project {
-    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.fileSystem.vpc,
-      description: 'Dependency install build: NFS to EFS, HTTPS to package indexes',
-      allowAllOutbound: true,
-    });
-    const nfsIngress = allowNfsFrom(this, props.fileSystem, securityGroup, { description: 'NFS from the dependency install build', restrictEgress: false });
-    const logGroup = retainedLogGroup(this, 'BuildLogs', { howToOptIn: 'the install logs hold package names and pip output only' });
-
-    const arm = build.architecture === lambda.Architecture.ARM_64;
-    const project = new codebuild.Project(this, 'Project', {
-      description: `Installs Python ${build.pythonVersion} packages onto EFS for ${build.architecture.name} Lambda functions`,
-      source: codebuild.Source.s3({ bucket: scripts.bucket, path: scripts.s3ObjectKey }),
-      environment: {
-        buildImage: arm ? codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_4_0 : codebuild.LinuxBuildImage.AMAZON_LINUX_2023_6,
-        computeType: codebuild.ComputeType.MEDIUM,
-        // Mounting EFS with IAM authorization and TLS (amazon-efs-utils) needs mount(8).
-        privileged: true,
-      },
-      environmentVariables: {
-        FILE_SYSTEM_ID: { value: props.fileSystem.fileSystemId },
-        ACCESS_POINT_ID: { value: props.accessPoint.accessPointId },
-        SET_ID: { value: this.setId },
-        PYTHON_VERSION: { value: build.pythonVersion },
-        REQUIREMENTS: { value: build.requirements.join('\n') },
-        PIP_TARGET_ARGS: { value: pipTargetArgs(build.pythonVersion, arm, props.extraIndexUrls ?? []) },
-        KEEP_PREVIOUS: { value: String(build.keepPrevious) },
-        WARM_UP: { value: (props.warmUpCommands ?? []).join('\n') },
-      },
-      buildSpec: codebuild.BuildSpec.fromObject(buildSpec(build.pythonVersion)),
-      vpc: props.fileSystem.vpc,
-      subnetSelection: props.fileSystem.vpcSubnets,
-      securityGroups: [securityGroup],
-      timeout: build.timeout,
-      logging: { cloudWatch: { logGroup } },
-    });
-    project.node.addDependency(nfsIngress, props.fileSystem.mountTargetsAvailable);
-    props.fileSystem.grantReadWrite(project, props.accessPoint);
-    acknowledgeFinding(project, 'cdk-validator-cfnguard::codebuild_project_environment_privileged_check',
-      'Privileged mode lets the build mount the access point with amazon-efs-utils (IAM authorization and TLS, which the file system policy requires); the build runs only the installer script and pip.');
-    acknowledgeFinding(project, 'AwsSolutions::AwsSolutions-CB4',
-      'The build produces no artifacts; what it writes goes to the encrypted file system, and its logs to CloudWatch Logs.');
-    const projectRef = nagRef(project);
-    acknowledgeFindings(project, 'AwsSolutions::AwsSolutions-IAM5', [
-      'Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*',
-      'Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*',
-      `Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/${projectRef}:*`,
-      `Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/${projectRef}-*`,
-      'Resource::*',
-    ], "aws-cdk-lib's policy for a CodeBuild project in a VPC: reading the installer's asset, this project's logs and report groups, "
-      + 'and network interfaces in its subnets (EC2 Describe* actions have no resource-level permissions).');
-    acknowledgeFinding(project, 'NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy',
-      'The inline policies aws-cdk-lib generates for a CodeBuild project in a VPC, scoped to that project.');
-    return project;
-  }
-
-  /**
-   * The custom resource: our two handlers start and watch the build; CDK's Provider
-   * framework polls the watcher until the build ends.
-   */
-  private createWaiter(timeout: Duration): CustomResource {
-    const code = lambda.Code.fromAsset(INSTALLER_ASSETS, { exclude: ['test_*.py', '__pycache__', 'efs_sets.py', 'install-set.sh'] });
-    const startBuild = this.createHandler('StartBuild', 'on_event_handler', code, 'codebuild:StartBuild');
-    const watchBuild = this.createHandler('WatchBuild', 'is_complete_handler', code, 'codebuild:BatchGetBuilds');
-
-    const waiterLogs = retainedLogGroup(this, 'WaiterLogs', { howToOptIn: 'the waiter logs hold build ids and states only' });
-    const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: startBuild,
-      isCompleteHandler: watchBuild,
-      queryInterval: Duration.seconds(30),
-      // The waiter gives up a little after the build itself would have timed out.
-      totalTimeout: timeout.plus(Duration.minutes(10)),
-      disableWaiterStateMachineLogging: false,
-      waiterStateMachineLogOptions: { destination: waiterLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
-    });
-    acknowledgeProviderFramework(provider, [startBuild, watchBuild]);
-
-    const install = new CustomResource(this, 'Install', {
-      serviceToken: provider.serviceToken,
-      resourceType: 'Custom::EfsDependencySet',
-      properties: { SetId: this.setId, ProjectName: this.project.projectName },
-    });
-    // Start the build only once its role may read the scripts, write logs and mount EFS:
-    // the role's policies are children of the project, not referenced by it.
-    install.node.addDependency(this.project);
-    return install;
-  }
-
-  /** A handler with its own log group and a role whose only policy is a customer-managed one. */
-  private createHandler(id: string, entry: string, code: lambda.Code, codebuildAction: string): lambda.Function {
-    const logGroup = retainedLogGroup(this, `${id}Logs`, { howToOptIn: 'the handler logs hold build ids and states only' });
-    const role = new iam.Role(this, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    const policy = new iam.ManagedPolicy(this, `${id}Policy`, {
-      roles: [role],
-      statements: [
-        new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-        new iam.PolicyStatement({ actions: [codebuildAction], resources: [this.project.projectArn] }),
-      ],
-    });
-    const fn = new lambda.Function(this, id, {
-      runtime: lambda.Runtime.PYTHON_3_15,
-      handler: `waiter.${entry}`,
-      code,
-      role,
-      logGroup,
-      timeout: Duration.seconds(30),
-      description: `EfsDependencyInstaller: ${codebuildAction} for the install build`,
-    });
-    fn.node.addDependency(policy);
-    const reasons: Array<[string, string]> = [
-      ['NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency', 'Invoked only by CloudFormation, a few times per deployment; reserving concurrency would take it from the account for nothing.'],
-      ['NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ', 'Invoked synchronously by the custom resource provider, which reports failures to CloudFormation.'],
-      ['NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC', 'Calls only the CodeBuild API during deployment; it reaches nothing inside the VPC.'],
-      ['cdk-validator-cfnguard::lambda_inside_vpc_check', 'Calls only the CodeBuild API during deployment; it reaches nothing inside the VPC.'],
+    const pipOptions = [
+      '--only-binary=:all:', '--implementation', 'cp', '--python-version', platforms.pythonVersion,
+      ...platforms.tags.flatMap(tag => ['--platform', tag]),
+      '--index-url', indexUrl,
+      ...(props.extraIndexUrls ?? []).flatMap(url => ['--extra-index-url', url]),
+      ...(requirements.hashLocked ? ['--require-hashes'] : []),
     ];
-    reasons.forEach(([rule, reason]) => acknowledgeFinding(fn, rule, reason));
-    return fn;
+    const code = lambda.Code.fromAsset(INSTALLER_ASSETS, { exclude: ['test_*.py', '__pycache__'] });
+    const properties = {
+      FileSystemId: props.fileSystem.fileSystemId,
+      AccessPointId: props.accessPoint.accessPointId,
+      Requirements: requirements.lines,
+      PipOptions: pipOptions,
+      ModelFiles: modelFiles.map(f => ({ Url: f.url, Sha256: f.sha256 ?? '', Path: f.path, Extract: f.extract ?? false })),
+      WarmUpCode: props.warmUpCode ?? '',
+      KeepPreviousSets: String(keepPrevious),
+    };
+    // The set's name depends on what goes into it and on the installer's own code, not on where it goes.
+    const { FileSystemId: _fileSystemId, AccessPointId: _accessPointId, ...contents } = properties;
+    this.dependencySetId = setIdOf({ contents, runtime: props.runtime.name, architecture: architecture.name, installer: INSTALLER_CODE_HASH });
+    this.libPath = `sets/${this.dependencySetId}/lib`;
+    this.modelPath = `sets/${this.dependencySetId}/model`;
+    this.mountEnvironment = { PYTHONPATH: this.libPath, TORCH_HOME: this.modelPath };
+    this.inputsHashLocked = requirements.hashLocked && modelFiles.every(f => f.sha256 !== undefined);
+
+    this.installFunction = this.createInstallFunction(props, code, timeout, architecture);
+    this.resource = new CustomResource(this, 'Install', {
+      serviceToken: this.installFunction.lambdaFunction.functionArn,
+      resourceType: 'Custom::EfsDependencySet',
+      // Every input is a property: a rollback's Update carries the old ones, and a replaced
+      // file system or access point (new id) installs again.
+      properties: { SetId: this.dependencySetId, ...properties },
+      // CloudFormation fails the resource if the function never answers (killed, out of memory).
+      serviceTimeout: timeout.plus(RESPONSE_MARGIN).plus(Duration.minutes(1)),
+    });
+    // The install downloads: it starts only once the subnets' routes out (NAT) exist.
+    const subnets = props.fileSystem.vpc.selectSubnets(props.fileSystem.vpcSubnets);
+    this.resource.node.addDependency(subnets.internetConnectivityEstablished);
+
+    warnWithoutEgress(this, props.fileSystem);
+    if (!this.inputsHashLocked) {
+      warnNotHashLocked(this, requirements, modelFiles);
+    }
+  }
+
+  private createInstallFunction(props: EfsDependencyInstallerProps, code: lambda.Code, timeout: Duration,
+    architecture: lambda.Architecture): EfsBackedFunction {
+    const installFunction = new EfsBackedFunction(this, 'Function', {
+      description: 'EfsDependencyInstaller: installs dependency sets onto the access point (CloudFormation custom resource)',
+      fileSystem: props.fileSystem,
+      accessPoint: props.accessPoint,
+      mountPath: INSTALL_MOUNT,
+      runtime: props.runtime,
+      architecture,
+      handler: 'installer.handler',
+      code,
+      timeout: timeout.plus(RESPONSE_MARGIN),
+      memorySize: props.memorySize ?? 3008,
+      // pip unpacks wheels in /tmp before it copies them onto EFS.
+      ephemeralStorageSize: Size.gibibytes(10),
+      environment: { MOUNT_PATH: INSTALL_MOUNT },
+      // One install at a time; CloudFormation's invocation is never retried behind its back.
+      reservedConcurrentExecutions: 1,
+      retryAttempts: 0,
+      // HTTPS to the package index and model hosts, NFS to the mount targets; nothing else.
+      allowAllOutbound: false,
+      logGroup: retainedLogGroup(this, 'Logs', {
+        encryptionKey: props.logEncryptionKey,
+        howToOptIn: 'set logEncryptionKey to encrypt them with a customer-managed key',
+      }),
+    });
+    installFunction.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the package index and model hosts');
+    acknowledgeFinding(installFunction.lambdaFunction.node.defaultChild!, 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
+      'CloudFormation invokes this function once per change of the set, with retries off; when an invocation fails without answering, '
+      + 'the custom resource fails at its ServiceTimeout and the stack rolls back, so a dead-letter queue would hold nothing to act on.');
+    return installFunction;
   }
 }
+
+/** Per app: which installer writes to which access point. */
+const ACCESS_POINT_WRITERS = new WeakMap<IConstruct, Map<string, string>>();
 
 /**
- * Findings on the Lambda functions, roles and state machine that aws-cdk-lib's Provider
- * framework creates; its settings do not reach them.
+ * Two installers on one access point would each keep only their own sets; refuse it. (The
+ * install function also keeps a history per installer, for access points shared across apps.)
  */
-function acknowledgeProviderFramework(provider: cr.Provider, handlers: lambda.IFunction[]): void {
-  const framework = ['framework-onEvent', 'framework-isComplete', 'framework-onTimeout']
-    .map(id => provider.node.tryFindChild(id))
-    .filter((child): child is IConstruct => child !== undefined);
-  acknowledgeFindings(provider, 'AwsSolutions::AwsSolutions-IAM4',
-    ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
-    "aws-cdk-lib's custom resource Provider framework gives its functions AWSLambdaBasicExecutionRole; its props do not reach those roles.");
-  acknowledgeFindings(provider, 'AwsSolutions::AwsSolutions-IAM5',
-    [...handlers, ...framework].map(fn => `Resource::${nagArnReference(fn)}:*`),
-    "The Provider framework may invoke any version of the installer's handlers and of its own functions (ARN with ':*'), as aws-cdk-lib generates it.");
-  acknowledgeFindings(provider, 'AwsSolutions::AwsSolutions-IAM5', ['Resource::*'],
-    'Step Functions log delivery (logs:CreateLogDelivery and the like) has no resource-level permissions; aws-cdk-lib grants it to the waiter state machine for its logs.');
-  const reasons: Array<[string, string]> = [
-    ['AwsSolutions::AwsSolutions-SF2', 'The waiter state machine of the Provider framework only polls the install build; its props offer no X-Ray tracing.'],
-    ['NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy', 'Inline policies aws-cdk-lib generates for the Provider framework, scoped to invoking the two installer handlers.'],
-    ['NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency', 'Provider framework functions run only during deployments.'],
-    ['NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ', 'Provider framework functions are invoked by CloudFormation and Step Functions, which handle their failures.'],
-    ['NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC', 'Provider framework functions only call Lambda, Step Functions and CloudFormation APIs.'],
-    ['cdk-validator-cfnguard::lambda_inside_vpc_check', 'Provider framework functions only call Lambda, Step Functions and CloudFormation APIs.'],
-    ['cdk-validator-cfnguard::step_functions_state_machine_tracing_enabled_check',
-      'The waiter state machine of the Provider framework only polls the install build; its props offer no X-Ray tracing.'],
-  ];
-  reasons.forEach(([rule, reason]) => acknowledgeFinding(provider, rule, reason));
+function claimAccessPoint(installer: Construct, accessPoint: efs.IAccessPoint): void {
+  const writers = ACCESS_POINT_WRITERS.get(installer.node.root) ?? new Map<string, string>();
+  ACCESS_POINT_WRITERS.set(installer.node.root, writers);
+  const other = writers.get(accessPoint.accessPointId);
+  if (other) {
+    throw new Error(`accessPoint already has an EfsDependencyInstaller (${other}); one installer per access point: `
+      + `give ${installer.node.path} its own access point, or install everything with one installer`);
+  }
+  writers.set(accessPoint.accessPointId, installer.node.path);
 }
 
-interface BuildSettings {
-  readonly pythonVersion: string;
-  readonly requirements: string[];
-  readonly architecture: lambda.Architecture;
-  readonly keepPrevious: number;
-  readonly timeout: Duration;
+function checkInstallTimeout(timeout: Duration): void {
+  const minutes = timeout.toSeconds() / 60;
+  if (!Token.isUnresolved(timeout.toSeconds()) && (minutes < 1 || minutes > MAX_INSTALL_MINUTES)) {
+    throw new Error(`timeout must be from 1 to ${MAX_INSTALL_MINUTES} minutes (got ${timeout.toHumanString()}): the install runs in one `
+      + 'Lambda invocation (at most 15 minutes, one kept for cleanup and the answer to CloudFormation, whose custom resources wait at most an hour)');
+  }
 }
 
-function buildSpec(pythonVersion: string): object {
-  return {
-    version: '0.2',
-    phases: {
-      install: {
-        'runtime-versions': { python: pythonVersion },
-        'commands': ['dnf install -y amazon-efs-utils'],
-      },
-      pre_build: {
-        commands: [
-          `mkdir -p ${BUILD_MOUNT}`,
-          // IAM authorization with the build's role (container credentials) and TLS, as the file system policy demands.
-          `mount -t efs -o tls,iam,accesspoint=$ACCESS_POINT_ID,awscredsuri=$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI $FILE_SYSTEM_ID:/ ${BUILD_MOUNT}`,
-        ],
-      },
-      build: { commands: [`bash install-set.sh ${BUILD_MOUNT}`] },
-      post_build: { commands: [`umount ${BUILD_MOUNT} || true`] },
-    },
-  };
+function checkModelFile(prop: string, file: ModelFile): ModelFile {
+  checkPackageUrl(`${prop}.url`, file.url);
+  if (file.sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(file.sha256)) {
+    throw new Error(`${prop}.sha256 must be 64 hex digits (got '${file.sha256}')`);
+  }
+  if (file.path.startsWith('/') || file.path.split('/').some(s => s === '..' || s === '.' || s === '') || file.path.length === 0) {
+    throw new Error(`${prop}.path must be a relative path inside the model directory, without '.', '..' or empty segments (got '${file.path}')`);
+  }
+  return { ...file, sha256: file.sha256?.toLowerCase() };
 }
 
-/** The build downloads from package indexes: subnets without a route out make it fail after a long wait. */
+/** The install downloads from package indexes: subnets without a route out make it fail after a long wait. */
 function warnWithoutEgress(scope: Construct, fileSystem: ISharedFileSystem): void {
   const isolated = new Set(fileSystem.vpc.isolatedSubnets.map(subnet => subnet.subnetId));
   const selected = fileSystem.vpc.selectSubnets(fileSystem.vpcSubnets).subnets;
   if (selected.length > 0 && selected.every(subnet => isolated.has(subnet.subnetId))) {
-    Annotations.of(scope).addWarningV2(EfsDependencyInstaller.WITHOUT_EGRESS,
-      'the file system\'s subnets are isolated: the install build runs there and cannot reach the package indexes. '
+    Annotations.of(scope).addWarningV2(SynthWarnings.INSTALLER_WITHOUT_EGRESS,
+      'the file system\'s subnets are isolated: the install function runs there and cannot reach the package indexes. '
       + 'Use subnets with NAT (InferenceVpc with internetAccess: true), or interface endpoints and a private index.');
   }
 }
 
-/** pip options that choose wheels for the functions' Python and CPU rather than the build's. */
-function pipTargetArgs(pythonVersion: string, arm: boolean, extraIndexUrls: string[]): string {
-  const machine = arm ? 'aarch64' : 'x86_64';
-  const platforms = MANYLINUX_GLIBC.map(glibc => `--platform manylinux_${glibc}_${machine}`);
-  const indexes = extraIndexUrls.map(url => `--extra-index-url ${url}`);
-  return [`--python-version ${pythonVersion}`, '--implementation cp', '--only-binary=:all:', ...platforms, ...indexes].join(' ');
-}
-
-function pythonVersionOf(runtime: lambda.Runtime): string {
-  const match = /^python(\d+\.\d+)$/.exec(runtime.name);
-  if (runtime.family !== lambda.RuntimeFamily.PYTHON || !match) {
-    throw new Error(`runtime must be a Python runtime such as ${lambda.Runtime.PYTHON_3_13.name} (got ${runtime.name})`);
-  }
-  return match[1];
-}
-
-function readRequirements(props: EfsDependencyInstallerProps): string[] {
-  const fromFile = props.requirementsFile ? fs.readFileSync(props.requirementsFile, 'utf-8').split(/\r?\n/) : [];
-  const requirements = [...fromFile, ...(props.packages ?? [])]
-    .map(line => line.replace(/#.*$/, '').trim())
-    .filter(line => line.length > 0);
-  if (requirements.length === 0) {
-    throw new Error('packages or requirementsFile must name at least one requirement (got none)');
-  }
-  // Requirements reach pip through a file, never a shell; only pip options (which could
-  // change the index or install from anywhere) are refused.
-  for (const requirement of requirements) {
-    if (Token.isUnresolved(requirement) || /(^|\s)-/.test(requirement)) {
-      throw new Error(`each requirement must be a package specifier such as 'torch==2.6.0' (got '${requirement}'); pip options are not accepted, extra indexes go in extraIndexUrls`);
-    }
-  }
-  return requirements;
-}
-
-function checkIndexUrl(prop: string, url: string): void {
-  if (!/^https:\/\/[^\s'"]+$/.test(url)) {
-    throw new Error(`${prop} must be an https URL without spaces or quotes (got '${url}')`);
-  }
+function warnNotHashLocked(scope: Construct, requirements: ParsedRequirements, modelFiles: ModelFile[]): void {
+  const unpinned = [
+    ...(requirements.hashLocked ? [] : ['requirements without --hash (their dependencies unpinned too)']),
+    ...modelFiles.filter(f => f.sha256 === undefined).map(f => `model file ${f.path} without sha256`),
+  ];
+  Annotations.of(scope).addWarningV2(SynthWarnings.INSTALLER_INPUTS_NOT_HASH_LOCKED,
+    `the install takes inputs that are not pinned by hash: ${unpinned.join('; ')}. Whatever the index or host serves on the day `
+    + 'of the deployment is installed. Lock them: `pip-compile --generate-hashes` (or `pip download` + `pip hash`) for requirementsFile, '
+    + 'and the sha256 of each model file.');
 }
 
 function setIdOf(inputs: object): string {

@@ -1,12 +1,21 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { buildEnvironment, checkedStack, expectCompliant, nfsIngressFrom, testStack } from './helpers';
-import { EfsDependencyInstaller, EfsDependencyInstallerProps, InferenceVpc, SharedFileSystem } from '../src';
+import { checkedStack, expectCompliant, nfsIngressFrom, policyStatements, testStack } from './helpers';
+import { EfsDependencyInstaller, EfsDependencyInstallerProps, InferenceVpc, SharedFileSystem, SynthWarnings } from '../src';
+
+const HASH = 'a'.repeat(64);
+
+/** The ARN of the fixture's access point, as CloudFormation builds it. */
+const accessPointArn = {
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':elasticfilesystem:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' },
+    ':access-point/', { Ref: expect.stringMatching(/^SharedFileSystemMl/) }]],
+};
 
 function installerIn(scope: Construct, props: Partial<EfsDependencyInstallerProps> = {}, internetAccess = true) {
   const network = new InferenceVpc(scope, 'Network', { internetAccess });
@@ -15,200 +24,267 @@ function installerIn(scope: Construct, props: Partial<EfsDependencyInstallerProp
   const installer = new EfsDependencyInstaller(scope, 'Deps', {
     fileSystem: shared,
     accessPoint,
-    runtime: lambda.Runtime.PYTHON_3_13,
+    runtime: lambda.Runtime.PYTHON_3_15,
     packages: ['torch==2.6.0+cpu', 'Pillow>=11'],
-    extraIndexUrls: ['https://download.pytorch.org/whl/cpu'],
-    warmUpCommands: ['python3 -c "import torch"'],
+    indexUrl: 'https://download.pytorch.org/whl/cpu',
+    warmUpCode: 'import torch',
     ...props,
   });
-  return { shared, accessPoint, installer };
+  return { network, shared, accessPoint, installer };
 }
 
-describe('EfsDependencyInstaller', () => {
-  test('a privileged CodeBuild project in the private subnets, for the functions\' Python and CPU', () => {
-    const stack = testStack();
-    const { installer } = installerIn(stack);
-    const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::CodeBuild::Project', {
-      Environment: Match.objectLike({ Image: 'aws/codebuild/amazonlinux-x86_64-standard:6.0', PrivilegedMode: true, Type: 'LINUX_CONTAINER' }),
-      VpcConfig: {
-        Subnets: [{ Ref: Match.stringLikeRegexp('NetworkVpcPrivateSubnet1') }, { Ref: Match.stringLikeRegexp('NetworkVpcPrivateSubnet2') }],
-        SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('DepsSecurityGroup'), 'GroupId'] }],
-        VpcId: { Ref: Match.stringLikeRegexp('NetworkVpc') },
-      },
-      TimeoutInMinutes: 60,
+/** The install custom resource's properties. */
+function installProperties(template: Template): Record<string, any> {
+  return Object.values(template.findResources('Custom::EfsDependencySet'))[0].Properties;
+}
+
+function installFunction(template: Template): Record<string, any> {
+  const functions = template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'installer.handler' } });
+  expect(Object.keys(functions)).toHaveLength(1);
+  return Object.values(functions)[0];
+}
+
+/** Building the construct is enough for the synth-time errors: no synth needed. */
+function fails(props: Partial<EfsDependencyInstallerProps>): () => void {
+  return () => installerIn(new Stack(), props);
+}
+
+describe('EfsDependencyInstaller: the default install (one synth, rule packs included)', () => {
+  const stack = checkedStack();
+  const { installer } = installerIn(stack);
+  const report = expectCompliant(stack);
+  const template = Template.fromStack(stack);
+
+  test('no container, nothing privileged: a Lambda function on the functions\' runtime mounts the access point', () => {
+    template.resourceCountIs('AWS::CodeBuild::Project', 0);
+    template.resourceCountIs('AWS::ECS::TaskDefinition', 0);
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/Privileged/i);
+    const fn = installFunction(template);
+    expect(fn.Properties).toMatchObject({
+      Runtime: 'python3.15',
+      Architectures: ['x86_64'],
+      Timeout: 660, // 10 minutes of install, 1 to clean up and answer
+      MemorySize: 3008,
+      EphemeralStorage: { Size: 10240 },
+      ReservedConcurrentExecutions: 1,
+      FileSystemConfigs: [{ LocalMountPath: '/mnt/install', Arn: accessPointArn }],
+      Environment: { Variables: { MOUNT_PATH: '/mnt/install' } },
     });
-    const vars = buildEnvironment(template);
-    expect(vars).toMatchObject({
-      SET_ID: installer.setId,
-      PYTHON_VERSION: '3.13',
-      REQUIREMENTS: 'torch==2.6.0+cpu\nPillow>=11',
-      KEEP_PREVIOUS: '1',
-      WARM_UP: 'python3 -c "import torch"',
-      FILE_SYSTEM_ID: { Ref: expect.stringMatching(/^SharedFileSystem/) },
-      ACCESS_POINT_ID: { Ref: expect.stringMatching(/^SharedFileSystemMl/) },
-    });
-    expect(vars.PIP_TARGET_ARGS).toBe('--python-version 3.13 --implementation cp --only-binary=:all: '
-      + '--platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64 --platform manylinux_2_34_x86_64 '
-      + '--extra-index-url https://download.pytorch.org/whl/cpu');
-    expect(installer.setId).toMatch(/^[0-9a-f]{16}$/);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0, Qualifier: '$LATEST' });
   });
 
-  test('the build mounts the access point with IAM and TLS, installs with the script, and unmounts', () => {
-    const stack = testStack();
-    installerIn(stack);
-    const project = Object.values(Template.fromStack(stack).findResources('AWS::CodeBuild::Project'))[0];
-    const spec = JSON.parse(project.Properties.Source.BuildSpec);
-    expect(spec.phases.install['runtime-versions']).toEqual({ python: '3.13' });
-    expect(spec.phases.install.commands).toEqual(['dnf install -y amazon-efs-utils']);
-    expect(spec.phases.pre_build.commands[1]).toBe(
-      'mount -t efs -o tls,iam,accesspoint=$ACCESS_POINT_ID,awscredsuri=$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI $FILE_SYSTEM_ID:/ /mnt/efs');
-    expect(spec.phases.build.commands).toEqual(['bash install-set.sh /mnt/efs']);
-    expect(project.Properties.Source.Type).toBe('S3');
-  });
-
-  test('arm64 functions get an arm64 build and aarch64 wheels', () => {
-    const stack = testStack();
-    installerIn(stack, { architecture: lambda.Architecture.ARM_64, extraIndexUrls: [] });
-    const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::CodeBuild::Project', {
-      Environment: Match.objectLike({ Image: 'aws/codebuild/amazonlinux-aarch64-standard:4.0', Type: 'ARM_CONTAINER' }),
-    });
-    expect(buildEnvironment(template).PIP_TARGET_ARGS).toMatch(/--platform manylinux_2_17_aarch64 .*--platform manylinux_2_34_aarch64$/);
-  });
-
-  test('the build may mount only through the access point, and reaches the mount targets on NFS', () => {
-    const stack = testStack();
-    installerIn(stack);
-    const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('DepsProjectRole') }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([Match.objectLike({
-          Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
-          Condition: Match.objectLike({ Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' } }),
-        })]),
+  test('the install function may mount and write only through the access point, and reaches only NFS and HTTPS', () => {
+    const efsStatements = policyStatements(template)
+      .filter(({ statement }) => JSON.stringify(statement.Action).includes('elasticfilesystem'));
+    expect(efsStatements).toHaveLength(1);
+    expect(efsStatements[0].roles).toMatch(/DepsFunctionServiceRole/);
+    expect(efsStatements[0].statement).toMatchObject({
+      Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
+      Condition: {
+        StringEquals: { 'elasticfilesystem:AccessPointArn': accessPointArn },
+        Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' },
       },
     });
-    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', nfsIngressFrom('DepsSecurityGroup'));
-    const project = Object.entries(template.findResources('AWS::CodeBuild::Project'))[0][1];
-    expect(project.DependsOn).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^DepsNfsIngress/), expect.stringMatching(/^SharedFileSystemEfsMountTarget1/),
-    ]));
-  });
-
-  test('the handlers may only start and read builds of this project', () => {
-    const stack = testStack();
-    installerIn(stack);
-    const template = Template.fromStack(stack);
-    for (const [id, action] of [['DepsStartBuildRole', 'codebuild:StartBuild'], ['DepsWatchBuildRole', 'codebuild:BatchGetBuilds']]) {
-      template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-        Roles: [{ Ref: Match.stringLikeRegexp(id) }],
-        PolicyDocument: {
-          Statement: [
-            Match.objectLike({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] }),
-            { Effect: 'Allow', Action: action, Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('DepsProject'), 'Arn'] } },
-          ],
-        },
-      });
-    }
-  });
-
-  test('a custom resource carries the set id, so it runs again only when the inputs change', () => {
-    const stack = testStack();
-    const { installer } = installerIn(stack);
-    Template.fromStack(stack).hasResourceProperties('Custom::EfsDependencySet', {
-      SetId: installer.setId,
-      ProjectName: { Ref: Match.stringLikeRegexp('DepsProject') },
-      ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('DepsProviderframeworkonEvent'), 'Arn'] },
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', nfsIngressFrom('DepsFunctionSecurityGroup'));
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'Lambda function that mounts EFS at /mnt/install',
+      SecurityGroupEgress: Match.arrayWith([
+        Match.objectLike({ FromPort: 2049, ToPort: 2049, DestinationSecurityGroupId: Match.anyValue() }),
+        Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
+      ]),
     });
-    // The build starts only once its role's policies exist.
-    const install = Object.values(Template.fromStack(stack).findResources('Custom::EfsDependencySet'))[0];
+  });
+
+  test('every input is a property of the custom resource, file system and access point ids included', () => {
+    const properties = installProperties(template);
+    expect(properties).toMatchObject({
+      SetId: installer.dependencySetId,
+      FileSystemId: { Ref: expect.stringMatching(/^SharedFileSystem/) },
+      AccessPointId: { Ref: expect.stringMatching(/^SharedFileSystemMl/) },
+      Requirements: ['torch==2.6.0+cpu', 'Pillow>=11'],
+      WarmUpCode: 'import torch',
+      KeepPreviousSets: '1',
+      ModelFiles: [],
+      ServiceToken: { 'Fn::GetAtt': [expect.stringMatching(/^DepsFunction/), 'Arn'] },
+      ServiceTimeout: '720',
+    });
+    expect(properties.PipOptions.slice(0, 5)).toEqual(['--only-binary=:all:', '--implementation', 'cp', '--python-version', '3.15']);
+    expect(properties.PipOptions.slice(-2)).toEqual(['--index-url', 'https://download.pytorch.org/whl/cpu']);
+    expect(installer.dependencySetId).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  test('functions import the set they were deployed with, never a moving link', () => {
+    const id = installer.dependencySetId;
+    expect(installer.mountEnvironment).toEqual({ PYTHONPATH: `sets/${id}/lib`, TORCH_HOME: `sets/${id}/model` });
+    expect([installer.libPath, installer.modelPath]).toEqual([`sets/${id}/lib`, `sets/${id}/model`]);
+    expect(JSON.stringify(installer.mountEnvironment)).not.toContain('current');
+  });
+
+  test('the install starts after the function, its policy, the mount targets and the private subnets\' routes out', () => {
+    const install = Object.values(template.findResources('Custom::EfsDependencySet'))[0];
+    const fn = installFunction(template);
     expect(install.DependsOn).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^DepsProjectRoleDefaultPolicy/), expect.stringMatching(/^DepsProjectPolicyDocument/), expect.stringMatching(/^DepsProject[0-9A-F]{8}$/),
+      expect.stringMatching(/^NetworkVpcPrivateSubnet1DefaultRoute/), expect.stringMatching(/^NetworkVpcPrivateSubnet2DefaultRoute/),
     ]));
-    const same = installerIn(testStack()).installer.setId;
-    const otherPackages = installerIn(testStack(), { packages: ['torch==2.7.0+cpu', 'Pillow>=11'] }).installer.setId;
-    const otherArchitecture = installerIn(testStack(), { architecture: lambda.Architecture.ARM_64 }).installer.setId;
-    const otherWarmUp = installerIn(testStack(), { warmUpCommands: [] }).installer.setId;
-    expect(same).toBe(installer.setId);
-    expect(new Set([installer.setId, otherPackages, otherArchitecture, otherWarmUp]).size).toBe(4);
+    expect(fn.DependsOn).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^DepsFunctionExecutionPolicy/), expect.stringMatching(/^SharedFileSystemEfsMountTarget1/), expect.stringMatching(/^DepsFunctionNfsIngress/),
+    ]));
   });
 
-  test('the waiter polls every 30 s and gives up 10 minutes after the build timeout', () => {
-    const stack = testStack();
-    installerIn(stack, { timeout: Duration.minutes(30) });
-    const machine = Object.values(Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine'))[0];
-    const definition = JSON.stringify(machine.Properties.DefinitionString);
-    expect(definition).toContain('\\"IntervalSeconds\\":30');
-    expect(definition).toContain('\\"MaxAttempts\\":80'); // 40 minutes / 30 s
-    Template.fromStack(stack).hasResourceProperties('AWS::CodeBuild::Project', { TimeoutInMinutes: 30 });
-  });
-
-  test('functions use the current set through mountEnvironment', () => {
-    const { installer } = installerIn(testStack());
-    expect(installer.mountEnvironment).toEqual({ PYTHONPATH: 'current/lib', TORCH_HOME: 'current/model' });
-    expect([installer.libPath, installer.modelPath]).toEqual(['current/lib', 'current/model']);
-  });
-
-  test('requirements can come from a requirements.txt, comments and blank lines dropped', () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'req-')), 'requirements.txt');
-    fs.writeFileSync(file, '# inference\ntorchvision==0.21.0+cpu  # with torch\n\nnumpy<3\n');
-    const stack = testStack();
-    installerIn(stack, { requirementsFile: file, packages: ['Pillow'] });
-    expect(buildEnvironment(Template.fromStack(stack)).REQUIREMENTS).toBe('torchvision==0.21.0+cpu\nnumpy<3\nPillow');
-  });
-
-  test('passes the CDK validation and the rule packs, with every acknowledgment explained', () => {
-    const stack = checkedStack();
-    installerIn(stack);
-    const report = expectCompliant(stack);
-    expect(report.acknowledged.filter(f => f.constructPath.startsWith('TestStack/Deps/Project/')).map(f => f.rule).sort()).toEqual([
-      'AwsSolutions-CB4',
-      'AwsSolutions-IAM5[Action::s3:GetBucket*]', 'AwsSolutions-IAM5[Action::s3:GetObject*]', 'AwsSolutions-IAM5[Action::s3:List*]',
-      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::\*\]$/),
-      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:codebuild:/),
-      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:ec2:/),
-      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:logs:/),
-      'NIST.800.53.R5-IAMNoInlinePolicy', 'NIST.800.53.R5-IAMNoInlinePolicy',
+  test('the only acknowledgments on the installer are true of it: its ENI statement and the DLQ of a function CloudFormation calls once', () => {
+    const ownFindings = report.acknowledged.filter(f => f.constructPath.startsWith('TestStack/Deps/')).map(f => f.rule).sort();
+    expect(ownFindings).toEqual([
+      'AwsSolutions-IAM5[Resource::*]',
+      'NIST.800.53.R5-CloudWatchLogGroupEncrypted',
+      'NIST.800.53.R5-LambdaDLQ',
     ]);
   });
 
+  test('warns that the inputs are not hash-locked, and not about egress with NAT', () => {
+    const annotations = Annotations.fromStack(stack);
+    annotations.hasWarning('/TestStack/Deps', Match.stringLikeRegexp('not pinned by hash: requirements without --hash.*pip-compile --generate-hashes'));
+    expect(annotations.findWarning('*', Match.stringLikeRegexp(SynthWarnings.INSTALLER_WITHOUT_EGRESS))).toEqual([]);
+  });
+});
+
+describe('EfsDependencyInstaller: pinned inputs', () => {
+  test('hash-locked requirements (pip-compile output) are accepted, installed with --require-hashes, and need no warning', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'req-')), 'requirements.txt');
+    fs.writeFileSync(file, [
+      '# pip-compile --generate-hashes',
+      'pillow==11.1.0 \\',
+      `    --hash=sha256:${HASH} \\`,
+      `    --hash=sha256:${'b'.repeat(64)}`,
+      `    # via torchvision`,
+      `torch==2.6.0+cpu --hash=sha256:${'c'.repeat(64)}`,
+      '',
+    ].join('\n'));
+    const stack = testStack();
+    const { installer } = installerIn(stack, {
+      packages: [], requirementsFile: file, extraIndexUrls: ['https://pypi.org/simple'],
+      modelFiles: [{ url: 'https://example.org/m.pt', sha256: HASH.toUpperCase(), path: 'hub/checkpoints/m.pt' }],
+    });
+    const properties = installProperties(Template.fromStack(stack));
+    expect(properties.Requirements).toEqual([
+      `pillow==11.1.0 --hash=sha256:${HASH} --hash=sha256:${'b'.repeat(64)}`,
+      `torch==2.6.0+cpu --hash=sha256:${'c'.repeat(64)}`,
+    ]);
+    expect(properties.PipOptions.slice(-5)).toEqual(['--index-url', 'https://download.pytorch.org/whl/cpu', '--extra-index-url', 'https://pypi.org/simple', '--require-hashes']);
+    expect(properties.ModelFiles).toEqual([{ Url: 'https://example.org/m.pt', Sha256: HASH, Path: 'hub/checkpoints/m.pt', Extract: false }]);
+    expect(installer.inputsHashLocked).toBe(true);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(SynthWarnings.INSTALLER_INPUTS_NOT_HASH_LOCKED))).toEqual([]);
+  });
+
+  test('a model file without sha256 is named in the warning', () => {
+    const stack = testStack();
+    installerIn(stack, { packages: [`torch==2.6.0 --hash=sha256:${HASH}`], modelFiles: [{ url: 'https://example.org/m.pt', path: 'm.pt' }] });
+    Annotations.fromStack(stack).hasWarning('/Default/Deps', Match.stringLikeRegexp('not pinned by hash: model file m.pt without sha256'));
+  });
+
+  test.each([
+    [{ packages: ['--index-url https://evil.example/simple'] }, /each requirement must be a package specifier/],
+    [{ packages: ['-e git+https://example.com/x.git'] }, /each requirement must be a package specifier/],
+    [{ packages: ['torch --hash=sha256:00'] }, /optionally followed by --hash=sha256:<64 hex digits> \(got 'torch --hash=sha256:00'\)/],
+    [{ packages: ['torch --extra-index-url https://x.example'] }, /other pip options are not accepted/],
+    [{ packages: ['mypkg @ http://files.example/mypkg-1.0-py3-none-any.whl'] }, /the direct reference in .* must be an https URL/],
+    [{ packages: [`torch==2.6.0 --hash=sha256:${HASH}`, 'Pillow'] }, /requirements must all carry --hash or none .*without a hash: Pillow/],
+    [{ packages: ['# nothing', '  '] }, /packages or requirementsFile must name at least one requirement \(got none\)/],
+    [{ indexUrl: 'http://mirror.example/simple' }, /indexUrl must be an https URL without spaces or quotes \(got 'http:\/\/mirror.example\/simple'\)/],
+    [{ indexUrl: 'https://user:s3cret@mirror.example/simple' }, /indexUrl must not carry credentials \(user:token@\).*got 'https:\/\/\*\*\*@mirror.example\/simple'/],
+    [{ extraIndexUrls: ['https://pypi.org/simple'] }, /extraIndexUrls needs every requirement hash-locked/],
+    [{ modelFiles: [{ url: 'http://example.org/m.pt', path: 'm.pt' }] }, /modelFiles\[0\].url must be an https URL/],
+    [{ modelFiles: [{ url: 'https://example.org/m.pt', path: '../lib/x.py' }] }, /modelFiles\[0\].path must be a relative path inside the model directory/],
+    [{ modelFiles: [{ url: 'https://example.org/m.pt', path: 'm.pt', sha256: 'abc' }] }, /modelFiles\[0\].sha256 must be 64 hex digits \(got 'abc'\)/],
+    [{ requirementsFile: '/no/such/requirements.txt' }, /requirementsFile cannot be read \(got '\/no\/such\/requirements.txt': ENOENT\)/],
+  ])('refuses %j', (props, message) => {
+    expect(fails(props as Partial<EfsDependencyInstallerProps>)).toThrow(message);
+  });
+});
+
+describe('EfsDependencyInstaller: fits CloudFormation and Lambda', () => {
+  test('the longest install, 14 minutes, still answers within the custom resource\'s hour', () => {
+    const stack = testStack();
+    installerIn(stack, { timeout: Duration.minutes(14) });
+    const template = Template.fromStack(stack);
+    expect(installFunction(template).Properties.Timeout).toBe(900);
+    expect(Number(installProperties(template).ServiceTimeout)).toBe(960);
+  });
+
+  test.each([
+    [Duration.minutes(15), /timeout must be from 1 to 14 minutes \(got 15 minutes\)/],
+    [Duration.minutes(60), /timeout must be from 1 to 14 minutes \(got 1 hour\)/],
+    [Duration.seconds(30), /timeout must be from 1 to 14 minutes \(got 30 seconds\)/],
+  ])('refuses a timeout of %s', (timeout, message) => {
+    expect(fails({ timeout })).toThrow(message);
+  });
+
+  test('keeps 1 to 5 previous sets: never fewer than the one a rollback needs', () => {
+    expect(fails({ keepPreviousSets: 0 })).toThrow(/keepPreviousSets must be a whole number from 1 to 5 \(got 0\)/);
+    expect(fails({ keepPreviousSets: 6 })).toThrow(/keepPreviousSets must be a whole number from 1 to 5 \(got 6\)/);
+  });
+
+  test('logEncryptionKey encrypts the install function\'s logs', () => {
+    const stack = testStack();
+    const key = new kms.Key(stack, 'LogKey', { enableKeyRotation: true });
+    installerIn(stack, { logEncryptionKey: key });
+    Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LogKey'), 'Arn'] } });
+  });
+});
+
+describe('EfsDependencyInstaller: wheels the runtime can load', () => {
+  function platformsOf(runtime: lambda.Runtime, architecture = lambda.Architecture.X86_64): string[] {
+    const stack = new Stack();
+    installerIn(stack, { runtime, architecture });
+    const options: string[] = installProperties(Template.fromStack(stack)).PipOptions;
+    return options.flatMap((option, i) => (option === '--platform' ? [options[i + 1]] : []));
+  }
+
+  test('Amazon Linux 2 runtimes (Python 3.10, 3.11, glibc 2.26) get no manylinux_2_28 or newer wheels', () => {
+    const tags = platformsOf(lambda.Runtime.PYTHON_3_11);
+    expect(tags[0]).toBe('manylinux_2_17_x86_64');
+    expect(tags[tags.length - 1]).toBe('manylinux_2_26_x86_64');
+    expect(tags).not.toContain('manylinux_2_28_x86_64');
+  });
+
+  test('Amazon Linux 2023 runtimes (Python 3.12 and later, glibc 2.34) get up to manylinux_2_34, arm64 aarch64 ones', () => {
+    expect(platformsOf(lambda.Runtime.PYTHON_3_13)).toEqual(expect.arrayContaining(['manylinux_2_28_x86_64', 'manylinux_2_34_x86_64']));
+    expect(platformsOf(lambda.Runtime.PYTHON_3_13, lambda.Architecture.ARM_64)).toEqual(expect.arrayContaining(['manylinux_2_17_aarch64', 'manylinux_2_34_aarch64']));
+    expect(platformsOf(lambda.Runtime.PYTHON_3_13).some(tag => /2_35/.test(tag))).toBe(false);
+  });
+
+  test.each([lambda.Runtime.NODEJS_22_X, lambda.Runtime.PYTHON_3_9])('refuses %s, naming it', runtime => {
+    expect(fails({ runtime })).toThrow(new RegExp(`runtime must be a Lambda Python runtime the installer knows the glibc of .*\\(got ${runtime.name.replace('.', '\\.')}\\)`));
+  });
+});
+
+describe('EfsDependencyInstaller: one writer per access point', () => {
+  test('a second installer on the same access point is a synth error naming the first', () => {
+    const stack = new Stack();
+    const { shared, accessPoint } = installerIn(stack);
+    expect(() => new EfsDependencyInstaller(stack, 'Again', { fileSystem: shared, accessPoint, runtime: lambda.Runtime.PYTHON_3_13, packages: ['x'] }))
+      .toThrow(/accessPoint already has an EfsDependencyInstaller \(Default\/Deps\); one installer per access point/);
+    const other = shared.addAccessPoint('Other', { path: '/other', uid: '1002', gid: '1002' });
+    expect(() => new EfsDependencyInstaller(stack, 'Own', { fileSystem: shared, accessPoint: other, runtime: lambda.Runtime.PYTHON_3_13, packages: ['x'] })).not.toThrow();
+  });
+
+  test('the set id changes with every input but not with where it is installed', () => {
+    const id = (props: Partial<EfsDependencyInstallerProps>) => installerIn(new Stack(), props).installer.dependencySetId;
+    const base = id({});
+    expect(id({})).toBe(base);
+    const changed = [
+      id({ packages: ['torch==2.7.0+cpu', 'Pillow>=11'] }),
+      id({ architecture: lambda.Architecture.ARM_64 }),
+      id({ warmUpCode: '' }),
+      id({ runtime: lambda.Runtime.PYTHON_3_13 }),
+      id({ modelFiles: [{ url: 'https://example.org/m.pt', path: 'm.pt', sha256: HASH }] }),
+    ];
+    expect(new Set([base, ...changed]).size).toBe(6);
+  });
+
   test('warns when the file system\'s subnets cannot reach the package indexes', () => {
-    const isolated = testStack();
+    const isolated = new Stack();
     installerIn(isolated, {}, false);
     Annotations.fromStack(isolated).hasWarning('/Default/Deps', Match.stringLikeRegexp(
-      "the file system's subnets are isolated: the install build runs there and cannot reach the package indexes.*installerWithoutEgress"));
-    const withNat = testStack();
-    installerIn(withNat);
-    expect(Annotations.fromStack(withNat).findWarning('*', Match.stringLikeRegexp(EfsDependencyInstaller.WITHOUT_EGRESS))).toEqual([]);
-  });
-
-  test('fails when the runtime is not Python', () => {
-    expect(() => installerIn(testStack(), { runtime: lambda.Runtime.NODEJS_22_X }))
-      .toThrow(/runtime must be a Python runtime such as python3.13 \(got nodejs22.x\)/);
-  });
-
-  test('fails when there is nothing to install', () => {
-    expect(() => installerIn(testStack(), { packages: ['# nothing', '  '] }))
-      .toThrow(/packages or requirementsFile must name at least one requirement \(got none\)/);
-  });
-
-  test('fails when a requirement is a pip option', () => {
-    for (const bad of ['--index-url https://evil.example/simple', '-e git+https://example.com/x.git', 'torch --hash=sha256:00']) {
-      expect(() => installerIn(testStack(), { packages: [bad] }))
-        .toThrow(/each requirement must be a package specifier such as 'torch==2.6.0' \(got '.*'\); pip options are not accepted/);
-    }
-  });
-
-  test('fails on a bad extra index, previous-set count or timeout', () => {
-    expect(() => installerIn(testStack(), { extraIndexUrls: ['http://mirror.example/simple'] }))
-      .toThrow(/extraIndexUrls\[0\] must be an https URL without spaces or quotes \(got 'http:\/\/mirror.example\/simple'\)/);
-    expect(() => installerIn(testStack(), { keepPreviousSets: 2 }))
-      .toThrow(/keepPreviousSets must be a whole number from 0 to 1 \(got 2\)/);
-    expect(() => installerIn(testStack(), { timeout: Duration.minutes(2) }))
-      .toThrow(/timeout \(minutes\) must be a whole number from 5 to 480 \(got 2\)/);
-    expect(() => installerIn(testStack(), { timeout: Duration.seconds(450) }))
-      .toThrow(/timeout \(minutes\) must be a whole number from 5 to 480 \(got 7.5\)/);
+      "the file system's subnets are isolated: the install function runs there and cannot reach the package indexes.*installerWithoutEgress"));
   });
 });

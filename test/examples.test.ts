@@ -1,8 +1,10 @@
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { buildEnvironment, checkedApp, expectCompliant, policyStatements, stableTemplate } from './helpers';
+import { checkedApp, expectCompliant, policyStatements, stableTemplate } from './helpers';
+import { SynthWarnings } from '../src';
 import { MessageWallStack } from '../examples/message-wall/message-wall-stack';
-import { MlInferenceStack, MlInferenceStackProps } from '../examples/ml-inference/ml-inference-stack';
+import { CHECKPOINT_URL, MlInferenceStack, MlInferenceStackProps, MODEL_REPO_COMMIT } from '../examples/ml-inference/ml-inference-stack';
+import { OPEN_ENDPOINT_WARNING } from '../examples/shared/throttled-http-api';
 
 /** What the VPC lookup answers for a default VPC: one public subnet in each of two zones. */
 function defaultVpcLookup(): object {
@@ -26,29 +28,32 @@ describe('examples/message-wall', () => {
   function messageWall(props = {}): MessageWallStack {
     return new MessageWallStack(checkedApp({ cfnGuard: true }), 'MessageWall', props);
   }
+  // The default app, synthesized once with every rule pack; the tests read the same template.
+  const defaultStack = messageWall();
+  const report = expectCompliant(defaultStack);
+  const template = Template.fromStack(defaultStack);
+  const iamAuthStack = messageWall({ iamAuth: true });
 
   test('access point /message as 1001:1001, created 1001/1001/750', () => {
-    Template.fromStack(messageWall()).hasResourceProperties('AWS::EFS::AccessPoint', {
+    template.hasResourceProperties('AWS::EFS::AccessPoint', {
       PosixUser: { Uid: '1001', Gid: '1001' },
       RootDirectory: { Path: '/message', CreationInfo: { OwnerUid: '1001', OwnerGid: '1001', Permissions: '750' } },
     });
   });
 
-  test('a current Python runtime mounted at /mnt/msg, in a VPC without NAT', () => {
-    const template = Template.fromStack(messageWall());
+  test('a current Python runtime mounted at /mnt/msg, in a VPC without NAT, each wall capped at 1 MiB', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'python3.15',
       Handler: 'message_wall.handler',
       FileSystemConfigs: [{ LocalMountPath: '/mnt/msg', Arn: Match.anyValue() }],
-      Environment: { Variables: { MOUNT_PATH: '/mnt/msg', MAX_BODY_BYTES: '65536' } },
+      Environment: { Variables: { MOUNT_PATH: '/mnt/msg', MAX_BODY_BYTES: '65536', MAX_WALL_BYTES: '1048576' } },
       ReservedConcurrentExecutions: 10,
     });
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
     template.resourceCountIs('AWS::EC2::InternetGateway', 0);
   });
 
-  test('an HTTP API whose default route integrates the function, throttled and access-logged', () => {
-    const template = Template.fromStack(messageWall());
+  test('an HTTP API whose default route integrates the function, throttled and access-logged, on $default and the reference\'s stage', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
       RouteKey: '$default',
@@ -66,7 +71,20 @@ describe('examples/message-wall', () => {
       DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
       AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AccessLogs'), 'Arn'] }, Format: Match.stringLikeRegexp('requestId') },
     });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: 'default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
     template.hasOutput('Endpoint', {});
+    template.hasOutput('ReferenceUrl', { Value: { 'Fn::Join': ['', Match.arrayWith(['/default/MessageWall'])] } });
+  });
+
+  test('the open endpoint is said out loud: a synth warning names what is exposed and the flag that closes it', () => {
+    Annotations.fromStack(defaultStack).hasWarning('/MessageWall/Api', Match.stringLikeRegexp(
+      'the API is open: anyone on the internet can call the function \\(read, append to and delete every wall.*-c iamAuth=true.*openEndpoint'));
+    expect(Annotations.fromStack(iamAuthStack).findWarning('*', Match.stringLikeRegexp(OPEN_ENDPOINT_WARNING))).toEqual([]);
   });
 
   test('an existing VPC (the default one, or by id) is looked up instead of creating one', () => {
@@ -104,11 +122,10 @@ describe('examples/message-wall', () => {
   });
 
   test('iamAuth turns on IAM authorization', () => {
-    Template.fromStack(messageWall({ iamAuth: true })).hasResourceProperties('AWS::ApiGatewayV2::Route', { AuthorizationType: 'AWS_IAM' });
+    Template.fromStack(iamAuthStack).hasResourceProperties('AWS::ApiGatewayV2::Route', { AuthorizationType: 'AWS_IAM' });
   });
 
   test('IAM: the function may write to EFS only through its access point, and nothing else in the stack may', () => {
-    const template = Template.fromStack(messageWall());
     const efsStatements = policyStatements(template).filter(({ statement }) => JSON.stringify(statement.Action).includes('elasticfilesystem'));
     expect(efsStatements).toHaveLength(1);
     expect(efsStatements[0].statement).toMatchObject({
@@ -118,14 +135,13 @@ describe('examples/message-wall', () => {
   });
 
   test('the function has no egress but NFS to the mount targets', () => {
-    Template.fromStack(messageWall()).hasResourceProperties('AWS::EC2::SecurityGroup', {
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: 'Lambda function that mounts EFS at /mnt/msg',
       SecurityGroupEgress: [Match.objectLike({ FromPort: 2049, ToPort: 2049 })],
     });
   });
 
   test('passes CDK validation, cdk-nag AwsSolutions and NIST 800-53 R5, and the cfn-guard Control Tower rules', () => {
-    const report = expectCompliant(messageWall());
     expect(new Set(report.acknowledged.map(f => f.plugin))).toEqual(new Set(['AwsSolutions', 'NIST.800.53.R5', 'cdk-validator-cfnguard']));
   });
 
@@ -139,13 +155,18 @@ describe('examples/ml-inference', () => {
   function mlInference(props: MlInferenceStackProps = {}): MlInferenceStack {
     return new MlInferenceStack(checkedApp({ cfnGuard: true }), 'MLInference', props);
   }
+  // The default app, synthesized once with every rule pack; the tests read the same template.
+  const defaultStack = mlInference();
+  const report = expectCompliant(defaultStack);
+  const template = Template.fromStack(defaultStack);
 
   function classifierFunction(template: Template) {
     return Object.entries(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'inference.handler' } }))[0];
   }
 
-  test('3 GB, 5 minutes, Python 3.13, mounted at /mnt/inference with PYTHONPATH and TORCH_HOME on EFS', () => {
-    const [, fn] = classifierFunction(Template.fromStack(mlInference()));
+  test('3 GB, 5 minutes, Python 3.13, mounted read-only at /mnt/inference with PYTHONPATH and TORCH_HOME in its own set', () => {
+    const [, fn] = classifierFunction(template);
+    const setId = defaultStack.installer.dependencySetId;
     expect(fn.Properties).toMatchObject({
       MemorySize: 3072,
       Timeout: 300,
@@ -153,12 +174,12 @@ describe('examples/ml-inference', () => {
       Architectures: ['x86_64'],
       ReservedConcurrentExecutions: 5,
       FileSystemConfigs: [expect.objectContaining({ LocalMountPath: '/mnt/inference' })],
-      Environment: { Variables: { PYTHONPATH: '/mnt/inference/current/lib', TORCH_HOME: '/mnt/inference/current/model', MODEL_REPO: 'nicolalandro/ntsnet-cub200' } },
+      Environment: { Variables: { PYTHONPATH: `/mnt/inference/sets/${setId}/lib`, TORCH_HOME: `/mnt/inference/sets/${setId}/model`, MODEL_REPO: 'nicolalandro/ntsnet-cub200' } },
     });
+    expect(JSON.stringify(fn.Properties.Environment)).not.toContain('current');
   });
 
   test('access point /ml as 1001:1001 on a VPC with NAT', () => {
-    const template = Template.fromStack(mlInference());
     template.hasResourceProperties('AWS::EFS::AccessPoint', {
       PosixUser: { Uid: '1001', Gid: '1001' },
       RootDirectory: { Path: '/ml', CreationInfo: { OwnerUid: '1001', OwnerGid: '1001', Permissions: '750' } },
@@ -167,32 +188,52 @@ describe('examples/ml-inference', () => {
   });
 
   test('provisioned concurrency (default 1, configurable) behind the alias the API invokes', () => {
-    const template = Template.fromStack(mlInference({ provisionedConcurrency: 2, reservedConcurrency: 4 }));
-    template.hasResourceProperties('AWS::Lambda::Alias', { Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 } });
+    template.hasResourceProperties('AWS::Lambda::Alias', { ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } });
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationUri: { Ref: Match.stringLikeRegexp('ClassifierAlias') } });
-    Template.fromStack(mlInference()).hasResourceProperties('AWS::Lambda::Alias', { ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } });
-    expect(() => mlInference({ provisionedConcurrency: 6 })).toThrow(/provisionedConcurrency \(6\) must not exceed reservedConcurrentExecutions \(5\)/);
+    const configured = new MlInferenceStack(new App(), 'MLInference', { provisionedConcurrency: 2, reservedConcurrency: 4 });
+    Template.fromStack(configured).hasResourceProperties('AWS::Lambda::Alias', { Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 } });
+    expect(() => new MlInferenceStack(new App(), 'MLInference', { provisionedConcurrency: 6 }))
+      .toThrow(/provisionedConcurrency \(6\) must not exceed reservedConcurrentExecutions \(5\)/);
   });
 
-  test('torch, torchvision, Pillow and the bird model are installed before the function deploys', () => {
-    const stack = mlInference();
-    const template = Template.fromStack(stack);
-    const variables = buildEnvironment(template);
-    expect(variables.REQUIREMENTS).toBe('torch==2.6.0+cpu\ntorchvision==0.21.0+cpu\nPillow==11.1.0');
-    expect(variables.PYTHON_VERSION).toBe('3.13');
-    expect(variables.WARM_UP).toContain("torch.hub.load('nicolalandro/ntsnet-cub200', 'ntsnet', pretrained=True, trust_repo=True, topN=6, device='cpu', num_classes=200)");
+  test('torch, torchvision, Pillow from one index, the hub repository at a pinned commit and the checkpoint, installed before the function deploys', () => {
+    const install = Object.values(template.findResources('Custom::EfsDependencySet'))[0];
+    expect(install.Properties).toMatchObject({
+      Requirements: ['torch==2.6.0+cpu', 'torchvision==0.21.0+cpu', 'Pillow==11.1.0'],
+      FileSystemId: { Ref: expect.stringMatching(/^SharedFileSystem/) },
+      AccessPointId: { Ref: expect.stringMatching(/^SharedFileSystemMl/) },
+      ModelFiles: [
+        { Url: `https://github.com/nicolalandro/ntsnet-cub200/archive/${MODEL_REPO_COMMIT}.zip`, Path: 'hub/nicolalandro_ntsnet-cub200_master', Extract: true, Sha256: '' },
+        { Url: CHECKPOINT_URL, Path: 'hub/checkpoints/nts_net_cub200.pt', Extract: false, Sha256: '' },
+      ],
+    });
+    expect(MODEL_REPO_COMMIT).toMatch(/^[0-9a-f]{40}$/);
+    expect(install.Properties.PipOptions).toEqual(expect.arrayContaining(['--index-url', 'https://download.pytorch.org/whl/cpu', '--python-version', '3.13']));
+    expect(install.Properties.PipOptions).not.toContain('--extra-index-url');
+    expect(install.Properties.WarmUpCode).toContain("torch.hub.load(hub, 'ntsnet', source='local', pretrained=True, topN=6, device='cpu', num_classes=200)");
+    expect(JSON.stringify(install.Properties)).not.toMatch(/trust_repo/);
     const [, fn] = classifierFunction(template);
     const installLogicalId = Object.keys(template.findResources('Custom::EfsDependencySet'))[0];
     expect(fn.DependsOn).toContain(installLogicalId);
+    expect(install.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^NetworkVpcPrivateSubnet1DefaultRoute/)]));
   });
 
-  test('IAM: only the function and the install build may touch EFS, each only through /ml and mount targets', () => {
-    const template = Template.fromStack(mlInference());
+  test('a checkpoint SHA-256 given as context pins it, and the not-hash-locked warning says what is left', () => {
+    Annotations.fromStack(defaultStack).hasWarning('/MLInference/Dependencies', Match.stringLikeRegexp(
+      'not pinned by hash: requirements without --hash.*model file hub/nicolalandro_ntsnet-cub200_master without sha256; model file hub/checkpoints/nts_net_cub200.pt without sha256'));
+    const pinned = new MlInferenceStack(new App(), 'MLInference', { checkpointSha256: 'f'.repeat(64) });
+    const files = Object.values(Template.fromStack(pinned).findResources('Custom::EfsDependencySet'))[0].Properties.ModelFiles;
+    expect(files[1].Sha256).toBe('f'.repeat(64));
+  });
+
+  test('IAM: only the installer may write to EFS; the internet-facing classifier may only mount /ml read-only', () => {
     const efsStatements = policyStatements(template).filter(({ statement }) => JSON.stringify(statement).includes('elasticfilesystem'));
-    expect(efsStatements.map(({ roles }) => roles.match(/(Classifier|DependenciesProject)\w*Role/)?.[1]).sort()).toEqual(['Classifier', 'DependenciesProject']);
-    for (const { statement } of efsStatements) {
+    const byRole = Object.fromEntries(efsStatements.map(({ roles, statement }) => [roles.match(/(Classifier|DependenciesFunction)\w*Role/)?.[1], statement]));
+    expect(Object.keys(byRole).sort()).toEqual(['Classifier', 'DependenciesFunction']);
+    expect(byRole.Classifier.Action).toBe('elasticfilesystem:ClientMount'); // one action: IAM writes it as a string
+    expect(byRole.DependenciesFunction.Action).toEqual(['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite']);
+    for (const statement of Object.values(byRole)) {
       expect(statement).toMatchObject({
-        Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SharedFileSystem/), 'Arn'] },
         Condition: {
           StringEquals: { 'elasticfilesystem:AccessPointArn': { 'Fn::Join': ['', expect.arrayContaining([{ Ref: expect.stringMatching(/^SharedFileSystemMl/) }])] } },
@@ -200,15 +241,23 @@ describe('examples/ml-inference', () => {
         },
       });
     }
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/Privileged|CodeBuild/);
   });
 
-  test('the planned load needs no warning: elastic throughput, timeouts above the load time, reserved concurrency set', () => {
-    const stack = mlInference();
-    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-lambda-efs:'))).toEqual([]);
+  test('the planned load needs no capacity warning: elastic throughput, timeouts above the load time, reserved concurrency set', () => {
+    const capacity = [SynthWarnings.THROUGHPUT_INSUFFICIENT, SynthWarnings.PROVISIONED_OVERSIZED, SynthWarnings.CLIENT_CONNECTION_LIMIT,
+      SynthWarnings.NO_RESERVED_CONCURRENCY, SynthWarnings.TIMEOUT_BELOW_COLD_START_LOAD];
+    for (const id of capacity) {
+      expect(Annotations.fromStack(defaultStack).findWarning('*', Match.stringLikeRegexp(id))).toEqual([]);
+    }
+  });
+
+  test('the open endpoint is said out loud', () => {
+    Annotations.fromStack(defaultStack).hasWarning('/MLInference/Api', Match.stringLikeRegexp('the API is open: .*fetch any public http\\(s\\) image URL.*-c iamAuth=true'));
+    template.hasOutput('ReferenceUrl', { Value: { 'Fn::Join': ['', Match.arrayWith(['/default/MLInference'])] } });
   });
 
   test('passes CDK validation, cdk-nag AwsSolutions and NIST 800-53 R5, and the cfn-guard Control Tower rules', () => {
-    const report = expectCompliant(mlInference());
     expect(new Set(report.acknowledged.map(f => f.plugin))).toEqual(new Set(['AwsSolutions', 'NIST.800.53.R5', 'cdk-validator-cfnguard']));
   });
 

@@ -45,13 +45,16 @@ export const INLINE_CODE = lambda.Code.fromInline('def handler(event, context):\
 
 /**
  * The template with asset hashes replaced by placeholders, so that a snapshot changes when
- * the resources do, not when handler code changes (asset hashes, and the code hash that
- * Lambda's `currentVersion` puts in its logical id).
+ * the resources do, not when handler code changes (asset hashes, the code hash that
+ * Lambda's `currentVersion` puts in its logical id, and dependency set ids).
  */
 export function stableTemplate(template: object): object {
   return JSON.parse(JSON.stringify(template)
     .replace(/[0-9a-f]{64}(\.zip|\.json)?/g, 'ASSET_HASH$1')
-    .replace(/(CurrentVersion[0-9A-F]{8})[0-9a-f]{32}/g, '$1CODE_HASH'));
+    .replace(/(CurrentVersion[0-9A-F]{8})[0-9a-f]{32}/g, '$1CODE_HASH')
+    // A dependency set's id hashes the installer's code too: a snapshot shows where it is used, not its value.
+    .replace(/sets\/[0-9a-f]{16}\//g, 'sets/SET_ID/')
+    .replace(/"SetId":"[0-9a-f]{16}"/g, '"SetId":"SET_ID"'));
 }
 
 /** The NFS ingress rule into the file system's security group from the group whose id matches `source`. */

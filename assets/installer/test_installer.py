@@ -1,252 +1,319 @@
-"""Tests of the installer's decisions (waiter) and of the set layout on a real directory (efs_sets)."""
+"""Tests of the install function on real directories, with pip installing locally built wheels.
 
+Nothing here reaches the internet: packages come from a local wheel directory (pip's
+``--no-index --find-links``), model files from an opener that serves bytes from memory, and
+CloudFormation's response URL is a server on 127.0.0.1.
+"""
+
+import fcntl
+import hashlib
+import io
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import unittest
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import efs_sets  # noqa: E402
-import waiter  # noqa: E402
+import installer  # noqa: E402
+
+installer.log = lambda *args: None  # pip's output would bury the test report
 
 SET_A = "a" * 16
 SET_B = "b" * 16
 SET_C = "c" * 16
+STACK = "arn:aws:cloudformation:eu-west-1:123456789012:stack/Ml/1"
 
 
-def build(status, **extra):
-    return {"id": "install:1234", "buildStatus": status, "logs": {"deepLink": "https://console.example/logs/1234"}, **extra}
+def build_wheel(work, name, version, modules):
+    """A pure-Python wheel of ``modules`` ({relative path: source}), built offline."""
+    source = os.path.join(work, f"src-{name}-{version}")
+    for relative, text in modules.items():
+        os.makedirs(os.path.dirname(os.path.join(source, relative)), exist_ok=True)
+        with open(os.path.join(source, relative), "w", encoding="utf-8") as f:
+            f.write(text)
+    with open(os.path.join(source, "setup.py"), "w", encoding="utf-8") as f:
+        f.write(f"from setuptools import setup, find_packages\nsetup(name={name!r}, version={version!r}, packages=find_packages())\n")
+    wheels = os.path.join(work, f"wheels-{version}")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q", "-w", wheels, source],
+                   check=True, capture_output=True)
+    return wheels
 
 
-class Decisions(unittest.TestCase):
-    def test_in_progress_is_not_complete(self):
-        self.assertEqual(waiter.decide(build("IN_PROGRESS")), {"IsComplete": False})
-
-    def test_succeeded_is_complete(self):
-        self.assertEqual(waiter.decide(build("SUCCEEDED")), {"IsComplete": True, "Data": {"BuildId": "install:1234"}})
-
-    def test_failed_raises_with_the_phase_the_reason_and_the_log_link(self):
-        phases = [{"phaseType": "PROVISIONING", "phaseStatus": "SUCCEEDED"},
-                  {"phaseType": "BUILD", "phaseStatus": "FAILED", "contexts": [{"message": "COMMAND_EXECUTION_ERROR: pip exited 1"}]}]
-        with self.assertRaises(waiter.InstallFailed) as raised:
-            waiter.decide(build("FAILED", phases=phases))
-        message = str(raised.exception)
-        self.assertIn("ended FAILED in phase BUILD: COMMAND_EXECUTION_ERROR: pip exited 1", message)
-        self.assertIn("the previous set stays current", message)
-        self.assertIn("Logs: https://console.example/logs/1234", message)
-
-    def test_fault_and_stopped_are_failures(self):
-        for status in ("FAULT", "STOPPED"):
-            with self.assertRaisesRegex(waiter.InstallFailed, f"ended {status}"):
-                waiter.decide(build(status))
-
-    def test_timed_out_raises_with_the_timeout(self):
-        with self.assertRaisesRegex(waiter.InstallFailed, "timed out after 60 minutes.*Logs: https://console.example/logs/1234"):
-            waiter.decide(build("TIMED_OUT", timeoutInMinutes=60))
-
-    def test_an_unknown_status_is_a_failure_not_a_wait(self):
-        with self.assertRaisesRegex(waiter.InstallFailed, "unknown status 'PAUSED'"):
-            waiter.decide(build("PAUSED"))
+def sha256_of_dir_file(directory):
+    (wheel,) = os.listdir(directory)
+    with open(os.path.join(directory, wheel), "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
 
 
-class FakeCodeBuild:
-    def __init__(self, builds):
-        self.builds = builds
-        self.started = []
+class MemoryOpener:
+    """Serves URLs from a dict, as urlopen would, and records what was asked."""
 
-    def start_build(self, **kwargs):
-        self.started.append(kwargs)
-        return {"build": {"id": "install:42"}}
+    def __init__(self, files):
+        self.files = files
+        self.asked = []
 
-    def batch_get_builds(self, ids):
-        return {"builds": [b for b in self.builds if b["id"] in ids]}
-
-
-def event(request, **extra):
-    return {"RequestType": request, "ResourceProperties": {"SetId": SET_A, "ProjectName": "install-project"}, **extra}
+    def __call__(self, url, timeout):
+        self.asked.append(url)
+        return io.BytesIO(self.files[url])
 
 
-class Handlers(unittest.TestCase):
-    def test_create_and_update_start_a_build_with_the_set_id(self):
-        for request in ("Create", "Update"):
-            client = FakeCodeBuild([])
-            answer = waiter.on_event(event(request, PhysicalResourceId="old"), None, client)
-            self.assertEqual(answer, {"PhysicalResourceId": f"efs-dependency-set-{SET_A}", "Data": {"BuildId": "install:42", "SetId": SET_A}})
-            self.assertEqual(client.started, [{"projectName": "install-project",
-                                               "environmentVariablesOverride": [{"name": "SET_ID", "value": SET_A, "type": "PLAINTEXT"}]}])
-
-    def test_delete_starts_nothing_and_completes_at_once(self):
-        client = FakeCodeBuild([])
-        self.assertEqual(waiter.on_event(event("Delete", PhysicalResourceId="efs-dependency-set-x"), None, client),
-                         {"PhysicalResourceId": "efs-dependency-set-x"})
-        self.assertEqual(client.started, [])
-        self.assertEqual(waiter.is_complete(event("Delete"), None, client), {"IsComplete": True})
-
-    def test_is_complete_follows_the_build(self):
-        running = FakeCodeBuild([build("IN_PROGRESS", id="install:42")])
-        self.assertEqual(waiter.is_complete(event("Create", Data={"BuildId": "install:42"}), None, running), {"IsComplete": False})
-        done = FakeCodeBuild([build("SUCCEEDED", id="install:42")])
-        self.assertEqual(waiter.is_complete(event("Create", Data={"BuildId": "install:42"}), None, done),
-                         {"IsComplete": True, "Data": {"BuildId": "install:42", "SetId": SET_A}})
-
-    def test_a_build_codebuild_does_not_know_fails(self):
-        with self.assertRaisesRegex(waiter.InstallFailed, "does not know the install build install:7"):
-            waiter.is_complete(event("Create", Data={"BuildId": "install:7"}), None, FakeCodeBuild([]))
-
-
-class Sets(unittest.TestCase):
-    def setUp(self):
-        self.root = tempfile.mkdtemp(prefix="efs-sets-")
-
-    def tearDown(self):
-        shutil.rmtree(self.root, ignore_errors=True)
-
-    def install(self, set_id, content):
-        partial = efs_sets.prepare(self.root, set_id)
-        with open(os.path.join(partial, "lib", "marker.py"), "w", encoding="utf-8") as f:
-            f.write(content)
-        return partial
-
-    def read_current(self):
-        with open(os.path.join(self.root, "current", "lib", "marker.py"), encoding="utf-8") as f:
-            return f.read()
-
-    def test_a_set_becomes_current_only_when_committed(self):
-        partial = self.install(SET_A, "A")
-        self.assertTrue(partial.endswith(f"sets/{SET_A}.partial"))
-        self.assertFalse(os.path.lexists(os.path.join(self.root, "current")))
-        efs_sets.commit(self.root, SET_A)
-        self.assertEqual(self.read_current(), "A")
-        self.assertEqual(os.readlink(os.path.join(self.root, "current")), f"sets/{SET_A}")
-
-    def test_a_failed_install_leaves_the_current_set_and_is_cleaned_by_the_next(self):
-        self.install(SET_A, "A")
-        efs_sets.commit(self.root, SET_A)
-        self.install(SET_B, "B-half-written")  # the build fails here: no commit
-        self.assertEqual(self.read_current(), "A")
-        partial = efs_sets.prepare(self.root, SET_B)  # the next try starts clean
-        self.assertEqual(os.listdir(os.path.join(partial, "lib")), [])
-
-    def test_switching_keeps_the_previous_set_and_removes_older_ones(self):
-        for set_id, content in ((SET_A, "A"), (SET_B, "B"), (SET_C, "C")):
-            self.install(set_id, content)
-            efs_sets.commit(self.root, set_id)
-        self.assertEqual(self.read_current(), "C")
-        self.assertEqual(sorted(os.listdir(os.path.join(self.root, "sets"))), [SET_B, SET_C])
-        self.install(SET_A, "A again")
-        efs_sets.commit(self.root, SET_A, keep=0)
-        self.assertEqual(os.listdir(os.path.join(self.root, "sets")), [SET_A])
-
-    def test_a_complete_set_is_not_installed_again(self):
-        self.install(SET_A, "A")
-        efs_sets.commit(self.root, SET_A)
-        self.install(SET_B, "B")
-        efs_sets.commit(self.root, SET_B)
-        # A rollback to the inputs of SET_A: nothing to install, only the switch.
-        self.assertIsNone(efs_sets.prepare(self.root, SET_A))
-        efs_sets.commit(self.root, SET_A)
-        self.assertEqual(self.read_current(), "A")
-
-    def test_readers_always_see_a_complete_set_while_the_link_switches(self):
-        self.install(SET_A, "A")
-        efs_sets.commit(self.root, SET_A)
-        self.install(SET_B, "B")
-        reader = subprocess.Popen([sys.executable, "-c", (
-            "import sys,time\n"
-            "seen=set(); end=time.time()+1.5\n"
-            "while time.time()<end:\n"
-            "    try: seen.add(open(sys.argv[1]).read())\n"
-            "    except FileNotFoundError: seen.add('MISSING')\n"
-            "print(','.join(sorted(seen)))\n"), os.path.join(self.root, "current", "lib", "marker.py")],
-            stdout=subprocess.PIPE, text=True)
-        for _ in range(200):
-            efs_sets.commit(self.root, SET_B)
-            efs_sets.commit(self.root, SET_A)
-        out, _ = reader.communicate(timeout=10)
-        self.assertNotIn("MISSING", out)
-        self.assertTrue(set(out.strip().split(",")) <= {"A", "B"})
-
-    def test_bad_set_ids_are_refused(self):
-        for bad in ("../etc", "ABC", "", "a" * 65):
-            with self.assertRaisesRegex(ValueError, "set id must be 8 to 64 lowercase hex digits"):
-                efs_sets.prepare(self.root, bad)
-
-    def test_the_command_line(self):
-        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "efs_sets.py")
-        prepared = subprocess.run([sys.executable, script, "prepare", self.root, SET_A], capture_output=True, text=True, check=True)
-        self.assertTrue(prepared.stdout.strip().endswith(f"{SET_A}.partial"))
-        committed = subprocess.run([sys.executable, script, "commit", self.root, SET_A], capture_output=True, text=True, check=True)
-        self.assertIn(f"current: sets/{SET_A} (was: none)", committed.stderr)
-        again = subprocess.run([sys.executable, script, "prepare", self.root, SET_A], capture_output=True, text=True, check=True)
-        self.assertEqual(again.stdout.strip(), "")
-        bad = subprocess.run([sys.executable, script, "commit", self.root, SET_B], capture_output=True, text=True)
-        self.assertEqual(bad.returncode, 1)
-        self.assertIn("no set", bad.stderr)
-
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-class InstallScript(unittest.TestCase):
-    """install-set.sh for real: pip installs a small local wheel, the warm-up writes a model."""
-
+class WithWheels(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.work = tempfile.mkdtemp(prefix="install-set-")
-        package = os.path.join(cls.work, "tinypkg")
-        os.makedirs(package)
-        with open(os.path.join(package, "setup.py"), "w", encoding="utf-8") as f:
-            f.write("from setuptools import setup\nsetup(name='tinypkg', version='1.0', py_modules=['tinypkg'])\n")
-        with open(os.path.join(package, "tinypkg.py"), "w", encoding="utf-8") as f:
-            f.write("ANSWER = 42\n")
-        cls.wheels = os.path.join(cls.work, "wheels")
-        subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q", "-w", cls.wheels, package],
-                       check=True, capture_output=True)
-        # The script calls python3: make it this interpreter.
-        cls.bin = os.path.join(cls.work, "bin")
-        os.makedirs(cls.bin)
-        os.symlink(sys.executable, os.path.join(cls.bin, "python3"))
+        cls.work = tempfile.mkdtemp(prefix="installer-test-")
+        cls.wheels_v1 = build_wheel(cls.work, "tinypkg", "1.0", {
+            "tinypkg/__init__.py": "VERSION = '1.0'\n", "tinypkg/sub.py": "VERSION = '1.0'\n"})
+        cls.wheels_v2 = build_wheel(cls.work, "tinypkg", "2.0", {
+            "tinypkg/__init__.py": "VERSION = '2.0'\n", "tinypkg/sub.py": "VERSION = '2.0'\n"})
+        cls.hash_v1 = sha256_of_dir_file(cls.wheels_v1)
 
     @classmethod
     def tearDownClass(cls):
         shutil.rmtree(cls.work, ignore_errors=True)
 
     def setUp(self):
-        self.mount = tempfile.mkdtemp(prefix="efs-mount-")
+        self.root = tempfile.mkdtemp(prefix="efs-mount-")
 
     def tearDown(self):
-        shutil.rmtree(self.mount, ignore_errors=True)
+        shutil.rmtree(self.root, ignore_errors=True)
 
-    def run_install(self, set_id, requirements="tinypkg", warm_up=""):
-        env = {**os.environ, "PATH": self.bin + os.pathsep + os.environ["PATH"], "SET_ID": set_id, "REQUIREMENTS": requirements,
-               "PIP_TARGET_ARGS": f"--no-index --find-links {self.wheels}", "WARM_UP": warm_up, "KEEP_PREVIOUS": "1"}
-        return subprocess.run(["bash", os.path.join(HERE, "install-set.sh"), self.mount], env=env, capture_output=True, text=True)
+    def props(self, set_id, wheels=None, requirements=("tinypkg",), **extra):
+        return {"SetId": set_id, "FileSystemId": "fs-1", "AccessPointId": "fsap-1", "KeepPreviousSets": "1",
+                "Requirements": list(requirements),
+                "PipOptions": ["--no-index", "--find-links", wheels or self.wheels_v1], **extra}
 
-    def test_installs_warms_up_and_switches(self):
-        warm_up = "python3 -c 'import os, tinypkg; open(os.path.join(os.environ[\"TORCH_HOME\"], \"model.txt\"), \"w\").write(str(tinypkg.ANSWER))'"
-        result = self.run_install(SET_A, warm_up=warm_up)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertTrue(os.path.exists(os.path.join(self.mount, "current", "lib", "tinypkg.py")))
-        with open(os.path.join(self.mount, "current", "model", "model.txt"), encoding="utf-8") as f:
-            self.assertEqual(f.read(), "42")
+    def event(self, set_id, request="Create", logical="Deps", **extra):
+        return {"RequestType": request, "StackId": STACK, "RequestId": "r1", "LogicalResourceId": logical,
+                "ResponseURL": "http://127.0.0.1:1/unused", "ResourceProperties": self.props(set_id, **extra)}
 
-    def test_a_failing_warm_up_or_install_leaves_the_previous_set_current(self):
-        self.assertEqual(self.run_install(SET_A).returncode, 0)
-        failed_warm_up = self.run_install(SET_B, warm_up="echo loading model; exit 3")
-        self.assertNotEqual(failed_warm_up.returncode, 0)
-        failed_pip = self.run_install(SET_C, requirements="no-such-package==1.0")
-        self.assertNotEqual(failed_pip.returncode, 0)
-        self.assertEqual(os.readlink(os.path.join(self.mount, "current")), f"sets/{SET_A}")
+    def handle(self, set_id, seconds=120, opener=None, **extra):
+        args = {"opener": opener} if opener else {}
+        return installer.handle(self.event(set_id, **extra), self.root, time.monotonic() + seconds, **args)
 
-    def test_a_complete_set_is_switched_to_without_installing(self):
-        self.assertEqual(self.run_install(SET_A).returncode, 0)
-        self.assertEqual(self.run_install(SET_B).returncode, 0)
-        again = self.run_install(SET_A, requirements="no-such-package==1.0")  # would fail if pip ran
-        self.assertEqual(again.returncode, 0, again.stderr)
-        self.assertIn(f"set {SET_A} is complete already", again.stdout)
-        self.assertEqual(os.readlink(os.path.join(self.mount, "current")), f"sets/{SET_A}")
+    def sets(self):
+        return sorted(n for n in os.listdir(os.path.join(self.root, "sets")) if installer.SET_ID.match(n) or n.endswith(".partial"))
+
+
+class Installing(WithWheels):
+    def test_installs_into_the_set_marks_it_complete_and_names_its_paths(self):
+        status, reason, physical, data = self.handle(SET_A, WarmUpCode=(
+            "import os, tinypkg; open(os.path.join(os.environ['TORCH_HOME'], 'model.txt'), 'w').write(tinypkg.VERSION)"))
+        self.assertEqual(status, "SUCCESS", reason)
+        self.assertEqual(physical, f"fs-1:fsap-1:{SET_A}")
+        self.assertEqual(data, {"SetId": SET_A, "LibPath": f"sets/{SET_A}/lib", "ModelPath": f"sets/{SET_A}/model"})
+        self.assertTrue(os.path.isfile(os.path.join(self.root, "sets", SET_A, "lib", "tinypkg", "__init__.py")))
+        with open(os.path.join(self.root, "sets", SET_A, "model", "model.txt"), encoding="utf-8") as f:
+            self.assertEqual(f.read(), "1.0")
+        self.assertTrue(installer.is_complete(self.root, SET_A))
+
+    def test_hash_locked_requirements_install_and_a_wrong_hash_is_refused(self):
+        locked = f"tinypkg==1.0 --hash=sha256:{self.hash_v1}"
+        status, reason, _, _ = self.handle(SET_A, requirements=[locked], PipOptions=["--no-index", "--find-links", self.wheels_v1, "--require-hashes"])
+        self.assertEqual(status, "SUCCESS", reason)
+        wrong = f"tinypkg==1.0 --hash=sha256:{'0' * 64}"
+        status, reason, _, _ = self.handle(SET_B, requirements=[wrong], PipOptions=["--no-index", "--find-links", self.wheels_v1, "--require-hashes"])
+        self.assertEqual(status, "FAILED")
+        self.assertIn("THESE PACKAGES DO NOT MATCH THE HASHES", reason)
+        self.assertEqual(self.sets(), [SET_A])
+
+    def test_a_failing_install_or_warm_up_fails_the_deployment_and_leaves_no_partial_set(self):
+        self.assertEqual(self.handle(SET_A)[0], "SUCCESS")
+        status, reason, physical, _ = self.handle(SET_B, WarmUpCode="raise SystemExit('model download refused')", request="Update")
+        self.assertEqual(status, "FAILED")
+        self.assertIn("model download refused", reason)
+        status, reason, _, _ = self.handle(SET_C, requirements=["no-such-package==1.0"])
+        self.assertEqual(status, "FAILED")
+        self.assertIn("No matching distribution found for no-such-package==1.0", reason)
+        self.assertEqual(self.sets(), [SET_A])
+
+    def test_a_set_without_its_completion_marker_is_not_complete_and_is_rebuilt(self):
+        os.makedirs(os.path.join(self.root, "sets", SET_A, "lib"))  # what a killed install could leave
+        self.assertFalse(installer.is_complete(self.root, SET_A))
+        status, reason, _, _ = self.handle(SET_A)
+        self.assertEqual(status, "SUCCESS", reason)
+        self.assertIn("installed", reason)
+        self.assertTrue(os.path.isfile(os.path.join(self.root, "sets", SET_A, "lib", "tinypkg", "sub.py")))
+
+    def test_the_install_stops_at_its_deadline_and_cleans_up(self):
+        started = time.monotonic()
+        status, reason, _, _ = self.handle(SET_A, seconds=3, WarmUpCode="import time; time.sleep(60)")
+        self.assertLess(time.monotonic() - started, 15)
+        self.assertEqual(status, "FAILED")
+        self.assertIn("did not finish within the install timeout", reason)
+        self.assertEqual(self.sets(), [])
+
+    def test_delete_touches_nothing(self):
+        self.assertEqual(self.handle(SET_A)[0], "SUCCESS")
+        status, _, physical, _ = installer.handle({**self.event(SET_A, request="Delete"), "PhysicalResourceId": "keep-me"}, self.root, time.monotonic() + 5)
+        self.assertEqual((status, physical), ("SUCCESS", "keep-me"))
+        self.assertEqual(self.sets(), [SET_A])
+
+    def test_a_bad_set_id_is_refused(self):
+        for bad in ("../etc", "ABCDEF0123456789", "", "a" * 65):
+            status, reason, _, _ = self.handle(bad)
+            self.assertEqual(status, "FAILED")
+            self.assertIn("SetId must be 16 to 64 lowercase hex digits", reason)
+
+
+class RollbackAndCleanup(WithWheels):
+    def test_a_rollback_installs_nothing_it_finds_the_previous_set_complete(self):
+        self.assertEqual(self.handle(SET_A)[0], "SUCCESS")
+        self.assertEqual(self.handle(SET_B, request="Update")[0], "SUCCESS")
+        # The rollback's Update carries the old properties; pip would fail if it ran (no such package).
+        status, reason, _, _ = self.handle(SET_A, request="Update", requirements=["no-such-package==1.0"])
+        self.assertEqual(status, "SUCCESS", reason)
+        self.assertIn("was complete already", reason)
+        self.assertEqual(self.sets(), [SET_A, SET_B])
+
+    def test_keeps_the_current_and_previous_sets_of_each_installer(self):
+        for set_id in (SET_A, SET_B, SET_C):
+            self.assertEqual(self.handle(set_id)[0], "SUCCESS")
+        self.assertEqual(self.sets(), [SET_B, SET_C])
+        history = installer.read_history(self.root)
+        self.assertEqual(history, {f"{STACK}/Deps": [SET_B, SET_C]})
+
+    def test_two_installers_on_one_access_point_never_remove_each_others_sets(self):
+        other = "d" * 16
+        self.assertEqual(self.handle(SET_A, logical="First")[0], "SUCCESS")
+        self.assertEqual(self.handle(SET_B, logical="First")[0], "SUCCESS")
+        for set_id in (other, SET_C, "e" * 16):
+            self.assertEqual(self.handle(set_id, logical="Second")[0], "SUCCESS")
+        # First's current and previous stay; Second's oldest went.
+        self.assertEqual(self.sets(), [SET_A, SET_B, SET_C, "e" * 16])
+
+    def test_partial_sets_of_failed_installs_are_removed_by_the_next_install(self):
+        os.makedirs(os.path.join(self.root, "sets", SET_B + ".partial", "lib"))
+        self.assertEqual(self.handle(SET_A)[0], "SUCCESS")
+        self.assertEqual(self.sets(), [SET_A])
+
+
+class OneWriterAtATime(WithWheels):
+    def test_an_install_waits_for_the_lock_and_fails_clearly_when_it_never_comes(self):
+        os.makedirs(os.path.join(self.root, "sets"))
+        holder = open(os.path.join(self.root, "sets", installer.LOCK_FILE), "a+")
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        try:
+            status, reason, _, _ = self.handle(SET_A, seconds=2)
+        finally:
+            fcntl.flock(holder, fcntl.LOCK_UN)
+            holder.close()
+        self.assertEqual(status, "FAILED")
+        self.assertIn("another install holds the lock", reason)
+        self.assertEqual(self.sets(), [])
+
+    def test_two_concurrent_installs_of_one_set_do_not_destroy_each_other(self):
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(self.handle(SET_A, WarmUpCode="import time; time.sleep(0.5)")))
+                   for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.assertEqual(sorted(r[0] for r in results), ["SUCCESS", "SUCCESS"])
+        self.assertEqual(sorted("installed" in r[1] and "complete already" not in r[1] for r in results), [False, True])
+        self.assertTrue(installer.is_complete(self.root, SET_A))
+
+
+class NoMixedVersions(WithWheels):
+    def test_a_running_process_keeps_importing_from_its_own_set_after_a_new_one_is_installed(self):
+        """A function version's PYTHONPATH names its set (sets/<id>/lib), never a link that moves."""
+        self.assertEqual(self.handle(SET_A)[0], "SUCCESS")
+        lib_a = os.path.join(self.root, "sets", SET_A, "lib")
+        process = subprocess.Popen([sys.executable, "-c", (
+            "import sys, tinypkg\n"
+            "print(tinypkg.VERSION, flush=True)\n"
+            "sys.stdin.readline()\n"
+            "import tinypkg.sub\n"
+            "print(tinypkg.sub.VERSION, flush=True)\n")],
+            env={**os.environ, "PYTHONPATH": lib_a}, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.assertEqual(process.stdout.readline().strip(), "1.0")
+        self.assertEqual(self.handle(SET_B, wheels=self.wheels_v2, request="Update")[0], "SUCCESS")
+        out, _ = process.communicate("go\n", timeout=30)
+        self.assertEqual(out.strip(), "1.0")  # the lazy import came from the process's own set
+
+
+class ModelFiles(WithWheels):
+    CHECKPOINT = b"weights" * 1000
+
+    def test_a_pinned_file_is_verified_and_a_mismatch_is_refused(self):
+        digest = hashlib.sha256(self.CHECKPOINT).hexdigest()
+        url = "https://example.org/nts_net_cub200.pt"
+        files = [{"Url": url, "Sha256": digest, "Path": "hub/checkpoints/nts_net_cub200.pt"}]
+        status, reason, _, _ = self.handle(SET_A, opener=MemoryOpener({url: self.CHECKPOINT}), ModelFiles=files)
+        self.assertEqual(status, "SUCCESS", reason)
+        with open(os.path.join(self.root, "sets", SET_A, "model", "hub", "checkpoints", "nts_net_cub200.pt"), "rb") as f:
+            self.assertEqual(f.read(), self.CHECKPOINT)
+        tampered = MemoryOpener({url: self.CHECKPOINT + b"!"})
+        status, reason, _, _ = self.handle(SET_B, opener=tampered, ModelFiles=files)
+        self.assertEqual(status, "FAILED")
+        self.assertIn(f"not the pinned {digest}", reason)
+        self.assertEqual(self.sets(), [SET_A])
+
+    def test_an_archive_is_extracted_without_its_top_folder_and_may_not_escape(self):
+        good = io.BytesIO()
+        with zipfile.ZipFile(good, "w") as z:
+            z.writestr("ntsnet-cub200-14019cf/hubconf.py", "dependencies = ['torch']\n")
+            z.writestr("ntsnet-cub200-14019cf/nts_net/model.py", "X = 1\n")
+        url = "https://example.org/archive.zip"
+        files = [{"Url": url, "Path": "hub/owner_repo_master", "Extract": True}]
+        status, reason, _, _ = self.handle(SET_A, opener=MemoryOpener({url: good.getvalue()}), ModelFiles=files)
+        self.assertEqual(status, "SUCCESS", reason)
+        self.assertTrue(os.path.isfile(os.path.join(self.root, "sets", SET_A, "model", "hub", "owner_repo_master", "nts_net", "model.py")))
+        evil = io.BytesIO()
+        with zipfile.ZipFile(evil, "w") as z:
+            z.writestr("top/../../../escaped.py", "boom\n")
+        status, reason, _, _ = self.handle(SET_B, opener=MemoryOpener({url: evil.getvalue()}), ModelFiles=files)
+        self.assertEqual(status, "FAILED")
+        self.assertIn("outside its folder", reason)
+        self.assertFalse(os.path.exists(os.path.join(self.root, "sets", "escaped.py")))
+
+    def test_plain_http_and_paths_outside_the_model_directory_are_refused(self):
+        for item, message in (({"Url": "http://example.org/m.pt", "Path": "m.pt"}, "must be https"),
+                              ({"Url": "https://example.org/m.pt", "Path": "../../lib/evil.py"}, "must stay inside the model directory")):
+            status, reason, _, _ = self.handle(SET_A, opener=MemoryOpener({item["Url"]: b"x"}), ModelFiles=[item])
+            self.assertEqual(status, "FAILED")
+            self.assertIn(message, reason)
+
+
+class CloudFormationResponse(unittest.TestCase):
+    def test_the_handler_answers_on_the_response_url(self):
+        received = []
+
+        class Capture(BaseHTTPRequestHandler):
+            def do_PUT(self):  # noqa: N802
+                received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Capture)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        root = tempfile.mkdtemp(prefix="efs-mount-")
+        try:
+            event = {"RequestType": "Delete", "StackId": STACK, "RequestId": "r9", "LogicalResourceId": "Deps", "PhysicalResourceId": "p1",
+                     "ResponseURL": f"http://127.0.0.1:{server.server_port}/response", "ResourceProperties": {}}
+
+            class Context:
+                def get_remaining_time_in_millis(self):
+                    return 120_000
+
+            os.environ["MOUNT_PATH"] = root
+            installer.handler(event, Context())
+        finally:
+            server.shutdown()
+            shutil.rmtree(root, ignore_errors=True)
+        self.assertEqual(received, [{"Status": "SUCCESS", "Reason": "nothing to delete", "PhysicalResourceId": "p1", "StackId": STACK,
+                                     "RequestId": "r9", "LogicalResourceId": "Deps", "Data": {}}])
 
 
 if __name__ == "__main__":

@@ -73,7 +73,8 @@ export class MessageWallStack extends Stack {
       timeout: Duration.seconds(10),
       // Caps the execution environments, so the EFS connections and the bill of an open endpoint.
       reservedConcurrentExecutions: 10,
-      environment: { MOUNT_PATH: '/mnt/msg', MAX_BODY_BYTES: String(64 * 1024) },
+      // A wall is capped so that its answer always fits Lambda's 6 MB response (see the handler).
+      environment: { MOUNT_PATH: '/mnt/msg', MAX_BODY_BYTES: String(64 * 1024), MAX_WALL_BYTES: String(1024 * 1024) },
       // The function only talks NFS to the mount targets.
       allowAllOutbound: false,
       // A default VPC has public subnets only; Lambda never gives a function a public IP,
@@ -86,7 +87,9 @@ export class MessageWallStack extends Stack {
       function: this.wall,
       iamAuth: props.iamAuth ?? false,
       requestsPerSecond: props.requestsPerSecond ?? 20,
+      exposure: 'read, append to and delete every wall, each capped at 1 MiB',
     });
     new CfnOutput(this, 'Endpoint', { value: this.api.apiEndpoint, description: 'curl this URL' });
+    new CfnOutput(this, 'ReferenceUrl', { value: `${this.api.apiEndpoint}/default/MessageWall`, description: 'The reference deployment\'s URL: the same wall' });
   }
 }

@@ -7,6 +7,7 @@
  *   -c provisionedConcurrency=2   warm execution environments (default 1)
  *   -c reservedConcurrency=10     the most execution environments (default 5)
  *   -c iamAuth=true               IAM authorization instead of an open endpoint
+ *   -c checkpointSha256=<hex>     the SHA-256 the model checkpoint must have (see README)
  */
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Validations } from 'aws-cdk-lib';
@@ -30,6 +31,7 @@ new MlInferenceStack(app, 'MLInference', {
   provisionedConcurrency: numberContext('provisionedConcurrency'),
   reservedConcurrency: numberContext('reservedConcurrency'),
   iamAuth: String(app.node.tryGetContext('iamAuth')) === 'true',
+  checkpointSha256: app.node.tryGetContext('checkpointSha256'),
 });
 
 Validations.of(app).addPlugins(

@@ -3,15 +3,38 @@ import { CfnOutput, Duration, Size, Stack, StackProps, Validations } from 'aws-c
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { EfsBackedFunction, EfsDependencyInstaller, InferenceVpc, SharedFileSystem } from '../../src';
+import { EfsBackedFunction, EfsDependencyInstaller, InferenceVpc, ModelFile, SharedFileSystem } from '../../src';
 import { addThrottledHttpApi } from '../shared/throttled-http-api';
 
 /** The reference model: a bird classifier from PyTorch Hub. */
 export const MODEL_REPO = 'nicolalandro/ntsnet-cub200';
 
 /**
- * The Python runtime of the function and of the install build. Not the newest Lambda offers:
- * torch publishes wheels for it, and the CodeBuild image runs it for the model warm-up.
+ * The commit of the hub repository the example installs: its code (hubconf.py, nts_net/) is
+ * what `torch.hub.load` runs, so it is pinned, not the moving default branch.
+ */
+export const MODEL_REPO_COMMIT = '14019cfb406a7e013b1e549ab14620aedb686776';
+
+/** The pretrained weights that this commit's hubconf.py loads (`cub_200_2011_state_dict_url`). */
+export const CHECKPOINT_URL = 'https://github.com/nicolalandro/ntsnet_cub200/releases/download/0.2/nts_net_cub200.pt';
+
+/** Where torch.hub looks for the repository: `<TORCH_HOME>/hub/<owner>_<name>_<branch>`, as the handler does. */
+const HUB_DIRECTORY = 'nicolalandro_ntsnet-cub200_master';
+
+/**
+ * The repository at its pinned commit, and the checkpoint, which torch.hub finds in its
+ * cache and loads with `torch.load(weights_only=True)` (the default since torch 2.6).
+ */
+function modelFiles(checkpointSha256: string | undefined): ModelFile[] {
+  return [
+    { url: `https://github.com/${MODEL_REPO}/archive/${MODEL_REPO_COMMIT}.zip`, path: `hub/${HUB_DIRECTORY}`, extract: true },
+    { url: CHECKPOINT_URL, path: 'hub/checkpoints/nts_net_cub200.pt', sha256: checkpointSha256 },
+  ];
+}
+
+/**
+ * The Python runtime of the function and of the install function. Not the newest Lambda
+ * offers: torch 2.6 publishes wheels for it.
  */
 const PYTHON = lambda.Runtime.PYTHON_3_13;
 
@@ -29,6 +52,14 @@ export interface MlInferenceStackProps extends StackProps {
    * @default 5
    */
   readonly reservedConcurrency?: number;
+
+  /**
+   * The SHA-256 of the checkpoint at CHECKPOINT_URL (`sha256sum nts_net_cub200.pt`), so that
+   * the install refuses any other file. Context: `-c checkpointSha256=<64 hex digits>`.
+   *
+   * @default - not verified (synth warns: installerInputsNotHashLocked)
+   */
+  readonly checkpointSha256?: string;
 
   /**
    * Require SigV4-signed requests (IAM authorization) instead of an open endpoint.
@@ -64,13 +95,23 @@ export class MlInferenceStack extends Stack {
       accessPoint: ml,
       runtime: PYTHON,
       architecture: lambda.Architecture.X86_64,
-      // CPU-only torch: the CUDA build is several GiB Lambda cannot use.
+      // CPU-only torch (the CUDA build is several GiB Lambda cannot use), from PyTorch's own
+      // index alone, which also serves their dependencies: one index, no dependency confusion.
       packages: ['torch==2.6.0+cpu', 'torchvision==0.21.0+cpu', 'Pillow==11.1.0'],
-      extraIndexUrls: ['https://download.pytorch.org/whl/cpu'],
-      warmUpCommands: [
-        // Cache the hub repository and the pretrained weights under TORCH_HOME, as the handler loads them.
-        `python3 -c "import torch; torch.hub.load('${MODEL_REPO}', 'ntsnet', pretrained=True, trust_repo=True, topN=6, device='cpu', num_classes=200)"`,
-      ],
+      indexUrl: 'https://download.pytorch.org/whl/cpu',
+      modelFiles: modelFiles(props.checkpointSha256),
+      // Load the model once from the set, offline, as the handler will: a set whose model
+      // does not load never becomes one a function uses.
+      warmUpCode: [
+        'import os, torch',
+        `hub = os.path.join(os.environ['TORCH_HOME'], 'hub', '${HUB_DIRECTORY}')`,
+        "torch.hub.load(hub, 'ntsnet', source='local', pretrained=True, topN=6, device='cpu', num_classes=200)",
+      ].join('\n'),
+      timeout: Duration.minutes(14),
+    });
+    Validations.of(this.installer.installFunction).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-L1',
+      reason: 'Python 3.13, not the newest runtime: the install runs on the classifier\'s runtime, for which torch 2.6 publishes wheels.',
     });
 
     const reserved = props.reservedConcurrency ?? 5;
@@ -86,6 +127,8 @@ export class MlInferenceStack extends Stack {
       timeout: Duration.minutes(5),
       reservedConcurrentExecutions: reserved,
       provisionedConcurrency: props.provisionedConcurrency ?? 1,
+      // Only the installer writes; the internet-facing classifier reads its set.
+      readOnly: true,
       mountEnvironment: this.installer.mountEnvironment,
       environment: { MODEL_REPO },
       coldStartLoad: { bytesPerColdStart: Size.gibibytes(1.7), coldStartsPerDay: 24, peakColdStartsPerHour: 10 },
@@ -94,7 +137,7 @@ export class MlInferenceStack extends Stack {
     this.classifier.lambdaFunction.node.addDependency(this.installer.resource);
     Validations.of(this.classifier).acknowledge({
       id: 'AwsSolutions::AwsSolutions-L1',
-      reason: 'Python 3.13, not the newest runtime: torch 2.6 publishes wheels for it and the install build runs it for the model warm-up.',
+      reason: 'Python 3.13, not the newest runtime: torch 2.6 publishes wheels for it.',
     });
 
     this.api = addThrottledHttpApi(this, {
@@ -102,7 +145,9 @@ export class MlInferenceStack extends Stack {
       function: this.classifier,
       iamAuth: props.iamAuth ?? false,
       requestsPerSecond: 5,
+      exposure: 'make the function fetch any public http(s) image URL and classify it',
     });
     new CfnOutput(this, 'Endpoint', { value: this.api.apiEndpoint, description: 'curl "$ENDPOINT?url=<image url>"' });
+    new CfnOutput(this, 'ReferenceUrl', { value: `${this.api.apiEndpoint}/default/MLInference`, description: 'The reference deployment\'s URL: curl "$URL?url=<image url>"' });
   }
 }

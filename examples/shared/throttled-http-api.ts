@@ -3,7 +3,7 @@
  * default integration, throttling, JSON access logs, and optionally IAM authorization.
  * The API is the function's only caller, and a synchronous one.
  */
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -20,7 +20,12 @@ export interface ThrottledHttpApiProps {
   readonly iamAuth: boolean;
   /** Requests per second before throttling; the burst is twice that. */
   readonly requestsPerSecond: number;
+  /** What an open endpoint lets anyone do, for the synth warning and the acknowledgment. */
+  readonly exposure: string;
 }
+
+/** Warning id: an example's API is deployed without authorization. */
+export const OPEN_ENDPOINT_WARNING = 'cdk-lambda-efs-examples:openEndpoint';
 
 /** Adds the API (ids `Api`, `AccessLogs`) to `scope`. */
 export function addThrottledHttpApi(scope: Construct, props: ThrottledHttpApiProps): apigw.HttpApi {
@@ -34,15 +39,19 @@ export function addThrottledHttpApi(scope: Construct, props: ThrottledHttpApiPro
     retention: logs.RetentionDays.ONE_YEAR,
     removalPolicy: RemovalPolicy.RETAIN,
   });
-  api.addStage('DefaultStage', {
-    stageName: '$default',
-    autoDeploy: true,
-    throttle: { rateLimit: props.requestsPerSecond, burstLimit: props.requestsPerSecond * 2 },
-    accessLogSettings: {
-      destination: new apigw.LogGroupLogDestination(accessLogs),
-      format: AccessLogFormat.jsonWithStandardFields(),
-    },
-  });
+  // `$default` serves https://<api>/ and `default` the reference deployment's URLs
+  // (https://<api>/default/MessageWall); the handlers strip the stage from the path.
+  for (const [id, stageName] of [['DefaultStage', '$default'], ['ReferenceStage', 'default']]) {
+    api.addStage(id, {
+      stageName,
+      autoDeploy: true,
+      throttle: { rateLimit: props.requestsPerSecond, burstLimit: props.requestsPerSecond * 2 },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.jsonWithStandardFields(),
+      },
+    });
+  }
   const serviceEncrypted = 'Access logs hold request metadata only; CloudWatch Logs encrypts them at rest with keys it manages.';
   Validations.of(accessLogs).acknowledge(
     { id: 'NIST.800.53.R5::NIST.800.53.R5-CloudWatchLogGroupEncrypted', reason: serviceEncrypted },
@@ -57,7 +66,12 @@ export function addThrottledHttpApi(scope: Construct, props: ThrottledHttpApiPro
     reason: 'The only principal allowed to invoke the function is API Gateway, limited by SourceArn to the routes of this API.',
   });
   if (!props.iamAuth) {
-    const open = 'The example reproduces the open endpoint of the reference deployment, throttled; deploy with -c iamAuth=true for IAM authorization.';
+    // Said where a user sees it: in the synth output, not only in an acknowledgment.
+    Annotations.of(api).addWarningV2(OPEN_ENDPOINT_WARNING,
+      `the API is open: anyone on the internet can call the function (${props.exposure}), at up to ${props.requestsPerSecond} requests/s; `
+      + 'deploy with -c iamAuth=true to require SigV4-signed requests.');
+    const open = `The example reproduces the open endpoint of the reference deployment (${props.exposure}), throttled to `
+      + `${props.requestsPerSecond} requests/s and warned about at synth; deploy with -c iamAuth=true for IAM authorization.`;
     Validations.of(api).acknowledge(
       { id: 'AwsSolutions::AwsSolutions-APIG4', reason: open },
       { id: 'cdk-validator-cfnguard::api_gw_v2_authorization_type_configured_check', reason: open },

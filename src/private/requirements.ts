@@ -1,0 +1,92 @@
+import * as fs from 'fs';
+import { Token } from 'aws-cdk-lib';
+
+/** Requirement lines as pip will read them, and whether they pin every download by hash. */
+export interface ParsedRequirements {
+  /** One requirement per line, continuation lines joined, comments dropped. */
+  readonly lines: string[];
+  /** Every line carries at least one `--hash=sha256:...`. */
+  readonly hashLocked: boolean;
+}
+
+/** The only pip option a requirement line may carry: hashes of the files it may install. */
+const HASH_OPTION = /^--hash=sha256:[0-9a-f]{64}$/;
+
+/** Read a requirements file, with an error that names the prop and the path when it cannot be read. */
+export function readRequirementsFile(file: string): string[] {
+  try {
+    return fs.readFileSync(file, 'utf-8').split(/\r?\n/);
+  } catch (e) {
+    throw new Error(`requirementsFile cannot be read (got '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a path to a requirements.txt, relative to where synth runs or absolute`);
+  }
+}
+
+/**
+ * Parse requirement lines (as in a requirements.txt, `pip-compile --generate-hashes` output
+ * included): join `\` continuations, drop comments, accept only package specifiers, https
+ * direct references and `--hash` options; all lines hashed, or none.
+ */
+export function parseRequirements(raw: string[]): ParsedRequirements {
+  const lines = joinContinuations(raw)
+    .map(line => line.replace(/(^|\s)#.*$/, '').trim().replace(/\s+/g, ' '))
+    .filter(line => line.length > 0);
+  if (lines.length === 0) {
+    throw new Error('packages or requirementsFile must name at least one requirement (got none)');
+  }
+  const hashed = lines.map(checkRequirement);
+  const hashLocked = hashed.every(Boolean);
+  if (!hashLocked && hashed.some(Boolean)) {
+    const unhashed = lines.filter((_, i) => !hashed[i]);
+    throw new Error(`requirements must all carry --hash or none (pip then refuses the install); without a hash: ${unhashed.join(', ')}`);
+  }
+  return { lines, hashLocked };
+}
+
+function joinContinuations(raw: string[]): string[] {
+  const joined: string[] = [];
+  let pending = '';
+  for (const line of raw) {
+    if (Token.isUnresolved(line)) {
+      throw new Error('requirements must be known at synth (got an unresolved token)');
+    }
+    const continued = /\\\s*$/.test(line);
+    pending += ' ' + line.replace(/\\\s*$/, '');
+    if (!continued) {
+      joined.push(pending);
+      pending = '';
+    }
+  }
+  return pending ? [...joined, pending] : joined;
+}
+
+/** Throws unless `line` is a specifier (or https direct reference) with nothing but hashes after it; returns whether it has any. */
+function checkRequirement(line: string): boolean {
+  const words = line.split(' ');
+  const optionAt = words.findIndex(word => word.startsWith('-'));
+  const requirement = (optionAt < 0 ? words : words.slice(0, optionAt)).join(' ');
+  const options = optionAt < 0 ? [] : words.slice(optionAt);
+  const bad = options.find(option => !HASH_OPTION.test(option));
+  if (requirement.length === 0 || bad !== undefined) {
+    throw new Error(`each requirement must be a package specifier such as 'torch==2.6.0', optionally followed by --hash=sha256:<64 hex digits> (got '${line}'); `
+      + 'other pip options are not accepted: indexes go in indexUrl or extraIndexUrls');
+  }
+  const direct = /^[A-Za-z0-9._\-\[\], ]+@\s*(\S+)/.exec(requirement);
+  if (direct) {
+    checkPackageUrl(`the direct reference in '${line}'`, direct[1]);
+  }
+  return options.length > 0;
+}
+
+/** Throws unless `url` is an https URL without credentials, spaces or quotes. */
+export function checkPackageUrl(prop: string, url: string): void {
+  if (Token.isUnresolved(url)) {
+    throw new Error(`${prop} must be known at synth (got an unresolved token)`);
+  }
+  if (!/^https:\/\/[^\s'"]+$/.test(url)) {
+    throw new Error(`${prop} must be an https URL without spaces or quotes (got '${url}')`);
+  }
+  const authority = url.slice('https://'.length).split(/[/?#]/)[0];
+  if (authority.includes('@')) {
+    throw new Error(`${prop} must not carry credentials (user:token@): they would be stored in the template in plain text (got '${url.replace(/\/\/[^@/]*@/, '//***@')}')`);
+  }
+}
