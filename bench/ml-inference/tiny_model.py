@@ -9,6 +9,9 @@ the bench imports it directly, the handler tests through their ``test_support`` 
 ``torch.hub.load(..., source='local', pretrained=True)`` works without any network. A red
 image scores highest on ``106.Horned_Puffin``, a blue one on ``053.Western_Grebe``.
 torch and Pillow are imported only when a function needs them.
+
+``TINY_MODEL_LOAD_SECONDS`` (environment, default 0) makes the entry point sleep that long
+before it answers: a slow model load for the tests of the init budget (``lambda_harness``).
 """
 
 import io
@@ -18,6 +21,9 @@ import textwrap
 HUBCONF = textwrap.dedent('''
     """A stand-in for nicolalandro/ntsnet-cub200: same entry point, arguments and return shape."""
     dependencies = ["torch"]
+
+    import os
+    import time
 
     import torch
     from torch import nn
@@ -41,6 +47,7 @@ HUBCONF = textwrap.dedent('''
 
 
     def ntsnet(pretrained=False, topN=6, device="cpu", num_classes=200):
+        time.sleep(float(os.environ.get("TINY_MODEL_LOAD_SECONDS", "0")))  # a slow load, for the tests of the init budget
         model = TinyNts(num_classes)
         model.bird_classes = BIRD_CLASSES
         if pretrained:

@@ -1,9 +1,10 @@
 """Helpers shared by the MLInference tests: local servers, network guards, stubbed DNS, URL corpora.
 
 Not a test file (it defines no tests); the tests import it, nothing imports the tests. The CDK
-asset leaves it out with the tests (``test_*.py``). The small hub model lives in
-``bench/ml-inference/tiny_model.py``, outside the handler directory so it never ships in the
-asset; the bench imports it directly and the tests through this module.
+asset leaves it out with the tests (``test_*.py``). The small hub model
+(``bench/ml-inference/tiny_model.py``) and the stand-in for Lambda's init phase and its 10 s
+budget (``bench/ml-inference/lambda_harness.py``) live outside the handler directory so they
+never ship in the asset; the bench imports them directly and the tests through this module.
 """
 
 import contextlib
@@ -24,6 +25,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "bench", "ml-inference"))
 import safe_fetch  # noqa: E402
 from tiny_model import image_bytes, make_local_hub, png  # noqa: E402,F401  (re-exported for the tests)
+from lambda_harness import ColdStart, cold_start, init_budget_for  # noqa: E402,F401  (re-exported for the tests)
 
 LOOPBACK = [ipaddress.ip_network("127.0.0.0/8")]
 PUBLIC_IPV4 = "93.184.216.34"  # never contacted: every test that resolves to it also blocks connections
