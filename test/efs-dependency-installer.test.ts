@@ -155,13 +155,15 @@ describe('EfsDependencyInstaller: pinned inputs', () => {
       'pillow==11.1.0 \\',
       `    --hash=sha256:${HASH} \\`,
       `    --hash=sha256:${'b'.repeat(64)}`,
-      `    # via torchvision`,
+      '    # via torchvision',
       `torch==2.6.0+cpu --hash=sha256:${'c'.repeat(64)}`,
       '',
     ].join('\n'));
     const stack = testStack();
     const { installer } = installerIn(stack, {
-      packages: [], requirementsFile: file, extraIndexUrls: ['https://pypi.org/simple'],
+      packages: [],
+      requirementsFile: file,
+      extraIndexUrls: ['https://pypi.org/simple'],
       modelFiles: [{ url: 'https://example.org/m.pt', sha256: HASH.toUpperCase(), path: 'hub/checkpoints/m.pt' }],
     });
     const properties = installProperties(Template.fromStack(stack));

@@ -1,10 +1,10 @@
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { checkedApp, expectCompliant, policyStatements, stableTemplate } from './helpers';
-import { SynthWarnings } from '../src';
 import { MessageWallStack } from '../examples/message-wall/message-wall-stack';
 import { CHECKPOINT_URL, MlInferenceStack, MlInferenceStackProps, MODEL_REPO_COMMIT } from '../examples/ml-inference/ml-inference-stack';
 import { OPEN_ENDPOINT_WARNING } from '../examples/shared/throttled-http-api';
+import { SynthWarnings } from '../src';
 
 /** What the VPC lookup answers for a default VPC: one public subnet in each of two zones. */
 function defaultVpcLookup(): object {
@@ -109,10 +109,10 @@ describe('examples/message-wall', () => {
       const answered = checkedApp({ cfnGuard: true });
       answered.node.setContext(missing[0].key, defaultVpcLookup());
       const stack = new MessageWallStack(answered, 'MessageWall', { env, ...props });
-      const template = Template.fromStack(stack);
-      template.resourceCountIs('AWS::EC2::VPC', 0);
-      template.hasResourceProperties('AWS::EFS::MountTarget', { SubnetId: 'subnet-0aaaaaaaaaaaaaaa1' });
-      template.hasResourceProperties('AWS::Lambda::Function', {
+      const lookedUp = Template.fromStack(stack);
+      lookedUp.resourceCountIs('AWS::EC2::VPC', 0);
+      lookedUp.hasResourceProperties('AWS::EFS::MountTarget', { SubnetId: 'subnet-0aaaaaaaaaaaaaaa1' });
+      lookedUp.hasResourceProperties('AWS::Lambda::Function', {
         Handler: 'message_wall.handler',
         VpcConfig: Match.objectLike({ SubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'] }),
       });
@@ -160,8 +160,8 @@ describe('examples/ml-inference', () => {
   const report = expectCompliant(defaultStack);
   const template = Template.fromStack(defaultStack);
 
-  function classifierFunction(template: Template) {
-    return Object.entries(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'inference.handler' } }))[0];
+  function classifierFunction(of: Template) {
+    return Object.entries(of.findResources('AWS::Lambda::Function', { Properties: { Handler: 'inference.handler' } }))[0];
   }
 
   test('3 GB, 5 minutes, Python 3.13, mounted read-only at /mnt/inference with PYTHONPATH and TORCH_HOME in its own set', () => {

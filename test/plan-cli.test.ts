@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 
 function plan(...args: string[]) {
-  const result = spawnSync('npx', ['ts-node', '--project', 'tsconfig.dev.json', 'scripts/plan.ts', ...args], {
+  const result = spawnSync('npx', ['ts-node', '--transpile-only', '--project', 'tsconfig.dev.json', 'scripts/plan.ts', ...args], {
     cwd: path.join(__dirname, '..'),
     encoding: 'utf-8',
   });

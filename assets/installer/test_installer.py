@@ -101,6 +101,33 @@ class WithWheels(unittest.TestCase):
         return sorted(n for n in os.listdir(os.path.join(self.root, "sets")) if installer.SET_ID.match(n) or n.endswith(".partial"))
 
 
+class WithoutPip(WithWheels):
+    """Tests of the set layout, cleanup and locking: the packages are written directly, not by pip.
+
+    pip's own behaviour (wheels, hashes, failures) is tested with the real pip in ``Installing``
+    and ``NoMixedVersions``; here it would only make the suite slower.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.real_install_packages = installer.install_packages
+
+        def write_package(partial, props, deadline):
+            if any("no-such-package" in line for line in props["Requirements"]):
+                raise installer.InstallError("No matching distribution found for no-such-package==1.0")
+            package = os.path.join(partial, "lib", "tinypkg")
+            os.makedirs(package)
+            for name in ("__init__.py", "sub.py"):
+                with open(os.path.join(package, name), "w", encoding="utf-8") as f:
+                    f.write("VERSION = '1.0'\n")
+
+        installer.install_packages = write_package
+
+    def tearDown(self):
+        installer.install_packages = self.real_install_packages
+        super().tearDown()
+
+
 class Installing(WithWheels):
     def test_installs_into_the_set_marks_it_complete_and_names_its_paths(self):
         status, reason, physical, data = self.handle(SET_A, WarmUpCode=(
@@ -133,6 +160,14 @@ class Installing(WithWheels):
         self.assertIn("No matching distribution found for no-such-package==1.0", reason)
         self.assertEqual(self.sets(), [SET_A])
 
+    def test_a_bad_set_id_is_refused(self):
+        for bad in ("../etc", "ABCDEF0123456789", "", "a" * 65):
+            status, reason, _, _ = self.handle(bad)
+            self.assertEqual(status, "FAILED")
+            self.assertIn("SetId must be 16 to 64 lowercase hex digits", reason)
+
+
+class SetLifecycle(WithoutPip):
     def test_a_set_without_its_completion_marker_is_not_complete_and_is_rebuilt(self):
         os.makedirs(os.path.join(self.root, "sets", SET_A, "lib"))  # what a killed install could leave
         self.assertFalse(installer.is_complete(self.root, SET_A))
@@ -155,14 +190,9 @@ class Installing(WithWheels):
         self.assertEqual((status, physical), ("SUCCESS", "keep-me"))
         self.assertEqual(self.sets(), [SET_A])
 
-    def test_a_bad_set_id_is_refused(self):
-        for bad in ("../etc", "ABCDEF0123456789", "", "a" * 65):
-            status, reason, _, _ = self.handle(bad)
-            self.assertEqual(status, "FAILED")
-            self.assertIn("SetId must be 16 to 64 lowercase hex digits", reason)
 
 
-class RollbackAndCleanup(WithWheels):
+class RollbackAndCleanup(WithoutPip):
     def test_a_rollback_installs_nothing_it_finds_the_previous_set_complete(self):
         self.assertEqual(self.handle(SET_A)[0], "SUCCESS")
         self.assertEqual(self.handle(SET_B, request="Update")[0], "SUCCESS")
@@ -194,7 +224,7 @@ class RollbackAndCleanup(WithWheels):
         self.assertEqual(self.sets(), [SET_A])
 
 
-class OneWriterAtATime(WithWheels):
+class OneWriterAtATime(WithoutPip):
     def test_an_install_waits_for_the_lock_and_fails_clearly_when_it_never_comes(self):
         os.makedirs(os.path.join(self.root, "sets"))
         holder = open(os.path.join(self.root, "sets", installer.LOCK_FILE), "a+")
@@ -239,7 +269,7 @@ class NoMixedVersions(WithWheels):
         self.assertEqual(out.strip(), "1.0")  # the lazy import came from the process's own set
 
 
-class ModelFiles(WithWheels):
+class ModelFiles(WithoutPip):
     CHECKPOINT = b"weights" * 1000
 
     def test_a_pinned_file_is_verified_and_a_mismatch_is_refused(self):
