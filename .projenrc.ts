@@ -83,6 +83,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@^2.1148.1',
     'cdk-nag@^3.0.2',
     '@cdklabs/cdk-validator-cfnguard@^0.0.62',
+    // A real IAM policy evaluator: the perimeter tests evaluate the synthesized policies with it.
+    '@cloud-copilot/iam-simulate@^0.1.173',
+    // Integration tests in the aws-cdk convention (integ/): snapshots checked offline in `npm test`.
+    '@aws-cdk/integ-runner@^2.197.10',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
   ],
 
   sampleCode: false,
