@@ -53,7 +53,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
     include: ['.projenrc.ts', 'examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
-    compilerOptions: {},
+    // ts-jest then transpiles each file on its own instead of type-checking every test file again
+    // in each jest worker (that took most of the test time); the test task type-checks
+    // everything once with tsc instead (see below).
+    compilerOptions: { isolatedModules: true },
   },
   eslintOptions: {
     // One typed-lint project for everything: the top-level dev tsconfig includes it all.
@@ -63,9 +66,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
     devdirs: ['test', 'examples', 'bench', 'scripts', 'projenrc', '.projenrc.ts'],
   },
 
-  // Transpile only: type-checking every test file again in each jest worker took most of the
-  // test time. The test task type-checks everything once with tsc instead (see below).
-  tsJestOptions: { transformOptions: { isolatedModules: true } },
 
   // Snapshots are part of the reviewed contract: the test command never rewrites them.
   // Run `npx projen test:update` to update them on purpose.

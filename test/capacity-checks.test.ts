@@ -3,14 +3,12 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { acknowledgeSynchronousOnly, alarmTopic, INLINE_CODE, testStack } from './helpers';
-import { EfsBackedFunction, EfsBackedFunctionProps, FileSystemDashboard, InferenceVpc, SharedFileSystem, SharedFileSystemProps, SynthWarnings } from '../src';
+import { acknowledgeSynchronousOnly, alarmTopic, fixture, INLINE_CODE, testStack } from './helpers';
+import { EfsBackedFunction, EfsBackedFunctionProps, FileSystemDashboard, SharedFileSystemProps, SynthWarnings } from '../src';
 
 function setup(fsProps: Partial<SharedFileSystemProps> = {}) {
   const stack = testStack();
-  const network = new InferenceVpc(stack, 'Network');
-  const shared = new SharedFileSystem(stack, 'Shared', { vpc: network.vpc, ...fsProps });
-  const accessPoint = shared.addAccessPoint('Ml', { path: '/ml', uid: '1001', gid: '1001' });
+  const { shared, accessPoint } = fixture(stack, { fileSystem: fsProps });
   const addFunction = (id: string, props: Partial<EfsBackedFunctionProps> = {}) => {
     const fn = new EfsBackedFunction(stack, id, {
       fileSystem: shared,

@@ -2,7 +2,7 @@ import { Duration, Size, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { checkedStack, expectCompliant, INLINE_CODE, stableTemplate } from './helpers';
+import { expectCompliant, INLINE_CODE, stableTemplate, testStack } from './helpers';
 import { EfsBackedFunction, InferenceVpc, SharedFileSystem } from '../src';
 
 /** All three constructs, as the README's first example uses them. */
@@ -34,7 +34,7 @@ function completeStack(stack: Stack): void {
 }
 
 test('a complete stack passes the CDK validation and the AwsSolutions and NIST 800-53 R5 packs', () => {
-  const stack = checkedStack('Complete');
+  const stack = testStack('Complete');
   completeStack(stack);
   const report = expectCompliant(stack);
   // Every acknowledgment the library makes by itself, with where it is made.
@@ -56,7 +56,7 @@ test('snapshot of the complete stack', () => {
 });
 
 test('the checks bite: CDK\'s CloudFormation validation reports a template CloudFormation would reject', () => {
-  const stack = checkedStack('Broken');
+  const stack = testStack('Broken');
   new efs.CfnMountTarget(stack, 'MountTarget', { fileSystemId: 'fs-12345678', subnetId: 'not-a-subnet', securityGroups: ['sg-12345678'] });
   expect(() => expectCompliant(stack)).toThrow(/CloudFormation Validate F3031 at Broken\/MountTarget/);
 });

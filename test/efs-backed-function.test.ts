@@ -1,24 +1,10 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as efs from 'aws-cdk-lib/aws-efs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { acknowledgeSynchronousOnly, checkedApp, checkedStack, expectCompliant, INLINE_CODE, nfsIngressFrom, testStack } from './helpers';
+import { acknowledgeSynchronousOnly, checkedApp, expectCompliant, Fixture, fixture, INLINE_CODE, nfsIngressFrom, testStack } from './helpers';
 import { EfsBackedFunction, EfsBackedFunctionProps, InferenceVpc, SharedFileSystem } from '../src';
-
-interface Fixture {
-  readonly network: InferenceVpc;
-  readonly shared: SharedFileSystem;
-  readonly accessPoint: efs.AccessPoint;
-}
-
-function fixture(scope: Construct): Fixture {
-  const network = new InferenceVpc(scope, 'Network');
-  const shared = new SharedFileSystem(scope, 'Shared', { vpc: network.vpc });
-  const accessPoint = shared.addAccessPoint('Ml', { path: '/ml', uid: '1001', gid: '1001' });
-  return { network, shared, accessPoint };
-}
 
 function functionProps(f: Fixture, overrides: Partial<EfsBackedFunctionProps> = {}): EfsBackedFunctionProps {
   return {
@@ -50,7 +36,7 @@ const ACCESS_POINT_ARN = { 'Fn::Join': ['', Match.arrayWith([{ Ref: Match.string
 
 describe('EfsBackedFunction', () => {
   test('mounts the access point at the mount path, in the private subnets, with its own security group', () => {
-    const stack = checkedStack();
+    const stack = testStack();
     const f = fixture(stack);
     const fn = newFunction(stack, 'Classifier', f, { memorySize: 3008, architecture: lambda.Architecture.ARM_64 });
     const template = Template.fromStack(stack);
@@ -74,7 +60,7 @@ describe('EfsBackedFunction', () => {
     expect(fn.invokeTarget).toBe(fn.lambdaFunction);
     expect(fn.alias).toBeUndefined();
     const report = expectCompliant(stack);
-    expect(report.acknowledged.filter(a => a.constructPath.startsWith('TestStack/Classifier/')).map(a => a.rule).sort()).toEqual([
+    expect(report.acknowledged.filter(a => a.constructPath.startsWith('Default/Classifier/')).map(a => a.rule).sort()).toEqual([
       'AwsSolutions-IAM5[Resource::*]',
       'NIST.800.53.R5-CloudWatchLogGroupEncrypted',
       'NIST.800.53.R5-LambdaDLQ',

@@ -6,8 +6,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { checkedStack, expectCompliant, nfsIngressFrom, policyStatements, testStack } from './helpers';
-import { EfsDependencyInstaller, EfsDependencyInstallerProps, InferenceVpc, SharedFileSystem, SynthWarnings } from '../src';
+import { expectCompliant, fixture, nfsIngressFrom, policyStatements, testStack } from './helpers';
+import { EfsDependencyInstaller, EfsDependencyInstallerProps, SynthWarnings } from '../src';
 
 const HASH = 'a'.repeat(64);
 
@@ -18,9 +18,7 @@ const accessPointArn = {
 };
 
 function installerIn(scope: Construct, props: Partial<EfsDependencyInstallerProps> = {}, internetAccess = true) {
-  const network = new InferenceVpc(scope, 'Network', { internetAccess });
-  const shared = new SharedFileSystem(scope, 'Shared', { vpc: network.vpc });
-  const accessPoint = shared.addAccessPoint('Ml', { path: '/ml', uid: '1001', gid: '1001' });
+  const { network, shared, accessPoint } = fixture(scope, { network: { internetAccess } });
   const installer = new EfsDependencyInstaller(scope, 'Deps', {
     fileSystem: shared,
     accessPoint,
@@ -50,7 +48,7 @@ function fails(props: Partial<EfsDependencyInstallerProps>): () => void {
 }
 
 describe('EfsDependencyInstaller: the default install (one synth, rule packs included)', () => {
-  const stack = checkedStack();
+  const stack = testStack();
   const { installer } = installerIn(stack);
   const report = expectCompliant(stack);
   const template = Template.fromStack(stack);
@@ -132,7 +130,7 @@ describe('EfsDependencyInstaller: the default install (one synth, rule packs inc
   });
 
   test('the only acknowledgments on the installer are true of it: its ENI statement and the DLQ of a function CloudFormation calls once', () => {
-    const ownFindings = report.acknowledged.filter(f => f.constructPath.startsWith('TestStack/Deps/')).map(f => f.rule).sort();
+    const ownFindings = report.acknowledged.filter(f => f.constructPath.startsWith('Default/Deps/')).map(f => f.rule).sort();
     expect(ownFindings).toEqual([
       'AwsSolutions-IAM5[Resource::*]',
       'NIST.800.53.R5-CloudWatchLogGroupEncrypted',
@@ -142,7 +140,7 @@ describe('EfsDependencyInstaller: the default install (one synth, rule packs inc
 
   test('warns that the inputs are not hash-locked, and not about egress with NAT', () => {
     const annotations = Annotations.fromStack(stack);
-    annotations.hasWarning('/TestStack/Deps', Match.stringLikeRegexp('not pinned by hash: requirements without --hash.*pip-compile --generate-hashes'));
+    annotations.hasWarning('/Default/Deps', Match.stringLikeRegexp('not pinned by hash: requirements without --hash.*pip-compile --generate-hashes'));
     expect(annotations.findWarning('*', Match.stringLikeRegexp(SynthWarnings.INSTALLER_WITHOUT_EGRESS))).toEqual([]);
   });
 });

@@ -3,10 +3,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as efs from 'aws-cdk-lib/aws-efs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
+import { InferenceVpc, InferenceVpcProps, SharedFileSystem, SharedFileSystemProps } from '../src';
 import { addComplianceChecks, ComplianceOptions, ComplianceReport, formatFindings, synthWithChecks, VALIDATE_AGAINST_DEFAULT_RULES } from '../scripts/compliance';
 
 /** An App with its own output directory and the rule packs registered. */
@@ -20,10 +22,6 @@ export function checkedApp(options: ComplianceOptions = {}): App {
   return app;
 }
 
-/** A stack in a fresh checked App, in a fixed environment-agnostic shape. */
-export function checkedStack(id = 'TestStack', options: ComplianceOptions = {}): Stack {
-  return new Stack(checkedApp(options), id);
-}
 
 /**
  * Synthesize the app of `stack` and fail with the findings when any rule finding is left
@@ -85,11 +83,30 @@ export function policyStatements(template: Template): Array<{ roles: string; sta
 }
 
 /**
- * The stack every test builds in: named `Default` like `new Stack()`, in an App that runs
- * the rule packs, so that every template a test reads has passed them.
+ * The stack every test builds in: environment-agnostic, named `Default` like `new Stack()`
+ * unless told, in an App that runs the rule packs, so that every template a test reads has
+ * passed them.
  */
-export function testStack(): Stack {
-  return new Stack(checkedApp(), 'Default');
+export function testStack(id = 'Default', options: ComplianceOptions = {}): Stack {
+  return new Stack(checkedApp(options), id);
+}
+
+/** The network, file system and access point most tests build on. */
+export interface Fixture {
+  readonly network: InferenceVpc;
+  readonly shared: SharedFileSystem;
+  readonly accessPoint: efs.AccessPoint;
+}
+
+/**
+ * An `InferenceVpc` ('Network'), a `SharedFileSystem` ('Shared') in it and its access point
+ * 'Ml' at /ml as 1001:1001: the construct ids every test file and snapshot uses.
+ */
+export function fixture(scope: Construct, options: { network?: InferenceVpcProps; fileSystem?: Partial<SharedFileSystemProps> } = {}): Fixture {
+  const network = new InferenceVpc(scope, 'Network', options.network);
+  const shared = new SharedFileSystem(scope, 'Shared', { vpc: network.vpc, ...options.fileSystem });
+  const accessPoint = shared.addAccessPoint('Ml', { path: '/ml', uid: '1001', gid: '1001' });
+  return { network, shared, accessPoint };
 }
 
 /** A user's choice, acknowledged as a user would: test functions are only invoked synchronously. */

@@ -2,12 +2,12 @@ import { Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { checkedStack, expectCompliant, testStack } from './helpers';
+import { expectCompliant, testStack } from './helpers';
 import { InferenceVpc } from '../src';
 
 describe('InferenceVpc', () => {
   test('defaults: 2 AZs, public and private subnets, one NAT gateway, private routes through it', () => {
-    const stack = checkedStack();
+    const stack = testStack();
     const network = new InferenceVpc(stack, 'Network');
     const template = Template.fromStack(stack);
 
@@ -25,14 +25,14 @@ describe('InferenceVpc', () => {
   });
 
   test('one NAT gateway per AZ on request', () => {
-    const stack = checkedStack();
+    const stack = testStack();
     // An environment-agnostic stack has two zones, so maxAzs 3 gives two.
     new InferenceVpc(stack, 'Network', { maxAzs: 3, natGatewayPerAz: true });
     Template.fromStack(stack).resourceCountIs('AWS::EC2::NatGateway', 2);
   });
 
   test('gateway endpoints for S3 and DynamoDB on the workload route tables', () => {
-    const stack = checkedStack();
+    const stack = testStack();
     new InferenceVpc(stack, 'Network');
     const template = Template.fromStack(stack);
     for (const service of ['s3', 'dynamodb']) {
@@ -45,13 +45,13 @@ describe('InferenceVpc', () => {
   });
 
   test('gateway endpoints can be turned off', () => {
-    const stack = checkedStack();
+    const stack = testStack();
     new InferenceVpc(stack, 'Network', { gatewayEndpoints: false });
     Template.fromStack(stack).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
 
   test('flow logs of all traffic to a retained log group kept one year, written by a role without inline policy', () => {
-    const stack = checkedStack();
+    const stack = testStack();
     new InferenceVpc(stack, 'Network');
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::EC2::FlowLog', {
@@ -70,7 +70,7 @@ describe('InferenceVpc', () => {
   });
 
   test('flow logs can use a customer-managed key, and then nothing about their encryption is acknowledged', () => {
-    const stack = checkedStack();
+    const stack = testStack();
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
     new InferenceVpc(stack, 'Network', { flowLogEncryptionKey: key, flowLogTrafficType: ec2.FlowLogTrafficType.REJECT });
     Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('Key'), 'Arn'] } });
@@ -92,13 +92,13 @@ describe('InferenceVpc', () => {
   });
 
   test('without flow logs cdk-nag reports the VPC, so the checks in these tests do bite', () => {
-    const stack = checkedStack();
+    const stack = testStack();
     new InferenceVpc(stack, 'Network', { flowLogs: false });
-    expect(() => expectCompliant(stack)).toThrow(/AwsSolutions-VPC7 at TestStack\/Network\/Vpc\/Resource/);
+    expect(() => expectCompliant(stack)).toThrow(/AwsSolutions-VPC7 at Default\/Network\/Vpc\/Resource/);
   });
 
   test('without internet access: isolated subnets only, no NAT, no internet gateway', () => {
-    const stack = checkedStack();
+    const stack = testStack();
     const network = new InferenceVpc(stack, 'Network', { internetAccess: false });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
@@ -111,13 +111,13 @@ describe('InferenceVpc', () => {
   });
 
   test('the route of the NAT gateway to the internet gateway is acknowledged with its reason', () => {
-    const stack = checkedStack();
+    const stack = testStack();
     new InferenceVpc(stack, 'Network');
     const report = expectCompliant(stack);
     const routes = report.acknowledged.filter(f => f.rule === 'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW');
     expect(routes.map(f => f.constructPath)).toEqual([
-      'TestStack/Network/Vpc/PublicSubnet1/DefaultRoute',
-      'TestStack/Network/Vpc/PublicSubnet2/DefaultRoute',
+      'Default/Network/Vpc/PublicSubnet1/DefaultRoute',
+      'Default/Network/Vpc/PublicSubnet2/DefaultRoute',
     ]);
     expect(routes[0].reason).toMatch(/NAT gateways/);
   });

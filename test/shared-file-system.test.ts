@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { checkedStack, expectCompliant, nfsIngressFrom, testStack } from './helpers';
+import { expectCompliant, nfsIngressFrom, testStack } from './helpers';
 import { InferenceVpc, SharedFileSystem } from '../src';
 
 function fileSystemIn(stack: Stack, props: Partial<ConstructorParameters<typeof SharedFileSystem>[2]> = {}) {
@@ -14,7 +14,7 @@ function fileSystemIn(stack: Stack, props: Partial<ConstructorParameters<typeof 
 
 describe('SharedFileSystem', () => {
   test('safe defaults: encrypted, retained, backed up, elastic throughput, its own security group', () => {
-    const stack = checkedStack();
+    const stack = testStack();
     fileSystemIn(stack);
     const template = Template.fromStack(stack);
     template.hasResource('AWS::EFS::FileSystem', {
@@ -22,7 +22,7 @@ describe('SharedFileSystem', () => {
         Encrypted: true,
         ThroughputMode: 'elastic',
         BackupPolicy: { Status: 'ENABLED' },
-        FileSystemTags: [{ Key: 'Name', Value: 'TestStack/Shared/FileSystem' }],
+        FileSystemTags: [{ Key: 'Name', Value: 'Default/Shared/FileSystem' }],
       },
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
@@ -35,7 +35,7 @@ describe('SharedFileSystem', () => {
   });
 
   test('one mount target in each private subnet, none in public subnets', () => {
-    const stack = checkedStack();
+    const stack = testStack();
     const shared = fileSystemIn(stack);
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::EFS::MountTarget', 2);
@@ -49,7 +49,7 @@ describe('SharedFileSystem', () => {
   });
 
   test('the file system policy denies access without TLS, anonymous access, access outside mount targets and without an access point', () => {
-    const stack = checkedStack();
+    const stack = testStack();
     fileSystemIn(stack);
     const statements = Template.fromStack(stack).findResources('AWS::EFS::FileSystem');
     const policy = Object.values(statements)[0].Properties.FileSystemPolicy;
@@ -127,9 +127,9 @@ describe('SharedFileSystem', () => {
   });
 
   test('without automatic backups the backup finding is not acknowledged', () => {
-    const stack = checkedStack();
+    const stack = testStack();
     fileSystemIn(stack, { automaticBackups: false });
-    expect(() => expectCompliant(stack)).toThrow(/NIST.800.53.R5-EFSInBackupPlan at TestStack\/Shared\/FileSystem\/Resource/);
+    expect(() => expectCompliant(stack)).toThrow(/NIST.800.53.R5-EFSInBackupPlan at Default\/Shared\/FileSystem\/Resource/);
   });
 
   test('bursting and provisioned throughput', () => {
@@ -182,7 +182,7 @@ describe('SharedFileSystem', () => {
 
 describe('SharedFileSystem.addAccessPoint', () => {
   test('POSIX user, root directory and creation info (defaulting to the user and 750)', () => {
-    const stack = checkedStack();
+    const stack = testStack();
     const shared = fileSystemIn(stack);
     shared.addAccessPoint('Messages', { path: '/message', uid: '1001', gid: '1001' });
     shared.addAccessPoint('Models', { path: '/ml/models', uid: '2000', gid: '3000', secondaryGids: ['4000'], ownerUid: '0', ownerGid: '0', permissions: '0755' });
