@@ -2,30 +2,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Construct } from 'constructs';
-import { acknowledgeSynchronousOnly, checkedApp, expectCompliant, Fixture, fixture, INLINE_CODE, nfsIngressFrom, testStack } from './helpers';
-import { EfsBackedFunction, EfsBackedFunctionProps, InferenceVpc, SharedFileSystem } from '../src';
-
-function functionProps(f: Fixture, overrides: Partial<EfsBackedFunctionProps> = {}): EfsBackedFunctionProps {
-  return {
-    fileSystem: f.shared,
-    accessPoint: f.accessPoint,
-    mountPath: '/mnt/inference',
-    runtime: lambda.Runtime.PYTHON_3_15,
-    handler: 'index.handler',
-    code: INLINE_CODE,
-    timeout: Duration.seconds(30),
-    reservedConcurrentExecutions: 5,
-    ...overrides,
-  };
-}
-
-/** A function of the fixture, acknowledged as only synchronously invoked (a user's choice). */
-function newFunction(scope: Construct, id: string, f: Fixture, overrides: Partial<EfsBackedFunctionProps> = {}): EfsBackedFunction {
-  const fn = new EfsBackedFunction(scope, id, functionProps(f, overrides));
-  acknowledgeSynchronousOnly(fn);
-  return fn;
-}
+import { alarmTopic, checkedApp, expectCompliant, fixture, functionProps, newFunction, nfsIngressFrom, stackWithFileSystem, testStack } from './helpers';
+import { EfsBackedFunction, InferenceVpc, SharedFileSystem } from '../src';
 
 /** The function the construct creates (the VPC's default-security-group handler is one too). */
 function efsFunction(template: Template) {
@@ -33,6 +11,61 @@ function efsFunction(template: Template) {
 }
 
 const ACCESS_POINT_ARN = { 'Fn::Join': ['', Match.arrayWith([{ Ref: Match.stringLikeRegexp('SharedFileSystemMl') }])] };
+
+describe('EfsBackedFunction.addAlarms and the emergency throttle', () => {
+  test('function: errors, throttles, duration near the timeout, init duration from the REPORT lines', () => {
+    const { stack, addFunction } = stackWithFileSystem();
+    const fn = addFunction('Classifier', { timeout: Duration.minutes(5) });
+    const topic = alarmTopic(stack);
+    expect(fn.addAlarms({ alarmTopic: topic })).toHaveLength(4);
+    const template = Template.fromStack(stack);
+    const alarm = (metricName: string, statistic: Record<string, string>, threshold: number) =>
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metricName,
+        Period: 300,
+        Threshold: threshold,
+        ...statistic,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('Pager') }],
+      });
+    alarm('Errors', { Statistic: 'Sum' }, 1);
+    alarm('Throttles', { Statistic: 'Sum' }, 1);
+    alarm('Duration', { ExtendedStatistic: 'p99' }, 240_000);
+    alarm(Match.stringLikeRegexp('^InitDuration-') as unknown as string, { Statistic: 'Maximum', Namespace: 'cdk-lambda-efs' }, 10_000);
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: Match.stringLikeRegexp('^\\[report = "REPORT", requestIdLabel, .*initLabel = "Init", initDurationLabel, initDuration, initUnit\\]$'),
+      MetricTransformations: [Match.objectLike({ MetricValue: '$initDuration', MetricNamespace: 'cdk-lambda-efs', Unit: 'Milliseconds' })],
+    });
+  });
+
+  test('fails when the duration alarm ratio is not a fraction of the timeout', () => {
+    const { addFunction } = stackWithFileSystem();
+    const fn = addFunction('Classifier');
+    expect(() => fn.addAlarms({ durationTimeoutRatio: 1.5 })).toThrow(/durationTimeoutRatio must be more than 0 and at most 1 \(got 1.5\) \(in Python: duration_timeout_ratio\)$/);
+  });
+
+  test('the emergency throttle command sets reserved concurrency 0 on the function', () => {
+    const { stack, addFunction } = stackWithFileSystem();
+    const fn = addFunction('Classifier');
+    const [, parts] = stack.resolve(fn.emergencyThrottleCommand())['Fn::Join'];
+    expect(parts[0]).toBe('aws lambda put-function-concurrency --function-name ');
+    expect(parts[1].Ref).toMatch(/^ClassifierFunction/);
+    expect(parts[2]).toBe(' --reserved-concurrent-executions 0');
+  });
+
+  test('the emergency throttle command as a stack output, added once', () => {
+    const { stack, addFunction } = stackWithFileSystem();
+    const fn = addFunction('Classifier');
+    const output = fn.addEmergencyThrottleOutput();
+    expect(fn.addEmergencyThrottleOutput()).toBe(output);
+    const outputs = Template.fromStack(stack).findOutputs('*');
+    expect(Object.keys(outputs)).toEqual([stack.resolve(output.logicalId)]);
+    const [, parts] = Object.values(outputs)[0].Value['Fn::Join'];
+    expect(parts[0]).toBe('aws lambda put-function-concurrency --function-name ');
+    expect(parts[1].Ref).toMatch(/^ClassifierFunction/);
+    expect(Object.values(outputs)[0].Description).toMatch(/^Stops every invocation of Default\/Classifier \(reserved concurrency 0\)/);
+  });
+});
 
 describe('EfsBackedFunction', () => {
   test('mounts the access point at the mount path, in the private subnets, with its own security group', () => {

@@ -1,14 +1,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
-import { InferenceVpc, InferenceVpcProps, SharedFileSystem, SharedFileSystemProps } from '../src';
+import { EfsBackedFunction, EfsBackedFunctionProps, InferenceVpc, InferenceVpcProps, SharedFileSystem, SharedFileSystemProps } from '../src';
 import { addComplianceChecks, ComplianceOptions, ComplianceReport, formatFindings, synthWithChecks, VALIDATE_AGAINST_DEFAULT_RULES } from '../scripts/compliance';
 
 /** An App with its own output directory and the rule packs registered. */
@@ -123,4 +123,38 @@ export function alarmTopic(scope: Construct): sns.Topic {
     enforceSSL: true,
     masterKey: kms.Alias.fromAliasName(scope, 'SnsManagedKey', 'alias/aws/sns'),
   });
+}
+
+/** Props of a function on the fixture's access point; `overrides` win. */
+export function functionProps(f: Fixture, overrides: Partial<EfsBackedFunctionProps> = {}): EfsBackedFunctionProps {
+  return {
+    fileSystem: f.shared,
+    accessPoint: f.accessPoint,
+    mountPath: '/mnt/inference',
+    runtime: lambda.Runtime.PYTHON_3_15,
+    handler: 'index.handler',
+    code: INLINE_CODE,
+    timeout: Duration.seconds(30),
+    reservedConcurrentExecutions: 5,
+    ...overrides,
+  };
+}
+
+/** A function of the fixture, acknowledged as only synchronously invoked (a user's choice). */
+export function newFunction(scope: Construct, id: string, f: Fixture, overrides: Partial<EfsBackedFunctionProps> = {}): EfsBackedFunction {
+  const fn = new EfsBackedFunction(scope, id, functionProps(f, overrides));
+  acknowledgeSynchronousOnly(fn);
+  return fn;
+}
+
+/**
+ * A test stack with the fixture and a factory for its functions (5 minute timeout, 10 reserved
+ * environments unless overridden): the shape the capacity, alarm and dashboard tests share.
+ */
+export function stackWithFileSystem(fsProps: Partial<SharedFileSystemProps> = {}) {
+  const stack = testStack();
+  const f = fixture(stack, { fileSystem: fsProps });
+  const addFunction = (id: string, props: Partial<EfsBackedFunctionProps> = {}) =>
+    newFunction(stack, id, f, { timeout: Duration.minutes(5), reservedConcurrentExecutions: 10, ...props });
+  return { stack, shared: f.shared, addFunction };
 }

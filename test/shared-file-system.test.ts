@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { expectCompliant, nfsIngressFrom, testStack } from './helpers';
+import { alarmTopic, expectCompliant, nfsIngressFrom, stackWithFileSystem, testStack } from './helpers';
 import { InferenceVpc, SharedFileSystem } from '../src';
 
 function fileSystemIn(stack: Stack, props: Partial<ConstructorParameters<typeof SharedFileSystem>[2]> = {}) {
@@ -177,6 +177,54 @@ describe('SharedFileSystem', () => {
     });
     expect(() => new SharedFileSystem(stack, 'Shared', { vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }))
       .toThrow(/vpcSubnets must select at most one subnet per Availability Zone \(got zones .+\); add onePerAz: true \(in Python: vpc_subnets, one_per_az\)$/);
+  });
+});
+
+describe('SharedFileSystem.addAlarms', () => {
+  // Ten cold starts of 2 GiB a day on 10 GiB stored: the reference's load.
+  const REFERENCE_LOAD = { storedData: Size.gibibytes(10) };
+  const TWO_GIB_FIFTY_A_DAY = { bytesPerColdStart: Size.gibibytes(2), coldStartsPerDay: 50 };
+
+  test('bursting file system: burst credits, I/O limit and connections, to the topic', () => {
+    const { stack, shared, addFunction } = stackWithFileSystem({ throughputMode: efs.ThroughputMode.BURSTING, expectedLoad: REFERENCE_LOAD });
+    addFunction('Classifier', { coldStartLoad: TWO_GIB_FIFTY_A_DAY });
+    const topic = alarmTopic(stack);
+    expect(shared.addAlarms({ alarmTopic: topic })).toHaveLength(3);
+    const template = Template.fromStack(stack);
+    const efsMetric = (name: string, statistic: string, period: number, threshold: number, operator: string) =>
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/EFS',
+        MetricName: name,
+        Statistic: statistic,
+        Period: period,
+        Threshold: threshold,
+        ComparisonOperator: operator,
+        Dimensions: [{ Name: 'FileSystemId', Value: { Ref: Match.stringLikeRegexp('SharedFileSystem') } }],
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('Pager') }],
+      });
+    // Ten cold starts of 2 GiB: 20 GiB of credits.
+    efsMetric('BurstCreditBalance', 'Minimum', 300, 20 * 1024 ** 3, 'LessThanThreshold');
+    efsMetric('PercentIOLimit', 'Maximum', 300, 90, 'GreaterThanOrEqualToThreshold');
+    efsMetric('ClientConnections', 'Sum', 60, 20_000, 'GreaterThanOrEqualToThreshold');
+  });
+
+  test('provisioned file system: throughput near the provisioned rate', () => {
+    const { stack, shared } = stackWithFileSystem({ throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(10) });
+    expect(shared.addAlarms({ alarmTopic: alarmTopic(stack) })).toHaveLength(3);
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 80,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: '100 * (bytes / PERIOD(bytes)) / 1048576 / 10' }),
+        Match.objectLike({ Id: 'bytes', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'MeteredIOBytes' }), Period: 60, Stat: 'Sum' }) }),
+      ]),
+    });
+  });
+
+  test('elastic file system: no credit or provisioned alarms', () => {
+    const { stack, shared } = stackWithFileSystem();
+    expect(shared.addAlarms({ alarmTopic: alarmTopic(stack) })).toHaveLength(2);
+    Template.fromStack(stack).resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'BurstCreditBalance' }, 0);
   });
 });
 

@@ -1,0 +1,45 @@
+import { Size } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as efs from 'aws-cdk-lib/aws-efs';
+import { expectCompliant, stackWithFileSystem } from './helpers';
+import { FileSystemDashboard, SharedFileSystemProps } from '../src';
+
+/** The titles of the dashboard's widgets, in order, read from the synthesized body. */
+function widgetTitles(props: Partial<SharedFileSystemProps>, functionIds: string[], dashboardName?: string): { titles: string[]; template: Template } {
+  const { stack, shared, addFunction } = stackWithFileSystem(props);
+  const functions = functionIds.map(id => addFunction(id));
+  new FileSystemDashboard(stack, 'Dashboard', { fileSystem: shared, functions, dashboardName });
+  expectCompliant(stack);
+  const template = Template.fromStack(stack);
+  const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0];
+  // The body is a Fn::Join of JSON text around tokens inside its strings (metric dimensions).
+  const body: string = stack.resolve(dashboard.Properties.DashboardBody)['Fn::Join'][1]
+    .map((part: unknown) => (typeof part === 'string' ? part : 'TOKEN')).join('');
+  const titles = JSON.parse(body).widgets.map((widget: { properties: { title: string } }) => widget.properties.title);
+  return { titles, template };
+}
+
+describe('FileSystemDashboard', () => {
+  test.each([
+    ['bursting', { throughputMode: efs.ThroughputMode.BURSTING }, 'Burst credit balance (bytes)', 'Metered I/O bytes'],
+    ['provisioned', { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(10) }, 'Percent I/O limit', 'Throughput, % of provisioned'],
+    ['elastic (the default)', {}, 'Percent I/O limit', 'Metered I/O bytes'],
+  ])('%s file system: the first and third graphs follow the throughput mode', (_mode, props, first, third) => {
+    const { titles } = widgetTitles(props, []);
+    expect(titles).toEqual([first, 'Client connections', third, 'Client connections now']);
+  });
+
+  test('four graphs per function after the file system\'s, named by the function\'s path', () => {
+    const { titles } = widgetTitles({}, ['Classifier', 'Installer']);
+    expect(titles.slice(4)).toEqual([
+      'Default/Classifier: errors', 'Default/Classifier: throttles', 'Default/Classifier: duration p99 (ms)', 'Default/Classifier: init duration (ms)',
+      'Default/Installer: errors', 'Default/Installer: throttles', 'Default/Installer: duration p99 (ms)', 'Default/Installer: init duration (ms)',
+    ]);
+  });
+
+  test('the dashboard name when given, none otherwise', () => {
+    widgetTitles({}, [], 'inference-efs').template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'inference-efs' });
+    const unnamed = Object.values(widgetTitles({}, []).template.findResources('AWS::CloudWatch::Dashboard'))[0];
+    expect(unnamed.Properties.DashboardName).toBeUndefined();
+  });
+});
