@@ -8,19 +8,27 @@ import { EfsBackedFunctionProps, ISharedFileSystem, SharedFileSystem, SynthWarni
 import { lambdaFunctionProps, OWN_PROP_NAMES, OwnProps } from '../src/private/function-props';
 import { inPython, pythonName } from '../src/private/validation';
 
-describe('SynthWarnings', () => {
-  test('lists every warning id; the ids of earlier releases keep their values', () => {
-    expect({ ...SynthWarnings }).toEqual({
-      THROUGHPUT_INSUFFICIENT: 'cdk-lambda-efs:throughputInsufficient',
-      PROVISIONED_OVERSIZED: 'cdk-lambda-efs:provisionedOversized',
-      CLIENT_CONNECTION_LIMIT: 'cdk-lambda-efs:clientConnectionLimit',
-      NO_RESERVED_CONCURRENCY: 'cdk-lambda-efs:noReservedConcurrency',
-      TIMEOUT_BELOW_COLD_START_LOAD: 'cdk-lambda-efs:timeoutBelowColdStartLoad',
-      INSTALLER_WITHOUT_EGRESS: 'cdk-lambda-efs:installerWithoutEgress',
-      INSTALLER_INPUTS_NOT_HASH_LOCKED: 'cdk-lambda-efs:installerInputsNotHashLocked',
-    });
+describe('the layout: public files on top of src/, internals in src/private/', () => {
+  const srcDir = path.join(__dirname, '..', 'src');
+  const indexText = fs.readFileSync(path.join(srcDir, 'index.ts'), 'utf8');
+  const exported = [...indexText.matchAll(/^export \* from '\.\/([^']+)';$/gm)].map(m => m[1]).sort();
+  const topLevel = fs.readdirSync(srcDir).filter(f => f.endsWith('.ts') && f !== 'index.ts').map(f => f.replace(/\.ts$/, '')).sort();
+
+  test('index.ts re-exports every top-level file and nothing else (no private module, no other statement)', () => {
+    expect(exported).toEqual(topLevel);
+    const statements = indexText.split('\n').filter(line => line.trim() !== '' && !line.startsWith('//'));
+    expect(statements).toHaveLength(exported.length);
   });
 
+  test('each public file that holds a class has its own test file', () => {
+    const withClass = topLevel.filter(name => /^export (abstract )?class /m.test(fs.readFileSync(path.join(srcDir, `${name}.ts`), 'utf8')));
+    expect(withClass).toContain('shared-file-system');
+    const missing = withClass.filter(name => !fs.existsSync(path.join(__dirname, `${name}.test.ts`)));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('public constants and private constructors', () => {
   test('EFS figures are constants of SharedFileSystem', () => {
     expect(SharedFileSystem.NFS_PORT).toBe(2049);
     expect(SharedFileSystem.MAX_CLIENT_CONNECTIONS).toBe(25_000);

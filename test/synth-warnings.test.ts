@@ -12,6 +12,20 @@ function warnings(stack: Stack, id: string) {
   return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(id.replace(/[:]/g, '.')));
 }
 
+describe('SynthWarnings: the ids', () => {
+  test('lists every warning id; the ids of earlier releases keep their values', () => {
+    expect({ ...SynthWarnings }).toEqual({
+      THROUGHPUT_INSUFFICIENT: 'cdk-lambda-efs:throughputInsufficient',
+      PROVISIONED_OVERSIZED: 'cdk-lambda-efs:provisionedOversized',
+      CLIENT_CONNECTION_LIMIT: 'cdk-lambda-efs:clientConnectionLimit',
+      NO_RESERVED_CONCURRENCY: 'cdk-lambda-efs:noReservedConcurrency',
+      TIMEOUT_BELOW_COLD_START_LOAD: 'cdk-lambda-efs:timeoutBelowColdStartLoad',
+      INSTALLER_WITHOUT_EGRESS: 'cdk-lambda-efs:installerWithoutEgress',
+      INSTALLER_INPUTS_NOT_HASH_LOCKED: 'cdk-lambda-efs:installerInputsNotHashLocked',
+    });
+  });
+});
+
 describe('capacity checks at synth', () => {
   test('warns when bursting cannot sustain the declared cold starts, with the recommendation', () => {
     const { stack, addFunction } = stackWithFileSystem({ throughputMode: efs.ThroughputMode.BURSTING, expectedLoad: REFERENCE_LOAD });
