@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { expectCompliant, testStack } from './helpers';
-import { InferenceVpc } from '../src';
+import { InferenceVpc, InferenceVpcProps } from '../src';
 
 describe('InferenceVpc', () => {
   test('defaults: 2 AZs, public and private subnets, one NAT gateway, private routes through it', () => {
@@ -128,15 +128,11 @@ describe('InferenceVpc', () => {
       .toThrow(/natGateways and natGatewayPerAz need internetAccess: true \(got .*\) \(in Python: nat_gateways, nat_gateway_per_az, internet_access\)$/);
   });
 
-  test('fails when natGateways is outside 1..maxAzs', () => {
-    expect(() => new InferenceVpc(testStack(), 'Network', { natGateways: 3 }))
-      .toThrow(/natGateways must be a whole number from 1 to 2 \(got 3\)/);
-    expect(() => new InferenceVpc(testStack(), 'Network', { natGateways: 0 }))
-      .toThrow(/natGateways must be a whole number from 1 to 2 \(got 0\)/);
-  });
-
-  test('fails when maxAzs is not a positive whole number', () => {
-    expect(() => new InferenceVpc(testStack(), 'Network', { maxAzs: 0 }))
-      .toThrow(/maxAzs must be a whole number from 1 to 16 \(got 0\) \(in Python: max_azs\)$/);
+  test.each<[string, InferenceVpcProps, RegExp]>([
+    ['natGateways is above maxAzs', { natGateways: 3 }, /natGateways must be a whole number from 1 to 2 \(got 3\)/],
+    ['natGateways is 0', { natGateways: 0 }, /natGateways must be a whole number from 1 to 2 \(got 0\)/],
+    ['maxAzs is not a positive whole number', { maxAzs: 0 }, /maxAzs must be a whole number from 1 to 16 \(got 0\) \(in Python: max_azs\)$/],
+  ])('fails when %s', (_case, props, message) => {
+    expect(() => new InferenceVpc(testStack(), 'Network', props)).toThrow(message);
   });
 });

@@ -5,9 +5,9 @@ import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { alarmTopic, expectCompliant, nfsIngressFrom, stackWithFileSystem, testStack } from './helpers';
-import { InferenceVpc, SharedFileSystem } from '../src';
+import { InferenceVpc, SharedFileSystem, SharedFileSystemProps } from '../src';
 
-function fileSystemIn(stack: Stack, props: Partial<ConstructorParameters<typeof SharedFileSystem>[2]> = {}) {
+function fileSystemIn(stack: Stack, props: Partial<SharedFileSystemProps> = {}) {
   const network = new InferenceVpc(stack, 'Network');
   return new SharedFileSystem(stack, 'Shared', { vpc: network.vpc, ...props });
 }
@@ -145,24 +145,17 @@ describe('SharedFileSystem', () => {
     });
   });
 
-  test('fails when provisioned throughput has no rate', () => {
-    expect(() => fileSystemIn(testStack(), { throughputMode: efs.ThroughputMode.PROVISIONED }))
-      .toThrow(/provisionedThroughputPerSecond is required when throughputMode is PROVISIONED \(at least 1 MiB\/s\) \(in Python: provisioned_throughput_per_second, throughput_mode\)$/);
-  });
-
-  test('fails when the provisioned rate is below 1 MiB/s', () => {
-    expect(() => fileSystemIn(testStack(), { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.kibibytes(512) }))
-      .toThrow(/provisionedThroughputPerSecond must be at least 1 MiB\/s \(got 0.5 MiB\/s\) \(in Python: provisioned_throughput_per_second\)$/);
-  });
-
-  test('fails when a rate is given without provisioned mode', () => {
-    expect(() => fileSystemIn(testStack(), { provisionedThroughputPerSecond: Size.mebibytes(10) }))
-      .toThrow(/provisionedThroughputPerSecond is only used with throughputMode PROVISIONED \(got throughputMode 'elastic'\)/);
-  });
-
-  test('fails when the throughput mode is not one EFS knows', () => {
-    expect(() => fileSystemIn(testStack(), { throughputMode: 'turbo' as efs.ThroughputMode }))
-      .toThrow(/throughputMode must be one of bursting, provisioned, elastic \(got 'turbo'\) \(in Python: throughput_mode\)$/);
+  test.each<[string, Partial<SharedFileSystemProps>, RegExp]>([
+    ['provisioned throughput has no rate', { throughputMode: efs.ThroughputMode.PROVISIONED },
+      /provisionedThroughputPerSecond is required when throughputMode is PROVISIONED \(at least 1 MiB\/s\) \(in Python: provisioned_throughput_per_second, throughput_mode\)$/],
+    ['the provisioned rate is below 1 MiB/s', { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.kibibytes(512) },
+      /provisionedThroughputPerSecond must be at least 1 MiB\/s \(got 0.5 MiB\/s\) \(in Python: provisioned_throughput_per_second\)$/],
+    ['a rate is given without provisioned mode', { provisionedThroughputPerSecond: Size.mebibytes(10) },
+      /provisionedThroughputPerSecond is only used with throughputMode PROVISIONED \(got throughputMode 'elastic'\)/],
+    ['the throughput mode is not one EFS knows', { throughputMode: 'turbo' as efs.ThroughputMode },
+      /throughputMode must be one of bursting, provisioned, elastic \(got 'turbo'\) \(in Python: throughput_mode\)$/],
+  ])('fails when %s', (_case, props, message) => {
+    expect(() => fileSystemIn(testStack(), props)).toThrow(message);
   });
 
   test('fails when two selected subnets share an Availability Zone', () => {
