@@ -5,10 +5,11 @@
  *
  * Shared by the tests and by `npm run synth`.
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, Validations } from 'aws-cdk-lib';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 
@@ -50,10 +51,62 @@ export interface CheckedSynth {
 
 /** Register the rule packs on `app`. */
 export function addComplianceChecks(app: App, options: ComplianceOptions = {}): void {
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app));
+  Validations.of(app).addPlugins(new ReportOnce(new AwsSolutionsChecks(app)), new ReportOnce(new NIST80053R5Checks(app)));
   if (options.cfnGuard) {
-    Validations.of(app).addPlugins(new CfnGuardValidator({ controlTowerRulesEnabled: true }));
+    Validations.of(app).addPlugins(new ReportOnce(new CfnGuardValidator({ controlTowerRulesEnabled: true })));
   }
+}
+
+/** Plugin reports by plugin and template contents, with template paths replaced by their index. */
+const reports = new Map<string, string>();
+
+/**
+ * A rule pack that runs once per distinct set of templates in this process.
+ *
+ * `Annotations.fromStack` synthesizes the app again each time it is called, and every synth
+ * runs the rule packs: in the tests that was most of the time. The templates hold everything
+ * the rules read (properties, and each resource's construct path in `aws:cdk:path`), so the
+ * same templates get the same report. Acknowledgments are applied by aws-cdk-lib after the
+ * plugin answers, so they are never cached.
+ */
+class ReportOnce implements IPolicyValidationPlugin {
+  public readonly name: string;
+  public readonly version?: string;
+  public readonly ruleIds?: string[];
+
+  constructor(private readonly plugin: IPolicyValidationPlugin) {
+    this.name = plugin.name;
+    this.version = plugin.version;
+    this.ruleIds = plugin.ruleIds;
+  }
+
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const hash = createHash('sha256').update(this.name).update(`\0${context.accountId}\0${context.region}`);
+    // `?? []`: aws-cdk-lib releases before the stack list was added to the context.
+    for (const stack of context.stackTemplates ?? []) {
+      hash.update(`\0${stack.stackConstructPath}\0${stack.accountId}\0${stack.region}\0${path.basename(stack.templatePath)}\0`);
+    }
+    for (const file of context.templatePaths) {
+      hash.update(`\0${path.basename(file)}\0`).update(fs.readFileSync(file));
+    }
+    const key = hash.digest('hex');
+    const cached = reports.get(key);
+    if (cached !== undefined) {
+      return JSON.parse(withTemplatePaths(cached, context.templatePaths, (_p, i) => `@@template-${i}@@`, true));
+    }
+    const report = this.plugin.validate(context);
+    reports.set(key, withTemplatePaths(JSON.stringify(report), context.templatePaths, (_p, i) => `@@template-${i}@@`, false));
+    return report;
+  }
+}
+
+/** `json` with each template path swapped for its placeholder (or back, when `restore`). */
+function withTemplatePaths(json: string, paths: string[], placeholder: (file: string, index: number) => string, restore: boolean): string {
+  return paths.reduce((text, file, index) => {
+    const escaped = JSON.stringify(file).slice(1, -1);
+    const marker = placeholder(file, index);
+    return restore ? text.split(marker).join(escaped) : text.split(escaped).join(marker);
+  }, json);
 }
 
 /** Synthesize `app` (whose checks are registered) and read the validation report. */
