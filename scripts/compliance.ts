@@ -58,7 +58,7 @@ export function addComplianceChecks(app: App, options: ComplianceOptions = {}): 
 }
 
 /** Plugin reports by plugin and template contents, with template paths replaced by their index. */
-const reports = new Map<string, string>();
+const cachedReports = new Map<string, string>();
 
 /**
  * A rule pack that runs once per distinct set of templates in this process.
@@ -90,12 +90,12 @@ class ReportOnce implements IPolicyValidationPlugin {
       hash.update(`\0${path.basename(file)}\0`).update(fs.readFileSync(file));
     }
     const key = hash.digest('hex');
-    const cached = reports.get(key);
+    const cached = cachedReports.get(key);
     if (cached !== undefined) {
       return JSON.parse(withTemplatePaths(cached, context.templatePaths, (_p, i) => `@@template-${i}@@`, true));
     }
     const report = this.plugin.validate(context);
-    reports.set(key, withTemplatePaths(JSON.stringify(report), context.templatePaths, (_p, i) => `@@template-${i}@@`, false));
+    cachedReports.set(key, withTemplatePaths(JSON.stringify(report), context.templatePaths, (_p, i) => `@@template-${i}@@`, false));
     return report;
   }
 }

@@ -5,7 +5,7 @@ import { expectCompliant, stackWithFileSystem } from './helpers';
 import { FileSystemDashboard, SharedFileSystemProps } from '../src';
 
 /** The titles of the dashboard's widgets, in order, read from the synthesized body. */
-function widgetTitles(props: Partial<SharedFileSystemProps>, functionIds: string[], dashboardName?: string): { titles: string[]; template: Template } {
+function widgetTitles(props: Partial<SharedFileSystemProps>, functionIds: string[], dashboardName?: string) {
   const { stack, shared, addFunction } = stackWithFileSystem(props);
   const functions = functionIds.map(id => addFunction(id));
   new FileSystemDashboard(stack, 'Dashboard', { fileSystem: shared, functions, dashboardName });

@@ -8,8 +8,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
-import { EfsBackedFunction, EfsBackedFunctionProps, InferenceVpc, InferenceVpcProps, SharedFileSystem, SharedFileSystemProps } from '../src';
 import { addComplianceChecks, ComplianceOptions, ComplianceReport, formatFindings, synthWithChecks, VALIDATE_AGAINST_DEFAULT_RULES } from '../scripts/compliance';
+import { EfsBackedFunction, EfsBackedFunctionProps, InferenceVpc, InferenceVpcProps, SharedFileSystem, SharedFileSystemProps } from '../src';
 
 /** An App with its own output directory and the rule packs registered. */
 export function checkedApp(options: ComplianceOptions = {}): App {
