@@ -2,7 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { alarmTopic, checkedApp, expectCompliant, fixture, functionProps, newFunction, nfsIngressFrom, stackWithFileSystem, testStack } from './helpers';
+import { alarmTopic, checkedApp, expectCompliant, fixture, functionProps, LATEST_PYTHON, newFunction, nfsIngressFrom, stackWithFileSystem, testStack } from './helpers';
 import { EfsBackedFunction, InferenceVpc, SharedFileSystem } from '../src';
 
 /** The function the construct creates (the VPC's default-security-group handler is one too). */
@@ -74,7 +74,7 @@ describe('EfsBackedFunction', () => {
     const fn = newFunction(stack, 'Classifier', f, { memorySize: 3008, architecture: lambda.Architecture.ARM_64 });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'python3.15',
+      Runtime: LATEST_PYTHON.name,
       MemorySize: 3008,
       Timeout: 30,
       Architectures: ['arm64'],

@@ -6,7 +6,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { expectCompliant, fixture, nfsIngressFrom, policyStatements, testStack } from './helpers';
+import { expectCompliant, fixture, LATEST_PYTHON, nfsIngressFrom, policyStatements, testStack } from './helpers';
 import { EfsDependencyInstaller, EfsDependencyInstallerProps, SynthWarnings } from '../src';
 
 const HASH = 'a'.repeat(64);
@@ -22,7 +22,7 @@ function installerIn(scope: Construct, props: Partial<EfsDependencyInstallerProp
   const installer = new EfsDependencyInstaller(scope, 'Deps', {
     fileSystem: shared,
     accessPoint,
-    runtime: lambda.Runtime.PYTHON_3_15,
+    runtime: LATEST_PYTHON,
     packages: ['torch==2.6.0+cpu', 'Pillow>=11'],
     indexUrl: 'https://download.pytorch.org/whl/cpu',
     warmUpCode: 'import torch',
@@ -59,7 +59,7 @@ describe('EfsDependencyInstaller: the default install (one synth, rule packs inc
     expect(JSON.stringify(template.toJSON())).not.toMatch(/Privileged/i);
     const fn = installFunction(template);
     expect(fn.Properties).toMatchObject({
-      Runtime: 'python3.15',
+      Runtime: LATEST_PYTHON.name,
       Architectures: ['x86_64'],
       Timeout: 660, // 10 minutes of install, 1 to clean up and answer
       MemorySize: 3008,
@@ -106,7 +106,7 @@ describe('EfsDependencyInstaller: the default install (one synth, rule packs inc
       ServiceToken: { 'Fn::GetAtt': [expect.stringMatching(/^DepsFunction/), 'Arn'] },
       ServiceTimeout: '720',
     });
-    expect(properties.PipOptions.slice(0, 5)).toEqual(['--only-binary=:all:', '--implementation', 'cp', '--python-version', '3.15']);
+    expect(properties.PipOptions.slice(0, 5)).toEqual(['--only-binary=:all:', '--implementation', 'cp', '--python-version', LATEST_PYTHON.name.replace('python', '')]);
     expect(properties.PipOptions.slice(-2)).toEqual(['--index-url', 'https://download.pytorch.org/whl/cpu']);
     expect(installer.dependencySetId).toMatch(/^[0-9a-f]{16}$/);
   });

@@ -38,6 +38,15 @@ export function expectCompliant(stack: Stack): ComplianceReport {
   return report;
 }
 
+/**
+ * The newest Python runtime of the installed aws-cdk-lib. cdk-nag's AwsSolutions-L1 reads
+ * `Runtime.ALL` the same way, so functions on it pass the rule packs with every aws-cdk-lib
+ * the package supports (scripts/test-cdk-floor.sh runs these tests against the oldest).
+ */
+export const LATEST_PYTHON: lambda.Runtime = lambda.Runtime.ALL
+  .filter(runtime => /^python3\.\d+$/.test(runtime.name))
+  .reduce((a, b) => (Number(b.name.split('.')[1]) > Number(a.name.split('.')[1]) ? b : a));
+
 /** Inline handler code: the constructs under test do not care what the function runs. */
 export const INLINE_CODE = lambda.Code.fromInline('def handler(event, context):\n    return None\n');
 
@@ -131,7 +140,7 @@ export function functionProps(f: Fixture, overrides: Partial<EfsBackedFunctionPr
     fileSystem: f.shared,
     accessPoint: f.accessPoint,
     mountPath: '/mnt/inference',
-    runtime: lambda.Runtime.PYTHON_3_15,
+    runtime: LATEST_PYTHON,
     handler: 'index.handler',
     code: INLINE_CODE,
     timeout: Duration.seconds(30),
