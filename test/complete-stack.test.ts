@@ -1,8 +1,7 @@
 import { Duration, Size, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as efs from 'aws-cdk-lib/aws-efs';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { expectCompliant, INLINE_CODE, stableTemplate, testStack } from './helpers';
+import { expectCompliant, INLINE_CODE, LATEST_PYTHON, stableTemplate, testStack } from './helpers';
 import { EfsBackedFunction, InferenceVpc, SharedFileSystem } from '../src';
 
 /** All three constructs, as the README's first example uses them. */
@@ -18,7 +17,7 @@ function completeStack(stack: Stack): void {
     fileSystem: shared,
     accessPoint: models,
     mountPath: '/mnt/inference',
-    runtime: lambda.Runtime.PYTHON_3_15,
+    runtime: LATEST_PYTHON,
     handler: 'index.handler',
     code: INLINE_CODE,
     memorySize: 3008,
