@@ -1,17 +1,27 @@
 import { awscdk, javascript } from 'projen';
 
 /**
- * The oldest aws-cdk-lib this library accepts as a peer.
+ * The oldest aws-cdk-lib this library accepts as a peer, tested by scripts/test-cdk-floor.sh
+ * in CI (the construct tests, against exactly this version).
  *
- * 2.257.0 is the first release with `Validations.of(scope).acknowledge()` and the
- * validation-plugin API that cdk-nag v3 builds on. The constructs use `acknowledge()`
- * to record, on the resources they create, the few rule findings that are inherent to
- * Lambda-in-a-VPC (for example ENI permissions that IAM only grants on `*`), each with
- * its reason, so that users who run cdk-nag see only findings about their own choices.
- * An older floor would mean either dropping those acknowledgments or taking a
- * dependency on cdk-nag itself.
+ * The constructs record, with `Validations.of(scope).acknowledge()`, the few rule findings
+ * that are inherent to Lambda-in-a-VPC (ENI permissions IAM only grants on `*`), and users
+ * acknowledge our synth warnings by their `SynthWarnings` ids the same way. Two releases
+ * decide the floor:
+ * - before 2.269.0, `acknowledge()` throws `InvalidValidationId` on a finding-specific id
+ *   such as `AwsSolutions::AwsSolutions-IAM5[Resource::*]` (the `::` inside the brackets),
+ *   so `new EfsBackedFunction` crashed;
+ * - 2.269.0 accepts those ids, but there `acknowledge()` does not reach warnings added with
+ *   `addWarningV2` (it acknowledges only `annotation::<id>`), so the documented way to accept
+ *   a `SynthWarnings` warning does nothing; 2.270.0 acknowledges both.
+ *
+ * We raise the floor rather than feature-detect: on older releases the acknowledgment cannot
+ * be expressed at all (users hit the same id check), so a fallback would leave every cdk-nag
+ * user with a finding nobody can acknowledge, and an accepted warning that will not go away.
+ * Moving to 2.270.0 is a minor upgrade within aws-cdk-lib v2 (no breaking changes), which
+ * npm's peer check asks for at install time instead of a crash at synth.
  */
-const CDK_PEER_FLOOR = '2.257.0';
+const CDK_PEER_FLOOR = '2.270.0';
 
 /**
  * The aws-cdk-lib the library is developed and tested against: the current release,
@@ -102,6 +112,13 @@ project.postCompileTask.exec('jsii-rosetta extract --strict --compile');
 // each step prints its time. Arguments go to jest.
 project.testTask.reset();
 project.testTask.exec('bash scripts/test.sh', { receiveArgs: true });
+
+// The construct tests against the floor aws-cdk-lib (CDK_PEER_FLOOR), in a temporary copy; CI runs it.
+project.addTask('test:cdk-floor', {
+  description: `Run the construct tests against aws-cdk-lib ${CDK_PEER_FLOOR}, the oldest the package accepts (a few minutes: npm ci in a temporary copy)`,
+  exec: 'bash scripts/test-cdk-floor.sh',
+  receiveArgs: true,
+});
 
 // `npm run synth`: synthesize, check and summarize every example app.
 project.addTask('synth', {
