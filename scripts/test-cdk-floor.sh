@@ -27,7 +27,17 @@ cd "$work"
 
 echo "== aws-cdk-lib $floor in $work"
 npm ci --no-audit --no-fund --loglevel=error
-npm install --no-save --no-audit --no-fund --loglevel=error "aws-cdk-lib@$floor"
+# aws-cdk-lib's own (not bundled) dependencies are named too, so that npm puts them at the top
+# level: left to itself it nests an older @aws-cdk/cloud-assembly-schema inside aws-cdk-lib,
+# where npm does not install into a package with bundled dependencies, and
+# `require('aws-cdk-lib')` fails.
+deps="$(npm view "aws-cdk-lib@$floor" dependencies bundleDependencies --json | node -e "
+  const { dependencies, bundleDependencies } = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+  console.log(Object.entries(dependencies).filter(([name]) => !bundleDependencies.includes(name))
+    .map(([name, range]) => name + '@' + range).join(' '));")"
+# shellcheck disable=SC2086 # one word per package
+npm install --no-save --no-audit --no-fund --loglevel=error "aws-cdk-lib@$floor" $deps
+node -e "require('aws-cdk-lib').App" # loads
 installed="$(node -p "require('aws-cdk-lib/package.json').version")"
 if [ "$installed" != "$floor" ]; then
   echo "expected aws-cdk-lib $floor, found $installed" >&2
