@@ -160,6 +160,8 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
 
   private initDurationMetric?: cloudwatch.Metric;
 
+  private readonly callerTimeouts: Duration[] = [];
+
   constructor(scope: Construct, id: string, props: EfsBackedFunctionProps) {
     super(scope, id);
     checkFunctionProps(props);
@@ -222,10 +224,14 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
     this.invokeTarget = this.alias ?? this.lambdaFunction;
     this.timeout = props.timeout ?? Duration.seconds(3);
 
+    const callerTimeouts = this.callerTimeouts;
     fileSystem.registerClient({
       scope: this,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      provisionedConcurrency: props.provisionedConcurrency,
       timeout: this.timeout,
+      // Read at synth, when the checks run: callers are declared after the function exists.
+      get callerTimeout() { return shortestKnown(callerTimeouts); },
       coldStartLoad: props.coldStartLoad,
     });
     if (props.reservedConcurrentExecutions === undefined) {
@@ -234,6 +240,28 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
         + `${MAX_CLIENT_CONNECTIONS} per file system) and a cold-start fan-out can spend the burst credits; set a cap.`
         + inPython('reservedConcurrentExecutions'));
     }
+  }
+
+  /**
+   * Declare that a synchronous caller waits at most `timeout` for an answer: an HTTP API's
+   * integration gives up after 30 s. The file system's capacity checks then warn when a cold
+   * start on an on-demand environment takes longer (`SynthWarnings.COLD_START_OVER_CALLER_TIMEOUT`)
+   * and plan its throughput within it. With several callers, the shortest wait counts.
+   */
+  public declareCallerTimeout(timeout: Duration): void {
+    if (!timeout.isUnresolved() && timeout.toMilliseconds() <= 0) {
+      throw new Error(`timeout must be a positive duration (got ${timeout.toHumanString()})`);
+    }
+    this.callerTimeouts.push(timeout);
+  }
+
+  /**
+   * The shortest wait declared with `declareCallerTimeout`.
+   *
+   * @default - undefined until a caller is declared
+   */
+  public get callerTimeout(): Duration | undefined {
+    return shortestKnown(this.callerTimeouts);
   }
 
   /** Invocations that failed. Sum over 5 minutes. */
@@ -389,6 +417,12 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
 }
 
 const EMERGENCY_THROTTLE_OUTPUT_ID = 'EmergencyThrottleCommand';
+
+/** The shortest of durations known at synth (a token's length is unknown, so it is skipped). */
+function shortestKnown(durations: Duration[]): Duration | undefined {
+  const known = durations.filter(d => !d.isUnresolved());
+  return known.length === 0 ? undefined : known.reduce((a, b) => (b.toMilliseconds() < a.toMilliseconds() ? b : a));
+}
 
 /** Lambda's `FileSystem` takes its configuration only through a subclass. */
 class AccessPointMount extends lambda.FileSystem {

@@ -23,6 +23,23 @@ export interface FileSystemClient {
   readonly timeout?: Duration;
 
   /**
+   * Execution environments kept initialized, as `EfsBackedFunctionProps.provisionedConcurrency`.
+   * When they cover `reservedConcurrentExecutions`, the client runs no on-demand environment.
+   *
+   * @default - none
+   */
+  readonly provisionedConcurrency?: number;
+
+  /**
+   * How long the client's caller waits for an answer (an HTTP API's 30 s), as
+   * `EfsBackedFunction.declareCallerTimeout`: a cold start on an on-demand environment must
+   * finish within it. Read at synth.
+   *
+   * @default - no caller waits less than the client runs
+   */
+  readonly callerTimeout?: Duration;
+
+  /**
    * What one cold start reads from the file system, as `EfsBackedFunctionProps.coldStartLoad`.
    *
    * @default - nothing declared

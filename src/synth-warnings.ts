@@ -17,7 +17,8 @@ export class SynthWarnings {
    * The throughput mode cannot sustain the declared load.
    *
    * The file system's mode falls short of the daily data, the busiest hour or a cold start
-   * within its function's timeout; the warning names the recommended mode. Attached to the
+   * within its budget (the on-demand init limit, the caller's or the function's timeout);
+   * the warning names the recommended mode, or says what would fit when no mode does. Attached to the
    * `SharedFileSystem`'s `fileSystem`; acknowledge it with
    * `Validations.of(scope).acknowledge({ id: SynthWarnings.THROUGHPUT_INSUFFICIENT, reason })`.
    */
@@ -61,6 +62,32 @@ export class SynthWarnings {
    * `Validations.of(scope).acknowledge({ id: SynthWarnings.TIMEOUT_BELOW_COLD_START_LOAD, reason })`.
    */
   public static readonly TIMEOUT_BELOW_COLD_START_LOAD = 'cdk-lambda-efs:timeoutBelowColdStartLoad';
+
+  /**
+   * A cold start loads at init for longer than Lambda allows an on-demand environment.
+   *
+   * Lambda gives the init phase of an on-demand execution environment 10 s; past it, it
+   * stops the init and runs it again inside the first invocation, so the caller loses the
+   * 10 s and then waits for the whole load. Raised when the declared `coldStartLoad` loads at
+   * init (`loadsAtInit`, the default) and takes longer than 10 s at the throughput mode's peak
+   * rate, on a function that runs on-demand environments (provisioned concurrency below its
+   * reserved concurrency). Attached to the `EfsBackedFunction`; acknowledge it with
+   * `Validations.of(scope).acknowledge({ id: SynthWarnings.INIT_OVER_ON_DEMAND_LIMIT, reason })`.
+   */
+  public static readonly INIT_OVER_ON_DEMAND_LIMIT = 'cdk-lambda-efs:initOverOnDemandLimit';
+
+  /**
+   * A cold start keeps the function's caller waiting longer than the caller waits.
+   *
+   * The caller (an HTTP API gives up after 30 s), declared with
+   * `EfsBackedFunction.declareCallerTimeout` or `coldStartLoad.callerTimeout`, waits for a
+   * cold start on an on-demand environment: the load at the throughput mode's peak rate,
+   * plus the lost 10 s when an init over the limit is run again. Past the caller's timeout
+   * the request fails while the function goes on loading. Attached to the
+   * `EfsBackedFunction`; acknowledge it with
+   * `Validations.of(scope).acknowledge({ id: SynthWarnings.COLD_START_OVER_CALLER_TIMEOUT, reason })`.
+   */
+  public static readonly COLD_START_OVER_CALLER_TIMEOUT = 'cdk-lambda-efs:coldStartOverCallerTimeout';
 
   /**
    * The dependency install has no route to the package indexes.

@@ -1,5 +1,6 @@
 import { Duration, Size, SizeRoundingBehavior } from 'aws-cdk-lib';
 import * as efs from 'aws-cdk-lib/aws-efs';
+import { BudgetLimit, ColdStartBudget, coldStartBudget, PROVISIONED_INIT_LIMIT_SECONDS } from './private/cold-start-budget';
 import { formatNumber } from './private/format';
 
 /**
@@ -18,10 +19,11 @@ const BURSTING_FLOOR_MIB = 1;
 const BURSTING_BURST_MIB = 100;
 const BURSTING_BURST_MIB_PER_TIB = 100;
 /**
- * Elastic: the read throughput one client can count on. EFS allows more per file system;
- * this conservative per-client figure is what a single function's cold start gets.
+ * The read rate one NFS client (one execution environment) can count on, in any mode. EFS
+ * allows more per file system; this conservative per-client figure is what a single cold
+ * start gets, however much is provisioned or Elastic could give.
  */
-const ELASTIC_PER_CLIENT_MIB = 500;
+const PER_CLIENT_MIB = 500;
 /** us-east-1 list prices, for comparing modes only: USD per MiB/s-month provisioned, per GiB read and written with Elastic. */
 const PROVISIONED_USD_PER_MIB_MONTH = 6.0;
 const ELASTIC_READ_USD_PER_GIB = 0.03;
@@ -29,7 +31,16 @@ const ELASTIC_WRITE_USD_PER_GIB = 0.06;
 /** A provisioned rate this many times what the load needs is flagged as oversized. */
 const OVERSIZED_FACTOR = 3;
 
-/** How functions load their libraries and models from the file system. */
+/**
+ * How functions load their libraries and models from the file system, and what each cold
+ * start must finish within.
+ *
+ * A cold start has budgets: on an on-demand execution environment, Lambda's 10 s init limit
+ * when the load runs at init, else the function's timeout, and the caller's timeout when a
+ * caller waits (an HTTP API gives up at 30 s); on provisioned environments only, the
+ * provisioned init limit, the larger of 130 s and the timeout. The plan recommends no
+ * throughput mode under which a cold start misses its tightest budget.
+ */
 export interface ColdStartLoad {
   /** Bytes one cold start reads (its libraries and model, for example). */
   readonly bytesPerColdStart: Size;
@@ -42,12 +53,43 @@ export interface ColdStartLoad {
   readonly coldStartsPerDay?: number;
 
   /**
-   * The time one cold start must finish loading in: the function's timeout (EfsBackedFunction
-   * fills it in). Provisioned throughput must be at least the rate that achieves it.
+   * The function's timeout: a load that runs in an invocation (and an init Lambda runs again
+   * inside the first invocation) must finish within it. EfsBackedFunction fills it in.
    *
-   * @default - no limit
+   * @default Duration.minutes(15), Lambda's longest timeout
    */
   readonly loadWithin?: Duration;
+
+  /**
+   * How long the function's caller waits for an answer: an HTTP API's integration gives up
+   * after 30 s. A cold start on an on-demand environment must finish within it, or the
+   * request fails while the function goes on loading. EfsBackedFunction fills it in from
+   * `declareCallerTimeout`.
+   *
+   * @default - no caller waits less than the function runs
+   */
+  readonly callerTimeout?: Duration;
+
+  /**
+   * Whether the function loads in its init phase (at import, the usual way). Set it to
+   * false when on-demand environments start the load at init and finish it in the first
+   * invocation (a background load the handler waits on): they are then bound by the
+   * timeout, not by the 10 s init limit. Provisioned environments are taken to load at init
+   * either way.
+   *
+   * @default true
+   */
+  readonly loadsAtInit?: boolean;
+
+  /**
+   * Whether the function runs on-demand execution environments. False only when
+   * provisioned concurrency covers every environment it may run (provisioned concurrency
+   * equal to reserved concurrency): then no caller waits for a cold start, and inits may
+   * take the larger of 130 s and the timeout. EfsBackedFunction fills it in.
+   *
+   * @default true
+   */
+  readonly onDemandEnvironments?: boolean;
 
   /**
    * Cold starts in the busiest hour (a deploy or a scale-out fan-out).
@@ -110,13 +152,19 @@ export interface ThroughputModeAssessment {
    */
   readonly affordableColdStartsPerDay?: number;
 
-  /** Seconds one cold start of the largest declared size takes to load at the peak rate. */
+  /**
+   * Seconds one cold start of the largest declared size takes to load at the peak rate, as
+   * one client reads it (at most 500 MiB/s).
+   */
   readonly coldStartLoadSeconds: number;
 
   /** Seconds the same load takes at the worst the mode can fall to (Bursting with no credits left). */
   readonly worstCaseLoadSeconds: number;
 
-  /** Whether the mode sustains the declared load. */
+  /** Whether every declared cold start loads within its budget at the mode's peak rate. */
+  readonly meetsColdStartBudgets: boolean;
+
+  /** Whether the mode sustains the declared load (the daily data and the busiest hour) and meets every cold start's budget. */
   readonly sustainsLoad: boolean;
 
   /** Approximate monthly throughput cost in USD (storage excluded), us-east-1 list prices. */
@@ -128,8 +176,13 @@ interface ThroughputPlanFigures {
   readonly requiredDailyGib: number;
   readonly requiredPeakMibPerSecond: number;
   readonly requiredProvisionedMibPerSecond: number;
+  readonly requiredColdStartMibPerSecond: number;
+  readonly coldStartBudget?: Duration;
+  readonly coldStartBudgetReason?: string;
+  /** MiB the cold start with that budget reads. */
+  readonly bindingColdStartMib?: number;
   readonly modes: ThroughputModeAssessment[];
-  readonly recommendedMode: efs.ThroughputMode;
+  readonly recommendedMode?: efs.ThroughputMode;
   readonly recommendation: string;
 }
 
@@ -152,23 +205,52 @@ export class ThroughputPlan {
 
   /**
    * The provisioned rate that would sustain the load and load each cold start within its
-   * `loadWithin`, in whole MiB/s (at least 1).
+   * budget, in whole MiB/s (at least 1). Above 500 MiB/s no client reads that fast: no
+   * provisioned rate meets the budget.
    */
   public readonly requiredProvisionedMibPerSecond: number;
+
+  /** The rate one client must read at for every cold start to load within its budget, in MiB/s (0 without cold starts). */
+  public readonly requiredColdStartMibPerSecond: number;
+
+  /**
+   * The budget of the cold start that needs the highest rate.
+   *
+   * @default - undefined without cold starts
+   */
+  public readonly coldStartBudget?: Duration;
+
+  /**
+   * What sets that budget (Lambda's init limit for on-demand environments, the caller's
+   * timeout, the function's timeout or the provisioned init limit).
+   *
+   * @default - undefined without cold starts
+   */
+  public readonly coldStartBudgetReason?: string;
 
   /** Bursting, Provisioned (at the rate given to `plan`, else `requiredProvisionedMibPerSecond`) and Elastic, in that order. */
   public readonly modes: ThroughputModeAssessment[];
 
-  /** The cheapest mode that sustains the load. */
-  public readonly recommendedMode: efs.ThroughputMode;
+  /**
+   * The cheapest mode that sustains the load and meets every cold start's budget.
+   *
+   * @default - undefined when no mode meets the budgets; `recommendation` then says what would
+   */
+  public readonly recommendedMode?: efs.ThroughputMode;
 
-  /** Why, in one sentence. */
+  /** Why, in one sentence; when no mode fits, what would (provisioned concurrency, a smaller load, a container image). */
   public readonly recommendation: string;
 
+  private readonly bindingColdStartMib?: number;
+
   private constructor(figures: ThroughputPlanFigures) {
+    this.bindingColdStartMib = figures.bindingColdStartMib;
     this.requiredDailyGib = figures.requiredDailyGib;
     this.requiredPeakMibPerSecond = figures.requiredPeakMibPerSecond;
     this.requiredProvisionedMibPerSecond = figures.requiredProvisionedMibPerSecond;
+    this.requiredColdStartMibPerSecond = figures.requiredColdStartMibPerSecond;
+    this.coldStartBudget = figures.coldStartBudget;
+    this.coldStartBudgetReason = figures.coldStartBudgetReason;
     this.modes = figures.modes;
     this.recommendedMode = figures.recommendedMode;
     this.recommendation = figures.recommendation;
@@ -191,12 +273,17 @@ export class ThroughputPlan {
 
   /** How long a cold start of `bytes` takes at the worst rate `mode` can fall to. */
   public worstCaseLoadTime(mode: efs.ThroughputMode, bytes: Size): Duration {
-    return Duration.seconds(Math.ceil(mib(bytes) / this.assessmentOf(mode).worstCaseMibPerSecond));
+    return Duration.seconds(Math.ceil(mib(bytes) / clientRate(this.assessmentOf(mode).worstCaseMibPerSecond)));
   }
 
-  /** The plan as a fixed-width table, one row per mode, then the load and the recommendation. */
+  /** Seconds a cold start of `bytes` takes at the peak rate of `mode`, as one client reads it (at most 500 MiB/s). */
+  public peakLoadSeconds(mode: efs.ThroughputMode, bytes: Size): number {
+    return mib(bytes) / clientRate(this.assessmentOf(mode).peakMibPerSecond);
+  }
+
+  /** The plan as a fixed-width table, one row per mode, then the load, the cold-start budget and the recommendation. */
   public formatTable(): string {
-    const header = ['mode', 'sustained MiB/s', 'peak MiB/s', 'GiB/day', 'cold starts/day', 'load s (peak)', 'load s (worst)', 'sustains', 'USD/month'];
+    const header = ['mode', 'sustained MiB/s', 'peak MiB/s', 'GiB/day', 'cold starts/day', 'load s (peak)', 'load s (worst)', 'in budget', 'sustains', 'USD/month'];
     const rows = this.modes.map(m => [
       m.mode,
       formatNumber(m.sustainedMibPerSecond),
@@ -206,6 +293,7 @@ export class ThroughputPlan {
       m.affordableColdStartsPerDay === undefined ? 'scales' : String(m.affordableColdStartsPerDay),
       formatNumber(m.coldStartLoadSeconds),
       formatNumber(m.worstCaseLoadSeconds),
+      m.meetsColdStartBudgets ? 'yes' : 'NO',
       m.sustainsLoad ? 'yes' : 'NO',
       formatNumber(m.monthlyThroughputUsd),
     ]);
@@ -217,7 +305,9 @@ export class ThroughputPlan {
       '',
       `load: ${formatNumber(this.requiredDailyGib)} GiB/day, peak ${formatNumber(this.requiredPeakMibPerSecond)} MiB/s; `
       + `provisioned would need ${this.requiredProvisionedMibPerSecond} MiB/s`,
-      `recommended: ${this.recommendedMode} (${this.recommendation})`,
+      ...(this.coldStartBudget ? [`budget: a cold start of ${formatNumber(this.bindingColdStartMib! / MIB_PER_GIB)} GiB within `
+        + `${this.coldStartBudgetReason} needs ${formatNumber(this.requiredColdStartMibPerSecond)} MiB/s from one client`] : []),
+      `recommended: ${this.recommendedMode ?? 'none'} (${this.recommendation})`,
     ].join('\n');
   }
 }
@@ -256,12 +346,18 @@ export class ThroughputPlanner {
     const bursting = assessBursting(figures);
     const elastic = assessElastic(figures);
     const provisionedMode = assessProvisioned(figures, provisioned ? mib(provisioned) : figures.requiredProvisionedMibPerSecond);
+    // Recommended at the rate the load needs, not at the rate the caller happens to assess.
+    const provisionedAtNeed = provisioned ? assessProvisioned(figures, figures.requiredProvisionedMibPerSecond) : provisionedMode;
     return ThroughputPlan._of({
       requiredDailyGib: figures.requiredDailyGib,
       requiredPeakMibPerSecond: figures.requiredPeakMibPerSecond,
       requiredProvisionedMibPerSecond: figures.requiredProvisionedMibPerSecond,
+      requiredColdStartMibPerSecond: figures.loadInTimeMibPerSecond,
+      coldStartBudget: figures.binding ? Duration.seconds(figures.binding.budget.seconds) : undefined,
+      coldStartBudgetReason: figures.binding?.budget.reason,
+      bindingColdStartMib: figures.binding?.mib,
       modes: [bursting, provisionedMode, elastic],
-      ...recommend(figures, bursting, elastic),
+      ...recommend(figures, bursting, provisionedAtNeed, elastic),
     });
   }
 
@@ -282,10 +378,20 @@ interface LoadFigures {
   readonly averageMibPerSecond: number;
   /** The busiest hour's cold starts plus the steady rates. */
   readonly requiredPeakMibPerSecond: number;
-  /** The rate at which the slowest-allowed cold start still loads within its `loadWithin`. */
+  /** The rate one client must read at for every cold start to load within its budget. */
   readonly loadInTimeMibPerSecond: number;
+  /** The cold start that needs that rate, with its budget. */
+  readonly binding?: BindingColdStart;
   readonly requiredProvisionedMibPerSecond: number;
   readonly largestColdStartGib: number;
+}
+
+/** A cold start, its budget, and the rate one client needs to load it within the budget. */
+interface BindingColdStart {
+  readonly load: ColdStartLoad;
+  readonly budget: ColdStartBudget;
+  readonly mib: number;
+  readonly rate: number;
 }
 
 function loadFigures(load: ExpectedLoad): LoadFigures {
@@ -298,7 +404,13 @@ function loadFigures(load: ExpectedLoad): LoadFigures {
   const averageMibPerSecond = requiredDailyGib * MIB_PER_GIB / SECONDS_PER_DAY;
   const peakColdStartMibPerSecond = sum(coldStarts.map(c => mib(c.bytesPerColdStart) * peakPerHour(c) / 3600));
   const requiredPeakMibPerSecond = peakColdStartMibPerSecond + steadyReadMibPerSecond + steadyWriteMibPerSecond;
-  const loadInTimeMibPerSecond = Math.max(0, ...coldStarts.map(c => (c.loadWithin ? mib(c.bytesPerColdStart) / c.loadWithin.toSeconds() : 0)));
+  const binding = coldStarts
+    .map((c): BindingColdStart => {
+      const budget = coldStartBudget(c);
+      return { load: c, budget, mib: mib(c.bytesPerColdStart), rate: mib(c.bytesPerColdStart) / budget.seconds };
+    })
+    .reduce<BindingColdStart | undefined>((worst, c) => (worst === undefined || c.rate > worst.rate ? c : worst), undefined);
+  const loadInTimeMibPerSecond = binding?.rate ?? 0;
   return {
     storedData: load.storedData,
     steadyReadMibPerSecond,
@@ -309,6 +421,7 @@ function loadFigures(load: ExpectedLoad): LoadFigures {
     averageMibPerSecond,
     requiredPeakMibPerSecond,
     loadInTimeMibPerSecond,
+    binding,
     requiredProvisionedMibPerSecond: Math.max(1, Math.ceil(Math.max(averageMibPerSecond, requiredPeakMibPerSecond, loadInTimeMibPerSecond))),
     largestColdStartGib: Math.max(0, ...coldStarts.map(c => gib(c.bytesPerColdStart))),
   };
@@ -328,7 +441,7 @@ function assessBursting(load: LoadFigures): ThroughputModeAssessment {
     sustained: baseline,
     peak: burst,
     worstCase: ThroughputPlanner.burstingNoCreditMibPerSecond(load.storedData),
-    sustainsLoad: load.requiredDailyGib <= dailyGib(baseline) && Math.max(load.requiredPeakMibPerSecond, load.loadInTimeMibPerSecond) <= burst,
+    sustainsRates: load.requiredDailyGib <= dailyGib(baseline) && load.requiredPeakMibPerSecond <= burst,
     monthlyThroughputUsd: 0,
   });
 }
@@ -344,7 +457,7 @@ function assessProvisioned(load: LoadFigures, provisionedMibPerSecond: number): 
     sustained: rate,
     peak: rate,
     worstCase: rate,
-    sustainsLoad: Math.max(load.requiredPeakMibPerSecond, load.averageMibPerSecond, load.loadInTimeMibPerSecond) <= rate,
+    sustainsRates: Math.max(load.requiredPeakMibPerSecond, load.averageMibPerSecond) <= rate,
     monthlyThroughputUsd: provisionedMonthlyUsd(load, provisionedMibPerSecond),
   });
 }
@@ -353,10 +466,10 @@ function assessProvisioned(load: LoadFigures, provisionedMibPerSecond: number): 
 function assessElastic(load: LoadFigures): ThroughputModeAssessment {
   return assessment(load, {
     mode: efs.ThroughputMode.ELASTIC,
-    sustained: ELASTIC_PER_CLIENT_MIB,
-    peak: ELASTIC_PER_CLIENT_MIB,
-    worstCase: ELASTIC_PER_CLIENT_MIB,
-    sustainsLoad: true,
+    sustained: PER_CLIENT_MIB,
+    peak: PER_CLIENT_MIB,
+    worstCase: PER_CLIENT_MIB,
+    sustainsRates: true,
     monthlyThroughputUsd: DAYS_PER_MONTH * (
       (load.coldStartDailyGib + dailyGib(load.steadyReadMibPerSecond)) * ELASTIC_READ_USD_PER_GIB
       + dailyGib(load.steadyWriteMibPerSecond) * ELASTIC_WRITE_USD_PER_GIB),
@@ -370,7 +483,8 @@ interface ModeRates {
   readonly sustained: number;
   readonly peak: number;
   readonly worstCase: number;
-  readonly sustainsLoad: boolean;
+  /** Whether the mode covers the daily data and the busiest hour (the cold-start budgets are checked apart). */
+  readonly sustainsRates: boolean;
   readonly monthlyThroughputUsd: number;
   /** The mode has no daily budget (Elastic). */
   readonly scalesWithLoad?: boolean;
@@ -379,6 +493,8 @@ interface ModeRates {
 /** The parts of an assessment that every mode derives the same way from its rates. */
 function assessment(load: LoadFigures, rates: ModeRates): ThroughputModeAssessment {
   const dailyBudgetGib = dailyGib(rates.sustained);
+  // A cold start is one client's read: it gets the mode's peak rate, at most what one client reads.
+  const meetsColdStartBudgets = load.loadInTimeMibPerSecond <= clientRate(rates.peak);
   return {
     mode: rates.mode,
     sustainedMibPerSecond: rates.sustained,
@@ -386,9 +502,10 @@ function assessment(load: LoadFigures, rates: ModeRates): ThroughputModeAssessme
     worstCaseMibPerSecond: rates.worstCase,
     dailyBudgetGib,
     affordableColdStartsPerDay: rates.scalesWithLoad ? undefined : coldStartsPaidFor(dailyBudgetGib - load.steadyDailyGib, load.largestColdStartGib),
-    coldStartLoadSeconds: load.largestColdStartGib * MIB_PER_GIB / rates.peak,
-    worstCaseLoadSeconds: load.largestColdStartGib * MIB_PER_GIB / rates.worstCase,
-    sustainsLoad: rates.sustainsLoad,
+    coldStartLoadSeconds: load.largestColdStartGib * MIB_PER_GIB / clientRate(rates.peak),
+    worstCaseLoadSeconds: load.largestColdStartGib * MIB_PER_GIB / clientRate(rates.worstCase),
+    meetsColdStartBudgets,
+    sustainsLoad: rates.sustainsRates && meetsColdStartBudgets,
     monthlyThroughputUsd: rates.monthlyThroughputUsd,
   };
 }
@@ -398,29 +515,73 @@ function provisionedMonthlyUsd(load: LoadFigures, provisionedMibPerSecond: numbe
   return Math.max(0, provisionedMibPerSecond - ThroughputPlanner.burstingBaselineMibPerSecond(load.storedData)) * PROVISIONED_USD_PER_MIB_MONTH;
 }
 
+interface Recommendation {
+  readonly recommendedMode?: efs.ThroughputMode;
+  readonly recommendation: string;
+}
+
 /**
- * Bursting when the credits pay, else the cheaper of Provisioned and Elastic. Provisioned is
- * priced at what the load needs, not at the rate the caller happens to assess.
+ * Bursting when the credits pay and the burst meets the budgets, else the cheaper of
+ * Provisioned (at the rate the load needs) and Elastic among those that meet them; none
+ * when no mode does, with what would.
  */
-function recommend(load: LoadFigures, bursting: ThroughputModeAssessment, elastic: ThroughputModeAssessment):
-{ recommendedMode: efs.ThroughputMode; recommendation: string } {
+function recommend(load: LoadFigures, bursting: ThroughputModeAssessment, provisioned: ThroughputModeAssessment,
+  elastic: ThroughputModeAssessment): Recommendation {
+  const within = (mode: ThroughputModeAssessment) => (load.binding
+    ? `; a cold start loads in ${formatNumber(load.binding.mib / clientRate(mode.peakMibPerSecond))} s, within ${load.binding.budget.reason}`
+    : '');
   if (bursting.sustainsLoad) {
-    const recommendation = 'the credits earned by the data stored pay for the load, at no throughput charge';
-    return { recommendedMode: efs.ThroughputMode.BURSTING, recommendation };
-  }
-  const provisionedRate = load.requiredProvisionedMibPerSecond;
-  const provisionedUsd = provisionedMonthlyUsd(load, provisionedRate);
-  const elasticUsd = elastic.monthlyThroughputUsd;
-  if (provisionedUsd < elasticUsd) {
     return {
-      recommendedMode: efs.ThroughputMode.PROVISIONED,
-      recommendation: `${provisionedRate} MiB/s provisioned costs about ${formatNumber(provisionedUsd)} USD a month, less than Elastic's ${formatNumber(elasticUsd)}`,
+      recommendedMode: efs.ThroughputMode.BURSTING,
+      recommendation: `the credits earned by the data stored pay for the load, at no throughput charge${within(bursting)}`,
     };
   }
-  return {
-    recommendedMode: efs.ThroughputMode.ELASTIC,
-    recommendation: `Elastic bills what is read and written, about ${formatNumber(elasticUsd)} USD a month, less than ${provisionedRate} MiB/s provisioned (${formatNumber(provisionedUsd)})`,
-  };
+  const provisionedRate = load.requiredProvisionedMibPerSecond;
+  const provisionedUsd = provisioned.monthlyThroughputUsd;
+  const elasticUsd = elastic.monthlyThroughputUsd;
+  const provisionedFirst = provisioned.sustainsLoad && (!elastic.sustainsLoad || provisionedUsd < elasticUsd);
+  if (provisionedFirst) {
+    const than = elastic.sustainsLoad ? `, less than Elastic's ${formatNumber(elasticUsd)}` : '';
+    return {
+      recommendedMode: efs.ThroughputMode.PROVISIONED,
+      recommendation: `${provisionedRate} MiB/s provisioned costs about ${formatNumber(provisionedUsd)} USD a month${than}${within(provisioned)}`,
+    };
+  }
+  if (elastic.sustainsLoad) {
+    const than = provisioned.sustainsLoad ? `, less than ${provisionedRate} MiB/s provisioned (${formatNumber(provisionedUsd)})` : '';
+    return {
+      recommendedMode: efs.ThroughputMode.ELASTIC,
+      recommendation: `Elastic bills what is read and written, about ${formatNumber(elasticUsd)} USD a month${than}${within(elastic)}`,
+    };
+  }
+  return { recommendation: whatWouldFit(load) };
+}
+
+/** Elastic sustains any daily load, so no mode fits only when a cold start needs more than one client reads. */
+function whatWouldFit(load: LoadFigures): string {
+  const binding = load.binding;
+  if (!binding) {
+    return 'no throughput mode sustains the load';
+  }
+  const seconds = binding.mib / PER_CLIENT_MIB;
+  const options: string[] = [];
+  if (binding.budget.limit === BudgetLimit.ON_DEMAND_INIT) {
+    const inInvocation = coldStartBudget({ ...binding.load, loadsAtInit: false });
+    if (seconds <= inInvocation.seconds) {
+      options.push(`loading in the first invocation instead of at init (loadsAtInit: false, a background load the handler waits on), within ${inInvocation.reason}`);
+    }
+  }
+  if (binding.budget.limit !== BudgetLimit.PROVISIONED_INIT) {
+    const provisionedOnly = coldStartBudget({ ...binding.load, onDemandEnvironments: false });
+    if (seconds <= provisionedOnly.seconds) {
+      options.push('provisioned concurrency for every environment the function runs (equal to its reserved concurrency): '
+        + `their inits may take ${provisionedOnly.seconds} s (the larger of ${PROVISIONED_INIT_LIMIT_SECONDS} s and the timeout) and no caller waits for them`);
+    }
+  }
+  options.push(`a smaller load, at most ${formatNumber(PER_CLIENT_MIB * binding.budget.seconds / MIB_PER_GIB)} GiB within the ${binding.budget.seconds} s`);
+  options.push('or the libraries and model in a container image (up to 10 GB), which Lambda loads from its own storage, not from EFS');
+  return `no throughput mode loads a cold start of ${formatNumber(binding.mib / MIB_PER_GIB)} GiB within ${binding.budget.reason}: `
+    + `that takes ${formatNumber(binding.rate)} MiB/s, more than the ${PER_CLIENT_MIB} MiB/s one client reads. What would fit: ${options.join('; ')}`;
 }
 
 /** Whole cold starts of `coldStartGib` that `budgetGib` pays for. */
@@ -456,6 +617,11 @@ function gib(size: Size): number {
 
 function mib(size: Size | undefined): number {
   return size ? size.toMebibytes({ rounding: SizeRoundingBehavior.NONE }) : 0;
+}
+
+/** The rate one client reads at under a mode that gives `modeMibPerSecond`. */
+function clientRate(modeMibPerSecond: number): number {
+  return Math.min(modeMibPerSecond, PER_CLIENT_MIB);
 }
 
 function sum(values: number[]): number {

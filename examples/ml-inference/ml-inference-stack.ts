@@ -131,7 +131,10 @@ export class MlInferenceStack extends Stack {
       readOnly: true,
       mountEnvironment: this.installer.mountEnvironment,
       environment: { MODEL_REPO },
-      coldStartLoad: { bytesPerColdStart: Size.gibibytes(1.7), coldStartsPerDay: 24, peakColdStartsPerHour: 10 },
+      // On demand, the handler loads in a background thread and finishes in the first
+      // invocation (handler/inference.py), so the 10 s init limit does not bind it: its
+      // budget is the API's 30 s (declared by addThrottledHttpApi), within the timeout.
+      coldStartLoad: { bytesPerColdStart: Size.gibibytes(1.7), coldStartsPerDay: 24, peakColdStartsPerHour: 10, loadsAtInit: false },
     });
     // Deploy the function only once its libraries and model are on EFS.
     this.classifier.lambdaFunction.node.addDependency(this.installer.resource);

@@ -1,9 +1,10 @@
 /**
  * The HTTP API both example apps put in front of their function: the function as the
  * default integration, throttling, JSON access logs, and optionally IAM authorization.
- * The API is the function's only caller, and a synchronous one.
+ * The API is the function's only caller, and a synchronous one: it declares its 30 s wait
+ * on the function, for the cold-start checks.
  */
-import { Annotations, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -24,6 +25,13 @@ export interface ThrottledHttpApiProps {
   readonly exposure: string;
 }
 
+/**
+ * How long an HTTP API waits for its Lambda integration: 30 s, the API Gateway default and
+ * maximum for HTTP APIs (the template leaves `TimeoutInMillis` unset, so the default applies;
+ * CDK's `timeout` option accepts at most 29 s).
+ */
+export const HTTP_API_INTEGRATION_TIMEOUT = Duration.seconds(30);
+
 /** Warning id: an example's API is deployed without authorization. */
 export const OPEN_ENDPOINT_WARNING = 'cdk-lambda-efs-examples:openEndpoint';
 
@@ -35,6 +43,8 @@ export function addThrottledHttpApi(scope: Construct, props: ThrottledHttpApiPro
     defaultAuthorizer: props.iamAuth ? new HttpIamAuthorizer() : undefined,
     createDefaultStage: false,
   });
+  // The API gives up on a request after 30 s: a cold start must finish within it.
+  props.function.declareCallerTimeout(HTTP_API_INTEGRATION_TIMEOUT);
   const accessLogs = new logs.LogGroup(scope, 'AccessLogs', {
     retention: logs.RetentionDays.ONE_YEAR,
     removalPolicy: RemovalPolicy.RETAIN,

@@ -1,6 +1,7 @@
-import { Annotations, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import { IConstruct } from 'constructs';
+import { coldStartBudget, knownSeconds, loadsAtInit, onDemand, onDemandWaitSeconds, ON_DEMAND_INIT_LIMIT_SECONDS, PROVISIONED_INIT_LIMIT_SECONDS } from './cold-start-budget';
 import { MAX_CLIENT_CONNECTIONS } from './efs-limits';
 import { formatNumber } from './format';
 import { inPython } from './validation';
@@ -8,32 +9,62 @@ import { FileSystemClient } from '../file-system-client';
 import { SynthWarnings } from '../synth-warnings';
 import { ColdStartLoad, ExpectedLoad, ThroughputPlan, ThroughputPlanner } from '../throughput-planner';
 
+/** A client as the planner sees it: a FileSystemClient without the construct its warnings go to (`npm run plan` has none). */
+export type ClientLoad = Omit<FileSystemClient, 'scope'>;
+
+/** What a file system's plan is made of: the same for the synth checks and `npm run plan`. */
+export interface LoadInput {
+  readonly expectedLoad?: ExpectedLoad;
+  readonly clients: ClientLoad[];
+  readonly provisionedThroughput?: Size;
+}
+
 /** Inputs of the checks of one file system. */
-export interface CapacityCheckInput {
+export interface CapacityCheckInput extends LoadInput {
   readonly fileSystem: IConstruct;
   readonly throughputMode: efs.ThroughputMode;
-  readonly provisionedThroughput?: Size;
-  readonly expectedLoad?: ExpectedLoad;
   readonly clients: FileSystemClient[];
 }
 
-/** The cold starts declared on the file system and by its clients. */
-export function allColdStarts(input: CapacityCheckInput): ColdStartLoad[] {
-  const declared = input.expectedLoad?.coldStarts ?? [];
-  // A client's cold start must load within its timeout unless it says otherwise.
-  const clients = input.clients.flatMap(c => (c.coldStartLoad ? [{ ...c.coldStartLoad, loadWithin: c.coldStartLoad.loadWithin ?? c.timeout }] : []));
-  return [...declared, ...clients];
-}
-
-/** The plan for the declared load plus every client's cold starts, when a load is declared. */
-export function planFor(input: CapacityCheckInput): ThroughputPlan | undefined {
-  if (!input.expectedLoad) {
+/**
+ * A client's cold start with what the client knows filled in: its timeout, the shortest
+ * wait of its callers, and whether it runs on-demand environments. What the cold start
+ * declares itself wins (the caller's wait: the shorter of the two).
+ */
+export function coldStartOf(client: ClientLoad): ColdStartLoad | undefined {
+  const load = client.coldStartLoad;
+  if (!load) {
     return undefined;
   }
-  return ThroughputPlanner.plan({ ...input.expectedLoad, coldStarts: allColdStarts(input) }, input.provisionedThroughput);
+  return {
+    ...load,
+    loadWithin: load.loadWithin ?? client.timeout,
+    callerTimeout: shorter(load.callerTimeout, client.callerTimeout),
+    onDemandEnvironments: load.onDemandEnvironments ?? runsOnDemand(client),
+  };
 }
 
-/** Add the synth-time warnings about throughput and connections of one file system. */
+/** The cold starts declared on the file system and by its clients. */
+export function allColdStarts(input: LoadInput): ColdStartLoad[] {
+  const declared = input.expectedLoad?.coldStarts ?? [];
+  return [...declared, ...input.clients.flatMap(c => coldStartOf(c) ?? [])];
+}
+
+/**
+ * The plan for the declared load plus every client's cold starts. Without a declared load,
+ * the clients' cold starts are still planned, on the least the file system must store: what
+ * the largest of them reads. Undefined when nothing at all is declared.
+ */
+export function planFor(input: LoadInput): ThroughputPlan | undefined {
+  const coldStarts = allColdStarts(input);
+  const storedData = input.expectedLoad?.storedData ?? assumedStoredData(coldStarts);
+  if (!storedData) {
+    return undefined;
+  }
+  return ThroughputPlanner.plan({ ...input.expectedLoad, storedData, coldStarts }, input.provisionedThroughput);
+}
+
+/** Add the synth-time warnings about throughput, cold-start budgets and connections of one file system. */
 export function addCapacityWarnings(input: CapacityCheckInput): void {
   checkConnections(input);
   const plan = planFor(input);
@@ -44,20 +75,49 @@ export function addCapacityWarnings(input: CapacityCheckInput): void {
   const warn = Annotations.of(input.fileSystem);
   if (!chosen.sustainsLoad) {
     warn.addWarningV2(SynthWarnings.THROUGHPUT_INSUFFICIENT,
-      `throughputMode ${input.throughputMode} cannot sustain the declared load: it needs ${formatNumber(plan.requiredDailyGib)} GiB a day `
-      + `and ${formatNumber(plan.requiredPeakMibPerSecond)} MiB/s at peak, the mode gives ${formatNumber(chosen.dailyBudgetGib)} GiB a day and `
-      + `${formatNumber(chosen.peakMibPerSecond)} MiB/s. Recommended: ${plan.recommendedMode} (${plan.recommendation}).${inPython('throughputMode')}`);
+      `throughputMode ${input.throughputMode} cannot sustain the declared load: ${shortfalls(plan, chosen).join('; ')}. `
+      + `${capitalized(recommended(plan))}.${storedDataNote(input)}${inPython('throughputMode')}`);
   }
   if (input.throughputMode === efs.ThroughputMode.PROVISIONED && input.provisionedThroughput
     && plan.isOversized(input.provisionedThroughput)) {
     warn.addWarningV2(SynthWarnings.PROVISIONED_OVERSIZED,
       `provisionedThroughputPerSecond ${formatNumber(chosen.sustainedMibPerSecond)} MiB/s is far above the ${plan.requiredProvisionedMibPerSecond} MiB/s `
       + `the declared load needs; it costs about ${formatNumber(chosen.monthlyThroughputUsd)} USD a month. `
-      + `Recommended: ${plan.recommendedMode} (${plan.recommendation}).${inPython('provisionedThroughputPerSecond')}`);
+      + `${capitalized(recommended(plan))}.${inPython('provisionedThroughputPerSecond')}`);
   }
   for (const client of input.clients) {
     checkTimeout(client, plan, input.throughputMode);
+    checkColdStartBudgets(client, plan, input.throughputMode);
   }
+}
+
+/** What the chosen mode falls short of: the daily data or the busiest hour, and a cold start's budget. */
+function shortfalls(plan: ThroughputPlan, chosen: ReturnType<ThroughputPlan['assessmentOf']>): string[] {
+  const parts: string[] = [];
+  if (chosen.dailyBudgetGib < plan.requiredDailyGib || chosen.peakMibPerSecond < plan.requiredPeakMibPerSecond) {
+    parts.push(`it needs ${formatNumber(plan.requiredDailyGib)} GiB a day and ${formatNumber(plan.requiredPeakMibPerSecond)} MiB/s at peak, `
+      + `the mode gives ${formatNumber(chosen.dailyBudgetGib)} GiB a day and ${formatNumber(chosen.peakMibPerSecond)} MiB/s`);
+  }
+  if (!chosen.meetsColdStartBudgets && plan.coldStartBudget) {
+    const budget = plan.coldStartBudget.toSeconds();
+    const mib = plan.requiredColdStartMibPerSecond * budget;
+    parts.push(`a cold start of ${formatNumber(mib / 1024)} GiB loads in ${formatNumber(plan.peakLoadSeconds(chosen.mode, Size.mebibytes(mib)))} s, `
+      + `more than its budget, ${plan.coldStartBudgetReason}`);
+  }
+  return parts;
+}
+
+/** The plan's answer as a clause: `recommended: elastic (why)`, or why no mode fits. */
+function recommended(plan: ThroughputPlan): string {
+  return plan.recommendedMode ? `recommended: ${plan.recommendedMode} (${plan.recommendation})` : `no throughput mode fits: ${plan.recommendation}`;
+}
+
+function storedDataNote(input: CapacityCheckInput): string {
+  if (input.expectedLoad) {
+    return '';
+  }
+  return ` No expectedLoad is declared: planned with ${formatNumber(mebibytes(assumedStoredData(allColdStarts(input))!) / 1024)} GiB stored, `
+    + 'what the largest cold start reads; declare expectedLoad.storedData for the credits the real size earns.';
 }
 
 function checkConnections(input: CapacityCheckInput): void {
@@ -79,7 +139,77 @@ function checkTimeout(client: FileSystemClient, plan: ThroughputPlan, mode: efs.
     const when = mode === efs.ThroughputMode.BURSTING ? ' when the burst credits run out' : '';
     Annotations.of(client.scope).addWarningV2(SynthWarnings.TIMEOUT_BELOW_COLD_START_LOAD,
       `timeout ${client.timeout.toSeconds()} s is shorter than the ${loadTime.toSeconds()} s a cold start needs to read `
-      + `${formatNumber(client.coldStartLoad.bytesPerColdStart.toMebibytes({ rounding: SizeRoundingBehavior.NONE }))} MiB under throughputMode ${mode}${when}; `
-      + `raise the timeout or the file system's throughput (recommended: ${plan.recommendedMode}).`);
+      + `${formatNumber(mebibytes(client.coldStartLoad.bytesPerColdStart))} MiB under throughputMode ${mode}${when}; `
+      + `raise the timeout or the file system's throughput (${recommended(plan)}).`);
   }
+}
+
+/**
+ * The budgets of a cold start on an on-demand environment, at the rate the chosen mode gives
+ * one client at its peak (Bursting: with credits; `checkTimeout` covers the worst case).
+ */
+function checkColdStartBudgets(client: FileSystemClient, plan: ThroughputPlan, mode: efs.ThroughputMode): void {
+  const load = coldStartOf(client);
+  if (!load || !onDemand(load)) {
+    return;
+  }
+  const seconds = plan.peakLoadSeconds(mode, load.bytesPerColdStart);
+  const reads = `${formatNumber(mebibytes(load.bytesPerColdStart))} MiB under throughputMode ${mode}`;
+  const provisionEvery = 'keep every environment provisioned (provisionedConcurrency equal to reservedConcurrentExecutions; '
+    + `their inits may take the larger of ${PROVISIONED_INIT_LIMIT_SECONDS} s and the timeout, and no caller waits for them)`;
+  const throughput = `raise the file system's throughput (${recommended(plan)})`;
+  if (loadsAtInit(load) && seconds > ON_DEMAND_INIT_LIMIT_SECONDS) {
+    const inInvocation = coldStartBudget({ ...load, loadsAtInit: false });
+    Annotations.of(client.scope).addWarningV2(SynthWarnings.INIT_OVER_ON_DEMAND_LIMIT,
+      `a cold start loads at init for ${formatNumber(seconds)} s (${reads}), more than the ${ON_DEMAND_INIT_LIMIT_SECONDS} s Lambda allows the init `
+      + 'of an on-demand environment: Lambda stops the init and runs it again inside the first invocation, so that caller waits '
+      + `${ON_DEMAND_INIT_LIMIT_SECONDS} s more, then the whole load. Load in the first invocation instead (coldStartLoad.loadsAtInit false, `
+      + `with a background load the handler waits on; then ${inInvocation.reason} is the budget), ${provisionEvery}, ${throughput}, `
+      + `or ship the libraries in a container image.${inPython('coldStartLoad', 'loadsAtInit', 'provisionedConcurrency', 'reservedConcurrentExecutions')}`);
+  }
+  const caller = knownSeconds(load.callerTimeout);
+  const wait = onDemandWaitSeconds(load, seconds);
+  if (caller !== undefined && wait > caller) {
+    const how = wait > seconds
+      ? `the ${ON_DEMAND_INIT_LIMIT_SECONDS} s of an init Lambda stops, then ${formatNumber(seconds)} s to read ${reads}`
+      : `${formatNumber(seconds)} s to read ${reads}`;
+    Annotations.of(client.scope).addWarningV2(SynthWarnings.COLD_START_OVER_CALLER_TIMEOUT,
+      `a cold start on an on-demand environment keeps the caller waiting ${formatNumber(wait)} s (${how}), longer than the caller's `
+      + `${formatNumber(caller)} s timeout: the request fails while the function goes on loading. ${capitalized(throughput)}, ${provisionEvery}, `
+      + `or make the load smaller.${inPython('provisionedConcurrency', 'reservedConcurrentExecutions')}`);
+  }
+}
+
+/** On-demand environments run unless provisioned concurrency covers every environment reserved concurrency allows. */
+function runsOnDemand(client: ClientLoad): boolean {
+  const provisioned = client.provisionedConcurrency;
+  const reserved = client.reservedConcurrentExecutions;
+  if (provisioned === undefined || reserved === undefined || Token.isUnresolved(provisioned) || Token.isUnresolved(reserved)) {
+    return true;
+  }
+  return provisioned < reserved;
+}
+
+/** The shorter of two waits known at synth; a token counts as not declared. */
+function shorter(a: Duration | undefined, b: Duration | undefined): Duration | undefined {
+  const [sa, sb] = [knownSeconds(a), knownSeconds(b)];
+  if (sa === undefined) {
+    return sb === undefined ? undefined : b;
+  }
+  return sb === undefined || sa <= sb ? a : b;
+}
+
+function assumedStoredData(coldStarts: ColdStartLoad[]): Size | undefined {
+  if (coldStarts.length === 0) {
+    return undefined;
+  }
+  return Size.mebibytes(Math.max(...coldStarts.map(c => mebibytes(c.bytesPerColdStart))));
+}
+
+function mebibytes(size: Size): number {
+  return size.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
