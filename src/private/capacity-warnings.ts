@@ -175,7 +175,7 @@ function checkColdStartBudgets(client: FileSystemClient, plan: ThroughputPlan, m
       : `${formatNumber(seconds)} s to read ${reads}`;
     Annotations.of(client.scope).addWarningV2(SynthWarnings.COLD_START_OVER_CALLER_TIMEOUT,
       `a cold start on an on-demand environment keeps the caller waiting ${formatNumber(wait)} s (${how}), longer than the caller's `
-      + `${formatNumber(caller)} s timeout: the request fails while the function goes on loading. ${capitalized(throughput)}, ${provisionEvery}, `
+      + `${caller} s timeout: the request fails while the function goes on loading. ${capitalized(throughput)}, ${provisionEvery}, `
       + `or make the load smaller.${inPython('provisionedConcurrency', 'reservedConcurrentExecutions')}`);
   }
 }
