@@ -12,6 +12,7 @@ import { alarmNotifying } from './private/alarms';
 import { MAX_CLIENT_CONNECTIONS } from './private/efs-limits';
 import { accessPointConditions, clientActions } from './private/file-system-policy';
 import { lambdaFunctionProps } from './private/function-props';
+import { checkLambdaLimits } from './private/lambda-limits';
 import { isRetiredRuntime } from './private/lambda-runtimes';
 import { retainedLogGroup } from './private/log-groups';
 import { allowNfsFrom } from './private/nfs-access';
@@ -433,6 +434,7 @@ class AccessPointMount extends lambda.FileSystem {
 
 function checkFunctionProps(props: EfsBackedFunctionProps): void {
   checkMountPath('mountPath', props.mountPath);
+  checkLambdaLimits(props);
   if (props.filesystem) {
     throw new Error('filesystem must not be set: an EfsBackedFunction mounts exactly one file system, the accessPoint of fileSystem (Lambda allows one file system per function)');
   }

@@ -9,6 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { EfsBackedFunction } from './efs-backed-function';
 import { acknowledgeFinding } from './private/acknowledgments';
+import { checkLambdaMemorySize } from './private/lambda-limits';
 import { retainedLogGroup } from './private/log-groups';
 import { parseRequirements, ParsedRequirements, checkPackageUrl, readRequirementsFile } from './private/requirements';
 import { checkIntegerInRange } from './private/validation';
@@ -221,6 +222,7 @@ export class EfsDependencyInstaller extends Construct {
     checkIntegerInRange('keepPreviousSets', keepPrevious, 1, 5);
     const timeout = props.timeout ?? Duration.minutes(10);
     checkInstallTimeout(timeout);
+    checkLambdaMemorySize('memorySize', props.memorySize);
 
     const pipOptions = [
       '--only-binary=:all:', '--implementation', 'cp', '--python-version', platforms.pythonVersion,
