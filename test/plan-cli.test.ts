@@ -1,4 +1,5 @@
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import { App, Duration, Size } from 'aws-cdk-lib';
 import { stackWithFileSystem } from './helpers';
@@ -47,11 +48,13 @@ describe('the README example, `npm run plan -- --stored 10 --init 2 --per-day 50
 
   test('gives the same recommendation as the synth checks for the same load (the README\'s construct example)', () => {
     const { shared, addFunction } = stackWithFileSystem({ expectedLoad: { storedData: Size.gibibytes(10) } });
-    addFunction('Classifier', {
+    const classifier = addFunction('Classifier', {
       timeout: Duration.minutes(5),
       reservedConcurrentExecutions: 10,
       coldStartLoad: { bytesPerColdStart: Size.gibibytes(2), coldStartsPerDay: 50 },
     });
+    // Behind an HTTP API, as the README declares it: 30 s is looser than the 10 s init limit, the budget stays 10 s.
+    classifier.declareCallerTimeout(Duration.seconds(30));
     expect(recommendedLineOf(shared.throughputPlan()!)).toBe(recommendedLine(cli.stdout));
     expect(shared.throughputPlan()!.formatTable()).toBe(cli.stdout.trim());
   });
@@ -88,3 +91,15 @@ test('npm run plan rejects bad input with the accepted options', () => {
   expect(plan('--stored', '10', '--init', '2', '--load', 'later').stderr).toMatch(/--load needs one of init, invocation \(got 'later'\)/);
   expect(plan('--init', '2', '--read', '3').stderr).toMatch(/--read and --write are part of the declared load: give --stored with them/);
 }, 60_000);
+
+test('the README\'s plan tables are what npm run plan prints for the commands it gives', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
+  const commands = [...readme.matchAll(/`npm run plan -- ([^`]+)`/g)].map(m => m[1]);
+  expect(commands).toEqual(expect.arrayContaining(['--stored 10 --init 2 --per-day 50', '--stored 0.01']));
+  expect(commands.length).toBeGreaterThanOrEqual(3);
+  for (const command of commands) {
+    const { status, stdout } = plan(...command.split(/\s+/));
+    expect(status).toBe(0);
+    expect(readme).toContain('```text\n' + stdout.trim() + '\n```');
+  }
+}, 120_000);
