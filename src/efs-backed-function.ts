@@ -68,8 +68,10 @@ export interface EfsBackedFunctionProps extends lambda.FunctionProps {
 
   /**
    * What one cold start of this function reads from the file system (its libraries and
-   * model), and how often it happens. The file system's throughput plan counts it, and synth
-   * warns when the timeout is shorter than the load takes under the throughput mode.
+   * model), how often it happens, and whether it loads at init. The file system's throughput
+   * plan counts it within its budgets (the 10 s on-demand init limit, the timeout, the
+   * callers declared with `declareCallerTimeout`), and synth warns when the throughput mode
+   * breaks one.
    *
    * @default - not declared
    */

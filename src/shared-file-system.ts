@@ -161,10 +161,11 @@ export interface SharedFileSystemProps {
 
   /**
    * The load you expect: data stored, steady rates, cold starts of clients other than
-   * EfsBackedFunctions (which declare their own `coldStartLoad`). With it, synth warns when
-   * the throughput mode cannot sustain the load or a provisioned rate is far above it.
+   * EfsBackedFunctions (which declare their own `coldStartLoad`). Synth warns when the
+   * throughput mode cannot sustain the load, loads a cold start past its budget, or a
+   * provisioned rate is far above the need.
    *
-   * @default - no throughput planning
+   * @default - the functions' cold starts are still planned, on what the largest of them reads
    */
   readonly expectedLoad?: ExpectedLoad;
 
@@ -365,7 +366,7 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
     this.clients.push(client);
   }
 
-  /** The throughput plan for `expectedLoad` and the registered clients' cold starts, if a load is declared. */
+  /** The throughput plan for `expectedLoad` and the registered clients' cold starts; undefined when neither is declared. */
   public throughputPlan(): ThroughputPlan | undefined {
     return planFor(this.capacityCheckInput());
   }
