@@ -1,8 +1,9 @@
-import { Annotations, CfnOutput, Duration, Names, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -84,6 +85,14 @@ export interface EfsBackedFunctionProps extends lambda.FunctionProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logGroupRetention?: logs.RetentionDays;
+
+  /**
+   * A customer-managed KMS key for the log group this construct creates (when `logGroup` is
+   * not given). Its key policy must let CloudWatch Logs (`logs.<region>.amazonaws.com`) use it.
+   *
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
 }
 
 /**
@@ -189,13 +198,23 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
       restrictEgress: !allowAllOutbound,
     });
 
+    // Lambda's trust policy is left without aws:SourceAccount/aws:SourceArn: the Lambda guide
+    // does not document that Lambda sends them when it assumes an execution role, and a
+    // condition on a key that is not sent would stop the function from running.
     const role = props.role ?? new iam.Role(this, 'ServiceRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of a Lambda function that mounts EFS at ${props.mountPath}`,
+      roleName: portableRoleName(this, fileSystem),
     });
+    // The file system policy denies every role it does not name.
+    fileSystem.admitPrincipal(role);
+    if (props.logGroup && props.logEncryptionKey) {
+      throw new Error(`logEncryptionKey is only used for the log group this construct creates: set the key on logGroup instead${inPython('logEncryptionKey', 'logGroup')}`);
+    }
     this.logGroup = props.logGroup ?? retainedLogGroup(this, 'LogGroup', {
       retention: props.logGroupRetention,
-      howToOptIn: 'pass a logGroup with a customer-managed KMS key to opt in to one',
+      encryptionKey: props.logEncryptionKey,
+      howToOptIn: 'set logEncryptionKey to encrypt them with a customer-managed key',
     });
     this.executionPolicy = this.createExecutionPolicy(role, fileSystem, props.accessPoint, props.readOnly ?? false);
 
@@ -383,6 +402,10 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
         new iam.PolicyStatement({
           // What AWSLambdaVPCAccessExecutionRole grants. EC2 does not scope these actions
           // to resources Lambda could name before it creates the network interfaces.
+          // Lambda adds lambda:SourceFunctionArn to every request made with the role's
+          // credentials from inside the execution environment, and not to the EC2 calls it
+          // makes itself to manage the interfaces (Lambda Developer Guide, "Using source
+          // function ARN to control function access behavior"): only Lambda can use these.
           sid: 'ManageVpcNetworkInterfaces',
           actions: [
             'ec2:CreateNetworkInterface',
@@ -393,6 +416,7 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
             'ec2:UnassignPrivateIpAddresses',
           ],
           resources: ['*'],
+          conditions: { Null: { 'lambda:SourceFunctionArn': 'true' } },
         }),
         new iam.PolicyStatement({
           sid: 'MountAccessPoint',
@@ -403,7 +427,9 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
       ],
     });
     acknowledgeFinding(policy, 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      'Lambda needs to create, describe and delete the network interfaces of a VPC function; EC2 Describe* actions have no resource-level permissions and the interfaces do not exist before Lambda creates them (the same statement as AWSLambdaVPCAccessExecutionRole).');
+      'Lambda needs to create, describe and delete the network interfaces of a VPC function; EC2 Describe* actions have no resource-level '
+      + 'permissions and the interfaces do not exist before Lambda creates them (the actions of AWSLambdaVPCAccessExecutionRole). '
+      + 'Only Lambda can use them: the statement requires lambda:SourceFunctionArn to be absent, and Lambda sets it on every request made from the function\'s code.');
     return policy;
   }
 
@@ -420,6 +446,21 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
 }
 
 const EMERGENCY_THROTTLE_OUTPUT_ID = 'EmergencyThrottleCommand';
+
+/**
+ * A role name fixed at synth when the file system is in another stack, so that its policy can
+ * name the role without referencing this stack (see `perimeterArnOf`); else CloudFormation
+ * names it. The region keeps copies of the app in several regions of one account apart (IAM
+ * names are global); it is a pseudo parameter, the same in both stacks.
+ */
+function portableRoleName(scope: Construct, fileSystem: ISharedFileSystem): string | undefined {
+  if (!Construct.isConstruct(fileSystem) || Stack.of(fileSystem) === Stack.of(scope)) {
+    return undefined;
+  }
+  const region = Stack.of(scope).region;
+  const suffix = Token.isUnresolved(region) ? Aws.REGION : region;
+  return `${Names.uniqueResourceName(scope, { maxLength: 48 })}-${suffix}`;
+}
 
 /** The shortest of durations known at synth (a token's length is unknown, so it is skipped). */
 function shortestKnown(durations: Duration[]): Duration | undefined {

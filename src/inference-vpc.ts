@@ -148,7 +148,9 @@ export class InferenceVpc extends Construct {
         const route = subnet.node.tryFindChild('DefaultRoute');
         if (route) {
           acknowledgeFinding(route, 'NIST.800.53.R5::NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW',
-            'Public subnets hold only the NAT gateways, which need this default route to the internet gateway; they assign no public IPs and no workload runs in them.');
+            'This construct puts only its NAT gateways in the public subnets, and the NAT gateways need this default route to the internet '
+            + 'gateway; the subnets assign no public IPs (mapPublicIpOnLaunch false). There is no NAT without it: internetAccess: false '
+            + 'removes the public subnets and this route.');
         }
       }
     }
@@ -200,8 +202,17 @@ export class InferenceVpc extends Construct {
 
     // A role whose only policy is a customer-managed one we write, instead of the inline
     // default policy CDK's FlowLog would add (NIST 800-53 R5 IAMNoInlinePolicy).
+    // Only flow logs of this account may use the role (confused-deputy guard, as the VPC
+    // User Guide's trust policy for flow logs to CloudWatch Logs has it). The flow log's ARN
+    // would name the one flow log, but the flow log references the role: a pattern instead.
+    const stack = Stack.of(this);
     const role = new iam.Role(this, 'FlowLogRole', {
-      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com'),
+      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'ec2', resource: 'vpc-flow-log', resourceName: '*' }) },
+        },
+      }),
       description: 'Lets VPC Flow Logs write to its log group',
     });
     const policy = new iam.ManagedPolicy(this, 'FlowLogPolicy', {

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
@@ -11,7 +11,7 @@ import { acknowledgeFinding } from './private/acknowledgments';
 import { alarmNotifying } from './private/alarms';
 import { addCapacityWarnings, allColdStarts, CapacityCheckInput, planFor } from './private/capacity-warnings';
 import { MAX_CLIENT_CONNECTIONS, NFS_PORT } from './private/efs-limits';
-import { accessPointConditions, baselineFileSystemPolicy, clientActions } from './private/file-system-policy';
+import { accessPointConditions, clientActions, fileSystemPolicy, perimeterArnOf } from './private/file-system-policy';
 import { checkAccessPointPath, checkOctalPermissions, checkPosixId, inPython } from './private/validation';
 import { ExpectedLoad, ThroughputPlan } from './throughput-planner';
 
@@ -58,6 +58,28 @@ export interface PosixAccessPointOptions {
    * @default '750'
    */
   readonly permissions?: string;
+
+  /**
+   * Accept uid, gid or a secondary gid `0` (root) or path `/` (the whole file system). Such
+   * an access point lets its clients read and change every file other clients keep, so it is
+   * refused unless you say so here.
+   *
+   * @default false
+   */
+  readonly allowRoot?: boolean;
+}
+
+/**
+ * Options of {@link SharedFileSystem.allowMountFromCidr}.
+ */
+export interface CidrMountOptions {
+  /**
+   * Accept a range that covers every address (`0.0.0.0/0`, `::/0`): NFS from anywhere the
+   * VPC routes, guarded only by IAM and the file system policy.
+   *
+   * @default false
+   */
+  readonly allowAnyAddress?: boolean;
 }
 
 /**
@@ -100,6 +122,13 @@ export interface ISharedFileSystem extends ec2.IConnectable {
 
   /** Let `grantee` mount `accessPoint` read-only. */
   grantRead(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint): iam.Grant;
+
+  /**
+   * Name `grantee`'s role in the file system policy's perimeter, so that it is not denied
+   * (grants do this; EfsBackedFunction calls it for its role, whose permissions it writes
+   * itself). It gives no permission by itself.
+   */
+  admitPrincipal(grantee: iam.IGrantable): void;
 }
 
 /**
@@ -186,6 +215,22 @@ export interface SharedFileSystemProps {
   readonly requireAccessPoint?: boolean;
 
   /**
+   * Deny every principal the stack did not grant (with `grantRead`, `grantReadWrite`, an
+   * EfsBackedFunction or `admitPrincipal`), even one whose identity policy allows the EFS
+   * client actions, such as an administrator. Turn off to let such principals mount.
+   *
+   * @default true
+   */
+  readonly restrictToGrantedPrincipals?: boolean;
+
+  /**
+   * Accept mount targets in public subnets (subnets routed to an internet gateway).
+   *
+   * @default false
+   */
+  readonly allowPublicSubnets?: boolean;
+
+  /**
    * A name for the file system (its `Name` tag).
    *
    * @default - the construct path
@@ -237,9 +282,10 @@ export interface FileSystemAlarmOptions {
  * An EFS file system for Lambda functions (and other NFS clients) to share.
  *
  * Encrypted, retained on stack deletion, backed up, Elastic throughput, with mount targets
- * in the private subnets and a file system policy that denies access without TLS, anonymous
- * access, access outside the mount targets and (by default) access without an access point.
- * Clients get in through POSIX access points and grants scoped to them.
+ * in the private subnets and a file system policy that denies access without TLS, access
+ * outside the mount targets, (by default) access without an access point and access by any
+ * principal the stack did not grant. Clients get in through POSIX access points and grants
+ * scoped to them.
  */
 export class SharedFileSystem extends Construct implements ISharedFileSystem {
   /** NFS, the only port EFS mount targets listen on (TCP). */
@@ -276,6 +322,8 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
   public readonly expectedLoad?: ExpectedLoad;
 
   private readonly clients: FileSystemClient[] = [];
+  private readonly grantedPrincipalArns: string[] = [];
+  private readonly addedPolicy = new iam.PolicyDocument();
 
   constructor(scope: Construct, id: string, props: SharedFileSystemProps) {
     super(scope, id);
@@ -295,6 +343,9 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
       throw new Error(`vpcSubnets must select at most one subnet per Availability Zone (got zones ${zones.join(', ')}); add onePerAz: true${inPython('vpcSubnets', 'onePerAz')}`);
     }
     this.mountTargetAvailabilityZones = zones;
+    if (!props.allowPublicSubnets) {
+      checkNoPublicSubnet(props.vpc, selected.subnets);
+    }
 
     this.securityGroup = props.securityGroup ?? new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -318,11 +369,24 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
       provisionedThroughputPerSecond: props.provisionedThroughputPerSecond,
       lifecyclePolicy: props.transitionToInfrequentAccess,
       fileSystemName: props.fileSystemName,
-      fileSystemPolicy: baselineFileSystemPolicy({ requireAccessPoint: props.requireAccessPoint ?? true }),
+      // Receives what users add with fileSystem.addToResourcePolicy; merged below.
+      fileSystemPolicy: this.addedPolicy,
       // We write the whole policy ourselves. Leaving this unset would let CDK add, under a
-      // feature flag, an Allow of ClientWrite and ClientRootAccess to any principal; our
-      // policy denies anonymous access explicitly instead.
+      // feature flag, an Allow of ClientWrite and ClientRootAccess to any principal.
       allowAnonymousAccess: true,
+    });
+    // The perimeter names every granted role, and grants come after the file system (even
+    // from other stacks): the policy is rendered at synth, from the grants made by then.
+    const policyOptions = {
+      requireAccessPoint: props.requireAccessPoint ?? true,
+      restrictToGrantedPrincipals: props.restrictToGrantedPrincipals ?? true,
+    };
+    (this.fileSystem.node.defaultChild as efs.CfnFileSystem).fileSystemPolicy = Lazy.any({
+      produce: () => {
+        const ours = fileSystemPolicy({ ...policyOptions, grantedPrincipalArns: this.grantedPrincipalArns }).toJSON();
+        const added = this.addedPolicy.isEmpty ? [] : this.addedPolicy.toJSON().Statement;
+        return { ...ours, Statement: [...ours.Statement, ...added] };
+      },
     });
     this.fileSystemId = this.fileSystem.fileSystemId;
     this.fileSystemArn = this.fileSystem.fileSystemArn;
@@ -342,6 +406,9 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
    * Add an access point that runs every operation as one POSIX user, confined to `path`.
    */
   public addAccessPoint(id: string, options: PosixAccessPointOptions): efs.AccessPoint {
+    if (!options.allowRoot) {
+      checkNotRoot(options);
+    }
     checkAccessPointPath('path', options.path);
     checkPosixId('uid', options.uid);
     checkPosixId('gid', options.gid);
@@ -498,24 +565,63 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
    * Let an address range, such as an on-premises network reached over VPN or Direct
    * Connect, mount the file system (NFS, TCP 2049).
    */
-  public allowMountFromCidr(cidr: string): void {
-    this.connections.allowFrom(ec2.Peer.ipv4(cidr), ec2.Port.tcp(NFS_PORT), `NFS from ${cidr}`);
+  public allowMountFromCidr(cidr: string, options: CidrMountOptions = {}): void {
+    if (!Token.isUnresolved(cidr) && /\/0+$/.test(cidr.trim()) && !options.allowAnyAddress) {
+      throw new Error(`cidr must not cover every address (got '${cidr}'): name the network that mounts, such as '10.20.0.0/16', `
+        + `or pass allowAnyAddress: true to accept it${inPython('allowAnyAddress')}`);
+    }
+    const peer = !Token.isUnresolved(cidr) && cidr.includes(':') ? ec2.Peer.ipv6(cidr) : ec2.Peer.ipv4(cidr);
+    this.connections.allowFrom(peer, ec2.Port.tcp(NFS_PORT), `NFS from ${cidr}`);
+  }
+
+  public admitPrincipal(grantee: iam.IGrantable): void {
+    const arn = perimeterArnOf(this, grantee);
+    if (!this.grantedPrincipalArns.includes(arn)) {
+      this.grantedPrincipalArns.push(arn);
+    }
   }
 
   /**
-   * Grants go into the grantee's identity policy, scoped to the access point. The file
-   * system policy cannot name the access point: CloudFormation sets the policy on the file
-   * system resource, which every access point depends on, so naming one is a cycle. An
-   * Allow there without that condition would widen every grantee to every access point,
-   * so the file system policy carries only the denies that hold for all clients.
+   * Grants go into the grantee's identity policy, scoped to the access point, and name the
+   * grantee's role in the file system policy's perimeter. The file system policy cannot
+   * name the access point: CloudFormation sets the policy on the file system resource,
+   * which every access point depends on, so naming one is a cycle (see file-system-policy.ts).
    */
   private grantClient(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint, readOnly: boolean): iam.Grant {
+    this.admitPrincipal(grantee);
     return iam.Grant.addToPrincipal({
       grantee,
       actions: clientActions(readOnly),
       resourceArns: [this.fileSystem.fileSystemArn],
       conditions: accessPointConditions(accessPoint.accessPointArn),
     });
+  }
+}
+
+/** An access point as root, or on the whole file system, reaches every client's files. */
+function checkNotRoot(options: PosixAccessPointOptions): void {
+  const ids: Array<[string, string]> = [['uid', options.uid], ['gid', options.gid],
+    ...(options.secondaryGids ?? []).map((gid, i): [string, string] => [`secondaryGids[${i}]`, gid])];
+  for (const [prop, value] of ids) {
+    if (!Token.isUnresolved(value) && /^0+$/.test(value)) {
+      throw new Error(`${prop} must not be 0 (root) (got '${value}'): use an unprivileged id from 1 to 4294967295, `
+        + `or pass allowRoot: true to accept root${inPython(prop, 'allowRoot')}`);
+    }
+  }
+  if (!Token.isUnresolved(options.path) && /^\/+$/.test(options.path)) {
+    throw new Error(`path must not be '/' (the whole file system) (got '${options.path}'): use a directory such as '/ml', `
+      + `or pass allowRoot: true to accept it${inPython('allowRoot')}`);
+  }
+}
+
+/** Mount targets in a subnet routed to an internet gateway are one security group rule away from the internet. */
+function checkNoPublicSubnet(vpc: ec2.IVpc, subnets: ec2.ISubnet[]): void {
+  const publicIds = new Set(vpc.publicSubnets.map(subnet => subnet.subnetId));
+  const exposed = subnets.filter(subnet => publicIds.has(subnet.subnetId));
+  if (exposed.length > 0) {
+    throw new Error(`vpcSubnets must not select public subnets for mount targets (got ${exposed.map(subnet => subnet.node.path).join(', ')}): `
+      + 'select private or isolated subnets (subnetType PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED), '
+      + `or pass allowPublicSubnets: true to accept them${inPython('vpcSubnets', 'subnetType', 'allowPublicSubnets')}`);
   }
 }
 

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Duration, Size } from 'aws-cdk-lib';
 import * as efs from 'aws-cdk-lib/aws-efs';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { EfsBackedFunctionProps, ISharedFileSystem, SharedFileSystem, SynthWarnings, ThroughputPlan, ThroughputPlanner } from '../src';
@@ -80,6 +81,7 @@ describe('EfsBackedFunction passes lambda.Function only lambda.FunctionProps', (
     mountEnvironment: { PYTHONPATH: 'lib' },
     coldStartLoad: { bytesPerColdStart: Size.gibibytes(1) },
     logGroupRetention: logs.RetentionDays.ONE_WEEK,
+    logEncryptionKey: sentinel<kms.IKey>('logEncryptionKey'),
   };
   const functionProps = {
     runtime: lambda.Runtime.PYTHON_3_13,

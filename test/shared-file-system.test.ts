@@ -48,11 +48,12 @@ describe('SharedFileSystem', () => {
     expect(shared.mountTargetAvailabilityZones).toEqual(shared.vpc.availabilityZones);
   });
 
-  test('the file system policy denies access without TLS, anonymous access, access outside mount targets and without an access point', () => {
+  test('the file system policy denies access without TLS, outside mount targets, without an access point, and every principal when none is granted', () => {
     const stack = testStack();
     fileSystemIn(stack);
     const statements = Template.fromStack(stack).findResources('AWS::EFS::FileSystem');
     const policy = Object.values(statements)[0].Properties.FileSystemPolicy;
+    const clientActions = ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite', 'elasticfilesystem:ClientRootAccess'];
     expect(policy.Statement).toEqual([
       {
         Sid: 'DenyWithoutTls',
@@ -62,34 +63,33 @@ describe('SharedFileSystem', () => {
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       },
       {
-        Sid: 'DenyAnonymous',
-        Effect: 'Deny',
-        Principal: { AWS: '*' },
-        Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite', 'elasticfilesystem:ClientRootAccess'],
-        Condition: { StringEquals: { 'aws:PrincipalType': 'Anonymous' } },
-      },
-      {
         Sid: 'DenyOutsideMountTargets',
         Effect: 'Deny',
         Principal: { AWS: '*' },
-        Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite', 'elasticfilesystem:ClientRootAccess'],
+        Action: clientActions,
         Condition: { Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'false' } },
       },
       {
         Sid: 'DenyWithoutAccessPoint',
         Effect: 'Deny',
         Principal: { AWS: '*' },
-        Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite', 'elasticfilesystem:ClientRootAccess'],
+        Action: clientActions,
         Condition: { Null: { 'elasticfilesystem:AccessPointArn': 'true' } },
+      },
+      {
+        Sid: 'DenyUngrantedPrincipals',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: clientActions,
       },
     ]);
   });
 
-  test('requireAccessPoint: false lets clients mount the whole file system', () => {
+  test('requireAccessPoint: false lets clients mount the whole file system; restrictToGrantedPrincipals: false drops the perimeter', () => {
     const stack = testStack();
-    fileSystemIn(stack, { requireAccessPoint: false });
+    fileSystemIn(stack, { requireAccessPoint: false, restrictToGrantedPrincipals: false });
     const policy = Object.values(Template.fromStack(stack).findResources('AWS::EFS::FileSystem'))[0].Properties.FileSystemPolicy;
-    expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['DenyWithoutTls', 'DenyAnonymous', 'DenyOutsideMountTargets']);
+    expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['DenyWithoutTls', 'DenyOutsideMountTargets']);
   });
 
   test('the policy is the same whatever the EFS feature flags say (no Allow for any principal)', () => {

@@ -57,7 +57,13 @@ export class MessageWallStack extends Stack {
     const vpc = lookedUp
       ? ec2.Vpc.fromLookup(this, 'ExistingVpc', props.vpcId ? { vpcId: props.vpcId } : { isDefault: true })
       : new InferenceVpc(this, 'Network', { internetAccess: false }).vpc;
-    const shared = new SharedFileSystem(this, 'Shared', { vpc });
+    const shared = new SharedFileSystem(this, 'Shared', {
+      vpc,
+      // A default VPC has only public subnets, where the original put its mount targets; the
+      // mount targets' security group still admits only the function. A looked-up VPC with
+      // private subnets uses those (they are selected first).
+      allowPublicSubnets: lookedUp,
+    });
     const messages = shared.addAccessPoint('Messages', {
       path: '/message', uid: '1001', gid: '1001', ownerUid: '1001', ownerGid: '1001', permissions: '750',
     });

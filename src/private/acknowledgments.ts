@@ -15,10 +15,11 @@ export function acknowledgeFinding(scope: IConstruct, ruleId: string, reason: st
 
 /**
  * A log group that uses CloudWatch Logs' own encryption at rest, not a customer-managed key:
- * the NIST 800-53 R5 rule and the Control Tower guard rule say the same thing.
+ * the NIST 800-53 R5 rule and the Control Tower guard rule say the same thing. Called only
+ * when the user gave no key; `howToOptIn` names the prop that gives one.
  */
 export function acknowledgeServiceEncryptedLogGroup(logGroup: IConstruct, howToOptIn: string): void {
-  const reason = `CloudWatch Logs encrypts this log data at rest with keys it manages; ${howToOptIn}.`;
+  const reason = `No customer-managed key was given, so CloudWatch Logs encrypts this log data at rest with keys it manages; ${howToOptIn}.`;
   acknowledgeFinding(logGroup, 'NIST.800.53.R5::NIST.800.53.R5-CloudWatchLogGroupEncrypted', reason);
   acknowledgeFinding(logGroup, 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check', reason);
 }

@@ -19,6 +19,7 @@ export const OWN_PROP_NAMES: Record<keyof OwnProps, true> = {
   mountEnvironment: true,
   coldStartLoad: true,
   logGroupRetention: true,
+  logEncryptionKey: true,
 };
 
 /**
