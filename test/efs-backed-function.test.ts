@@ -1,7 +1,10 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { alarmTopic, checkedApp, expectCompliant, fixture, functionProps, LATEST_PYTHON, newFunction, nfsIngressFrom, stackWithFileSystem, testStack } from './helpers';
 import { EfsBackedFunction, InferenceVpc, SharedFileSystem } from '../src';
 
@@ -299,5 +302,70 @@ describe('EfsBackedFunction', () => {
     const noVpc = { ...f.shared, vpc: undefined } as unknown as SharedFileSystem;
     expect(() => new EfsBackedFunction(f.shared, 'Fn', functionProps(f, { fileSystem: noVpc })))
       .toThrow(/EfsBackedFunction needs a VPC that routes to the mount targets/);
+  });
+});
+
+describe('EfsBackedFunction least privilege', () => {
+  test('the network interface permissions hold only for requests without lambda:SourceFunctionArn (Lambda\'s own, not the code\'s)', () => {
+    const stack = testStack();
+    newFunction(stack, 'Fn', fixture(stack));
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'ManageVpcNetworkInterfaces',
+          Action: Match.arrayWith(['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface']),
+          Resource: '*',
+          Condition: { Null: { 'lambda:SourceFunctionArn': 'true' } },
+        })]),
+      },
+    });
+  });
+
+  test('logEncryptionKey encrypts the log group the construct creates, and nothing is acknowledged for it', () => {
+    const stack = testStack();
+    const key = new kms.Key(stack, 'LogKey', { enableKeyRotation: true });
+    const fn = newFunction(stack, 'Fn', fixture(stack), { logEncryptionKey: key });
+    const report = expectCompliant(stack);
+    Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', {
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LogKey'), 'Arn'] },
+    });
+    expect(report.acknowledged.filter(a => a.constructPath.startsWith(`${fn.node.path}/LogGroup`))).toEqual([]);
+  });
+
+  test('fails when logEncryptionKey is given with a logGroup of the user\'s', () => {
+    const stack = testStack();
+    const f = fixture(stack);
+    const key = new kms.Key(stack, 'LogKey', { enableKeyRotation: true });
+    const logGroup = new logs.LogGroup(stack, 'Logs');
+    expect(() => new EfsBackedFunction(stack, 'Fn', functionProps(f, { logGroup, logEncryptionKey: key })))
+      .toThrow(/^logEncryptionKey is only used for the log group this construct creates: set the key on logGroup instead \(in Python: log_encryption_key, log_group\)$/);
+  });
+
+  test('the role is named at synth only when the file system is in another stack; the perimeter names it either way', () => {
+    const app = checkedApp();
+    const storage = new Stack(app, 'Storage');
+    const f = fixture(storage);
+    newFunction(storage, 'Local', f);
+    const compute = new Stack(app, 'Compute');
+    newFunction(compute, 'Remote', f, { mountPath: '/mnt/remote' });
+    const localRole = Object.values(Template.fromStack(storage).findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('/mnt/inference') } }));
+    expect(localRole).toHaveLength(1);
+    expect(localRole[0].Properties.RoleName).toBeUndefined();
+    Template.fromStack(compute).hasResourceProperties('AWS::IAM::Role', {
+      RoleName: { 'Fn::Join': ['', [Match.stringLikeRegexp('^ComputeRemote[A-Za-z0-9]+-$'), { Ref: 'AWS::Region' }]] },
+    });
+    const perimeter = Object.values(Template.fromStack(storage).findResources('AWS::EFS::FileSystem'))[0]
+      .Properties.FileSystemPolicy.Statement.find((s: { Sid: string }) => s.Sid === 'DenyUngrantedPrincipals');
+    expect(perimeter.Condition.ArnNotEquals['aws:PrincipalArn']).toHaveLength(2);
+  });
+
+  test('fails when a role of the user\'s in another stack has no name the file system policy can use', () => {
+    const app = checkedApp();
+    const storage = new Stack(app, 'Storage');
+    const f = fixture(storage);
+    const compute = new Stack(app, 'Compute');
+    const role = new iam.Role(compute, 'Mine', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    expect(() => new EfsBackedFunction(compute, 'Fn', functionProps(f, { role })))
+      .toThrow(/^grantee Compute\/Mine is a role in stack Compute whose name is chosen at deploy time: .*Give the role a roleName, create it in the file system's stack, or import it with iam.Role.fromRoleArn \(in Python: role_name\)$/);
   });
 });

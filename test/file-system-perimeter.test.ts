@@ -280,6 +280,29 @@ describe('file system perimeter, evaluated by an IAM simulator on the synthesize
       .toBe('Allowed');
   });
 
+  test('function code cannot use the network interface permissions; Lambda, which sends no lambda:SourceFunctionArn, can', async () => {
+    const principal = synthesized.principalOf(writer);
+    const createInterface = async (contextVariables: Record<string, string>) => {
+      const result = await runSimulation({
+        request: {
+          principal: principal.sessionArn,
+          action: 'ec2:CreateNetworkInterface',
+          resource: { resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:network-interface/*`, accountId: ACCOUNT },
+          contextVariables,
+        },
+        identityPolicies: principal.identityPolicies,
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+      }, {});
+      if (result.resultType === 'error') {
+        throw new Error(`simulation failed: ${JSON.stringify(result.errors)}`);
+      }
+      return result.overallResult;
+    };
+    expect(await createInterface({})).toBe('Allowed');
+    expect(await createInterface({ 'lambda:SourceFunctionArn': `arn:aws:lambda:${REGION}:${ACCOUNT}:function:Writer` })).not.toBe('Allowed');
+  });
+
   test('grantReadWrite admits an instance or task role of another stack by the name it is given; one without a name is refused', async () => {
     // A plain app: the task role's inline default policy is this test's choice, not the library's.
     const app2 = new App();

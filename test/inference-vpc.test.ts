@@ -136,3 +136,27 @@ describe('InferenceVpc', () => {
     expect(() => new InferenceVpc(testStack(), 'Network', props)).toThrow(message);
   });
 });
+
+describe('InferenceVpc flow-log role', () => {
+  test('only VPC Flow Logs of this account may assume it (aws:SourceAccount and aws:SourceArn)', () => {
+    const stack = testStack();
+    new InferenceVpc(stack, 'Network');
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [{
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            ArnLike: {
+              'aws:SourceArn': {
+                'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':vpc-flow-log/*']],
+              },
+            },
+          },
+        }],
+      },
+    });
+  });
+});

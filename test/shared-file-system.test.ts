@@ -327,3 +327,72 @@ describe('SharedFileSystem grants and clients', () => {
     });
   });
 });
+
+describe('SharedFileSystem refuses what exposes every file, unless told', () => {
+  test.each([
+    [{ uid: '0' }, /^uid must not be 0 \(root\) \(got '0'\): use an unprivileged id from 1 to 4294967295, or pass allowRoot: true to accept root \(in Python: allow_root\)$/],
+    [{ gid: '0' }, /^gid must not be 0 \(root\) \(got '0'\).*allowRoot: true.*\(in Python: allow_root\)$/],
+    [{ secondaryGids: ['1002', '00'] }, /^secondaryGids\[1\] must not be 0 \(root\) \(got '00'\).*\(in Python: secondary_gids\[1\], allow_root\)$/],
+    [{ path: '/' }, /^path must not be '\/' \(the whole file system\) \(got '\/'\): use a directory such as '\/ml', or pass allowRoot: true to accept it \(in Python: allow_root\)$/],
+  ])('fails when an access point runs as root or on the whole file system: %j', (override, message) => {
+    const shared = fileSystemIn(testStack());
+    expect(() => shared.addAccessPoint('Ap', { path: '/data', uid: '1001', gid: '1001', ...override })).toThrow(message);
+  });
+
+  test('allowRoot: true accepts root and /', () => {
+    const stack = testStack();
+    const shared = fileSystemIn(stack);
+    shared.addAccessPoint('Admin', { path: '/', uid: '0', gid: '0', allowRoot: true });
+    Template.fromStack(stack).hasResourceProperties('AWS::EFS::AccessPoint', {
+      PosixUser: { Uid: '0', Gid: '0' },
+      RootDirectory: Match.objectLike({ Path: '/' }),
+    });
+  });
+
+  test.each(['0.0.0.0/0', '::/0'])('fails when allowMountFromCidr is given every address (%s)', cidr => {
+    const shared = fileSystemIn(testStack());
+    expect(() => shared.allowMountFromCidr(cidr))
+      .toThrow(new RegExp(`^cidr must not cover every address \\(got '${cidr.replace(/\./g, '\\.')}'\\): .*allowAnyAddress: true to accept it \\(in Python: allow_any_address\\)$`));
+  });
+
+  test('allowAnyAddress: true accepts every address; an IPv6 range becomes an IPv6 rule', () => {
+    const stack = testStack();
+    const shared = fileSystemIn(stack);
+    shared.allowMountFromCidr('0.0.0.0/0', { allowAnyAddress: true });
+    // The user's explicit choice, which the rule packs still report.
+    Validations.of(shared.securityGroup).acknowledge({ id: 'AwsSolutions::AwsSolutions-EC23', reason: 'This test opts in to NFS from anywhere.' });
+    shared.allowMountFromCidr('fd00:10::/56');
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: Match.arrayWith([
+        Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 2049 }),
+        Match.objectLike({ CidrIpv6: 'fd00:10::/56', FromPort: 2049 }),
+      ]),
+    });
+  });
+
+  test('fails when the mount targets would be in public subnets; allowPublicSubnets: true accepts them', () => {
+    const stack = testStack();
+    const vpc = new ec2.Vpc(stack, 'PublicOnly', { natGateways: 0, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] });
+    expect(() => new SharedFileSystem(stack, 'Shared', { vpc }))
+      .toThrow(/^vpcSubnets must not select public subnets for mount targets \(got Default\/PublicOnly\/PublicSubnet1, Default\/PublicOnly\/PublicSubnet2\): .*allowPublicSubnets: true to accept them \(in Python: vpc_subnets, subnet_type, allow_public_subnets\)$/);
+    expect(() => new SharedFileSystem(stack, 'Accepted', { vpc, allowPublicSubnets: true })).not.toThrow();
+  });
+
+  test('grants name the granted roles in the perimeter, once each, and nothing else', () => {
+    const stack = testStack();
+    const shared = fileSystemIn(stack);
+    const accessPoint = shared.addAccessPoint('Ap', { path: '/data', uid: '1001', gid: '1001' });
+    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    shared.grantRead(role, accessPoint);
+    shared.grantReadWrite(role, accessPoint);
+    acknowledgeInlineGrant(role);
+    const policy = Object.values(Template.fromStack(stack).findResources('AWS::EFS::FileSystem'))[0].Properties.FileSystemPolicy;
+    expect(policy.Statement[3]).toEqual({
+      Sid: 'DenyUngrantedPrincipals',
+      Effect: 'Deny',
+      NotPrincipal: { AWS: expect.objectContaining({ 'Fn::GetAtt': [expect.stringMatching(/^Reader/), 'Arn'] }) },
+      Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite', 'elasticfilesystem:ClientRootAccess'],
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': [expect.objectContaining({ 'Fn::GetAtt': [expect.stringMatching(/^Reader/), 'Arn'] })] } },
+    });
+  });
+});
