@@ -62,7 +62,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // One dev tsconfig at the top level that also type-checks the example apps and benches.
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
-    include: ['.projenrc.ts', 'examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    include: ['.projenrc.ts', 'examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'integ/**/*.ts'],
     // ts-jest then transpiles each file on its own instead of type-checking every test file again
     // in each jest worker (that took most of the test time); the test task type-checks
     // everything once with tsc instead (see below).
@@ -73,7 +73,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     tsconfigPath: './tsconfig.dev.json',
     projectService: false,
     dirs: ['src'],
-    devdirs: ['test', 'examples', 'bench', 'scripts', 'projenrc', '.projenrc.ts'],
+    devdirs: ['test', 'examples', 'bench', 'scripts', 'integ', 'projenrc', '.projenrc.ts'],
   },
 
 
@@ -102,7 +102,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   sampleCode: false,
   gitignore: ['cdk.out/', '.cdk.staging/', '__pycache__/', '*.pyc', '/.jsii-pacmak/', '/dist-pacmak/', '/.message-wall/', '/.jsii.tabl.json', '*.tabl.json'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/scripts/', '/.ci/', 'cdk.out/', '/rosetta/', '/assets/**/test_*.py', '__pycache__/'] },
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/scripts/', '/integ/', '/.ci/', 'cdk.out/', '/rosetta/', '/assets/**/test_*.py', '__pycache__/'] },
 });
 
 // README code blocks must compile: extract them with jsii-rosetta in strict mode after compile.
@@ -117,6 +117,22 @@ project.testTask.exec('bash scripts/test.sh', { receiveArgs: true });
 project.addTask('test:cdk-floor', {
   description: `Run the construct tests against aws-cdk-lib ${CDK_PEER_FLOOR}, the oldest the package accepts (a few minutes: npm ci in a temporary copy)`,
   exec: 'bash scripts/test-cdk-floor.sh',
+  receiveArgs: true,
+});
+
+// Integration tests (integ/integ.*.ts, @aws-cdk/integ-tests-alpha). Their snapshots are checked
+// offline in `npm test`; scripts/integ.ts says why it, and not integ-runner, runs them for now.
+project.addTask('integ:snapshot', {
+  description: 'Compare what each integration test app synthesizes with its committed snapshot (offline)',
+  exec: 'ts-node --transpile-only --project tsconfig.dev.json scripts/integ.ts snapshot',
+});
+project.addTask('integ:update', {
+  description: 'Rewrite the integration test snapshots from what the apps synthesize now (offline; review the diff)',
+  exec: 'ts-node --transpile-only --project tsconfig.dev.json scripts/integ.ts update',
+});
+project.addTask('integ:deploy', {
+  description: 'With AWS credentials: deploy each integration test, run its assertions, destroy it (args: test files, --no-clean)',
+  exec: 'ts-node --transpile-only --project tsconfig.dev.json scripts/integ.ts deploy',
   receiveArgs: true,
 });
 
