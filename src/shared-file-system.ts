@@ -208,7 +208,8 @@ export interface SharedFileSystemProps {
   /**
    * Deny every client that mounts the file system without an access point, so that all
    * access runs as an access point's POSIX user inside its root directory. Turn off to
-   * let an administrator's instance mount the whole file system.
+   * let an administrator's instance mount the whole file system (its role still needs an
+   * identity policy that allows it, and `admitPrincipal` to pass the perimeter).
    *
    * @default true
    */
