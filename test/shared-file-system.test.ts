@@ -1,4 +1,4 @@
-import { RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
@@ -394,5 +394,20 @@ describe('SharedFileSystem refuses what exposes every file, unless told', () => 
       Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite', 'elasticfilesystem:ClientRootAccess'],
       Condition: { ArnNotEquals: { 'aws:PrincipalArn': [expect.objectContaining({ 'Fn::GetAtt': [expect.stringMatching(/^Reader/), 'Arn'] })] } },
     });
+  });
+});
+
+describe('SharedFileSystem.admitPrincipal', () => {
+  test('a role imported by ARN from any stack is named as it is; an account is refused', () => {
+    const app = new App();
+    const storage = new Stack(app, 'Storage');
+    const shared = fileSystemIn(storage);
+    const clients = new Stack(app, 'Clients');
+    shared.admitPrincipal(iam.Role.fromRoleArn(clients, 'Ops', 'arn:aws:iam::111111111111:role/ops/efs-admin'));
+    const policy = Object.values(Template.fromStack(storage).findResources('AWS::EFS::FileSystem'))[0].Properties.FileSystemPolicy;
+    expect(policy.Statement.find((s: { Sid: string }) => s.Sid === 'DenyUngrantedPrincipals').Condition)
+      .toEqual({ ArnNotEquals: { 'aws:PrincipalArn': ['arn:aws:iam::111111111111:role/ops/efs-admin'] } });
+    expect(() => shared.admitPrincipal(new iam.AccountRootPrincipal()))
+      .toThrow(/^grantee must be an IAM role .* or the ARN principal of a role or user known at synth, not an account or a service \(got AccountRootPrincipal\(\)\)$/);
   });
 });

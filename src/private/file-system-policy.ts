@@ -158,10 +158,13 @@ export function perimeterArnOf(fileSystemScope: IConstruct, grantee: iam.IGranta
       + 'in a stack that depends on its own. Give the role a roleName, create it in the file system\'s stack, or import it with iam.Role.fromRoleArn'
       + inPython('roleName'));
   }
-  if (principal instanceof iam.ArnPrincipal && isPortable(fsStack, principal.arn)) {
+  // Only a role or a user: an account (or '*') named in NotPrincipal could spare every
+  // principal of that account, and the perimeter would hold nothing.
+  if (principal instanceof iam.ArnPrincipal && /:iam::[^:]*:(role|user)\//.test(principal.arn) && isPortable(fsStack, principal.arn)) {
     return principal.arn;
   }
-  throw new Error(`grantee must be an IAM role (a function's, an instance's or a task's role) or an ARN principal known at synth (got ${principal})`);
+  throw new Error('grantee must be an IAM role (a function\'s, an instance\'s or a task\'s role) or the ARN principal of a role or user known at synth, '
+    + `not an account or a service (got ${principal})`);
 }
 
 function isRole(principal: iam.IPrincipal): principal is iam.IRole {
