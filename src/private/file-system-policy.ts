@@ -110,6 +110,10 @@ export function fileSystemPolicy(options: FileSystemPolicyOptions): iam.PolicyDo
  *   whose sessions EFS matches to the named role get in, others are refused at mount
  *   (fail closed: a denied mount, never a silent opening). The account itself is not named
  *   in `NotPrincipal`, so no fallback can spare an ungranted principal.
+ * - Not verified either: that EFS accepts `NotPrincipal` in a file system policy (IAM says
+ *   some services' resource policies support it; the EFS guide shows only `Principal`). If
+ *   it does not, CloudFormation fails to set the policy at deploy, and
+ *   `restrictToGrantedPrincipals: false` is the way back.
  *
  * With no grant at all, every principal is denied.
  */
