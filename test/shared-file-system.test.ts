@@ -202,7 +202,8 @@ describe('SharedFileSystem.addAlarms', () => {
   });
 
   test('provisioned file system: throughput near the provisioned rate', () => {
-    const { stack, shared } = stackWithFileSystem({ throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(10) });
+    const provisioned = { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(10) };
+    const { stack, shared } = stackWithFileSystem(provisioned);
     expect(shared.addAlarms({ alarmTopic: alarmTopic(stack) })).toHaveLength(3);
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
       Threshold: 80,
