@@ -6,22 +6,26 @@ import { awscdk, javascript } from 'projen';
  *
  * The constructs record, with `Validations.of(scope).acknowledge()`, the few rule findings
  * that are inherent to Lambda-in-a-VPC (ENI permissions IAM only grants on `*`), and users
- * acknowledge our synth warnings by their `SynthWarnings` ids the same way. Two releases
+ * acknowledge our synth warnings by their `SynthWarnings` ids the same way. Three releases
  * decide the floor:
  * - before 2.269.0, `acknowledge()` throws `InvalidValidationId` on a finding-specific id
  *   such as `AwsSolutions::AwsSolutions-IAM5[Resource::*]` (the `::` inside the brackets),
  *   so `new EfsBackedFunction` crashed;
  * - 2.269.0 accepts those ids, but there `acknowledge()` does not reach warnings added with
  *   `addWarningV2` (it acknowledges only `annotation::<id>`), so the documented way to accept
- *   a `SynthWarnings` warning does nothing; 2.270.0 acknowledges both.
+ *   a `SynthWarnings` warning does nothing; 2.270.0 acknowledges both;
+ * - 2.270.0 looks for an acknowledgment on the parents of the construct that reports a warning,
+ *   not on that construct itself, so a warning of an `EfsBackedFunction` (reported at synth, on
+ *   the function) cannot be acknowledged on the function, as SynthWarnings says to; 2.271.0 looks
+ *   there too.
  *
  * We raise the floor rather than feature-detect: on older releases the acknowledgment cannot
  * be expressed at all (users hit the same id check), so a fallback would leave every cdk-nag
  * user with a finding nobody can acknowledge, and an accepted warning that will not go away.
- * Moving to 2.270.0 is a minor upgrade within aws-cdk-lib v2 (no breaking changes), which
+ * Moving to 2.271.0 is a minor upgrade within aws-cdk-lib v2 (no breaking changes), which
  * npm's peer check asks for at install time instead of a crash at synth.
  */
-const CDK_PEER_FLOOR = '2.270.0';
+const CDK_PEER_FLOOR = '2.271.0';
 
 /**
  * The aws-cdk-lib the library is developed and tested against: the current release,
