@@ -1,7 +1,6 @@
 import { App, Duration, Lazy, Size, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Fixture, fixture, functionProps, LATEST_PYTHON, newFunction, testStack } from './helpers';
-import { VALIDATE_AGAINST_DEFAULT_RULES } from '../scripts/compliance';
 import { EfsBackedFunction, EfsBackedFunctionProps, EfsDependencyInstaller } from '../src';
 
 // Lambda's own limits (checked by the Lambda API when CloudFormation creates the function):
@@ -50,9 +49,9 @@ describe('EfsBackedFunction: Lambda limits at synth', () => {
   });
 
   test('accepts the limits themselves, and gives them to Lambda unchanged', () => {
-    // Only aws-cdk-lib's CloudFormation validation, which fails the synth on values outside the
-    // schema's ranges; the rule packs have nothing to say about the limits and take seconds.
-    const plain = new Stack(new App({ context: { [VALIDATE_AGAINST_DEFAULT_RULES]: true } }), 'Default');
+    // A plain app: neither the rule packs nor aws-cdk-lib's CloudFormation validation have
+    // anything to say about these values, and together they take seconds to run.
+    const plain = new Stack(new App({ builtinCloudFormationValidation: false }), 'Default');
     const g = fixture(plain);
     newFunction(plain, 'Largest', g, { timeout: Duration.minutes(15), memorySize: 10240, ephemeralStorageSize: Size.gibibytes(10) });
     newFunction(plain, 'Smallest', g, { timeout: Duration.seconds(1), memorySize: 128, ephemeralStorageSize: Size.mebibytes(512) });
