@@ -17,7 +17,9 @@ import { checkLambdaLimits } from './private/lambda-limits';
 import { isRetiredRuntime } from './private/lambda-runtimes';
 import { retainedLogGroup } from './private/log-groups';
 import { allowNfsFrom } from './private/nfs-access';
+import { registerReadOnlyMount } from './private/read-only-mounts';
 import { checkIntegerInRange, checkMountPath, inPython } from './private/validation';
+import { zoneName } from './private/zones';
 import { ISharedFileSystem } from './shared-file-system';
 import { SynthWarnings } from './synth-warnings';
 import { ColdStartLoad } from './throughput-planner';
@@ -183,6 +185,7 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
       throw new Error('EfsBackedFunction needs a VPC that routes to the mount targets: pass fileSystem with a vpc, or vpc');
     }
     checkSameVpc(vpc, fileSystem.vpc);
+    checkAccessPointOf(fileSystem, props.accessPoint);
     const vpcSubnets = props.vpcSubnets ?? fileSystem.vpcSubnets;
     checkSubnetsHaveMountTargets(vpc, vpcSubnets, fileSystem.mountTargetAvailabilityZones);
     this.mountPath = props.mountPath;
@@ -217,6 +220,9 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
       howToOptIn: 'set logEncryptionKey to encrypt them with a customer-managed key',
     });
     this.executionPolicy = this.createExecutionPolicy(role, fileSystem, props.accessPoint, props.readOnly ?? false);
+    if (props.readOnly) {
+      registerReadOnlyMount(role, this);
+    }
 
     this.lambdaFunction = new lambda.Function(this, 'Function', {
       // Without our own props, and without allowAllOutbound (applied to our security group above).
@@ -512,11 +518,34 @@ function checkSubnetsHaveMountTargets(vpc: ec2.IVpc, vpcSubnets: ec2.SubnetSelec
     return;
   }
   // Zone tokens of one VPC compare equal for equal zones (see SharedFileSystem).
-  const zones = vpc.selectSubnets(vpcSubnets).subnets.map(subnet => subnet.availabilityZone);
-  const missing = [...new Set(zones.filter(zone => !mountTargetZones.includes(zone)))];
-  if (missing.length > 0) {
+  const subnets = vpc.selectSubnets(vpcSubnets).subnets;
+  const outside = subnets.filter(subnet => !mountTargetZones.includes(subnet.availabilityZone));
+  if (outside.length > 0) {
+    const missing = [...new Set(outside.map(subnet => zoneName(subnet.availabilityZone, subnet)))];
     throw new Error(`vpcSubnets includes subnets in ${missing.join(', ')}, where the file system has no mount target; `
-      + `use subnets in ${mountTargetZones.join(', ')}${inPython('vpcSubnets')}`);
+      + `use subnets in ${mountTargetZones.map(zone => zoneName(zone, vpc)).join(', ')}${inPython('vpcSubnets')}`);
+  }
+}
+
+/**
+ * The access point must be one of `fileSystem`'s: Lambda would refuse the function at deploy
+ * (or the grant would name the wrong file system). Access points imported by id alone do not
+ * say their file system, and are let through.
+ */
+function checkAccessPointOf(fileSystem: ISharedFileSystem, accessPoint: efs.IAccessPoint): void {
+  let owner: string;
+  try {
+    owner = accessPoint.fileSystem.fileSystemId;
+  } catch {
+    return;
+  }
+  if (owner !== fileSystem.fileSystemId) {
+    const shown = (id: string) => (Token.isUnresolved(id) ? 'a file system of the app' : `'${id}'`);
+    const name = Construct.isConstruct(fileSystem) ? fileSystem.node.path : shown(fileSystem.fileSystemId);
+    throw new Error(`accessPoint must belong to fileSystem ${name} (got access point ${accessPoint.node.path} of `
+      + `${Construct.isConstruct(accessPoint.fileSystem) ? accessPoint.fileSystem.node.path : shown(owner)}): `
+      + 'use fileSystem.addAccessPoint, or SharedFileSystem.fromAccessPointAttributes with this fileSystem'
+      + inPython('accessPoint', 'fileSystem'));
   }
 }
 

@@ -7,12 +7,17 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IDependable } from 'constructs';
 import { FileSystemClient } from './file-system-client';
+import { posixAccessPointOptions } from './private/access-point-options';
 import { acknowledgeFinding } from './private/acknowledgments';
-import { alarmNotifying } from './private/alarms';
 import { addCapacityWarnings, allColdStarts, CapacityCheckInput, planFor } from './private/capacity-warnings';
 import { MAX_CLIENT_CONNECTIONS, NFS_PORT } from './private/efs-limits';
+import { addFileSystemAlarms } from './private/file-system-alarms';
 import { accessPointConditions, clientActions, fileSystemPolicy, perimeterArnOf } from './private/file-system-policy';
-import { checkAccessPointPath, checkOctalPermissions, checkPosixId, inPython } from './private/validation';
+import { ImportedSharedFileSystem } from './private/imported-shared-file-system';
+import { allowNfsFromClient } from './private/nfs-access';
+import { checkNotReadOnly } from './private/read-only-mounts';
+import { inPython } from './private/validation';
+import { zoneName } from './private/zones';
 import { ExpectedLoad, ThroughputPlan } from './throughput-planner';
 
 /**
@@ -129,6 +134,67 @@ export interface ISharedFileSystem extends ec2.IConnectable {
    * itself). It gives no permission by itself.
    */
   admitPrincipal(grantee: iam.IGrantable): void;
+
+  /** Add an access point that runs every operation as one POSIX user, confined to `path`. */
+  addAccessPoint(id: string, options: PosixAccessPointOptions): efs.AccessPoint;
+
+  /**
+   * Let EC2 instances, ECS services or anything else with a security group mount the file
+   * system (NFS), with the rule in the client's stack.
+   */
+  allowMountFrom(client: ec2.IConnectable): void;
+
+  /** The file system's alarms (see `SharedFileSystem.addAlarms`). */
+  addAlarms(options?: FileSystemAlarmOptions): cloudwatch.Alarm[];
+}
+
+/**
+ * What {@link SharedFileSystem.fromFileSystemAttributes} needs to know of a file system made
+ * outside this app.
+ */
+export interface SharedFileSystemAttributes {
+  /** The id of the EFS file system (`fs-...`). */
+  readonly fileSystemId: string;
+
+  /** The security group of its mount targets: clients are let in there, on NFS. */
+  readonly securityGroup: ec2.ISecurityGroup;
+
+  /** The VPC of its mount targets. */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * The subnets of its mount targets, one per Availability Zone. Clients run in these
+   * subnets by default, and wait at deploy time for an available mount target in each of
+   * their zones.
+   *
+   * @default - one subnet per Availability Zone of the VPC's private subnets (with egress, else isolated, else public)
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The ARN of the file system.
+   *
+   * @default - built from `fileSystemId` with the importing stack's account and region
+   */
+  readonly fileSystemArn?: string;
+
+  /**
+   * Its throughput mode, for `addAlarms`: Bursting adds the burst-credit alarm.
+   *
+   * @default - unknown: no burst-credit alarm
+   */
+  readonly throughputMode?: efs.ThroughputMode;
+}
+
+/**
+ * What {@link SharedFileSystem.fromAccessPointAttributes} needs to know of an existing access point.
+ */
+export interface SharedAccessPointAttributes {
+  /** The id of the access point (`fsap-...`). */
+  readonly accessPointId: string;
+
+  /** The file system the access point belongs to (a `SharedFileSystem` or an import of one). */
+  readonly fileSystem: ISharedFileSystem;
 }
 
 /**
@@ -244,7 +310,8 @@ export interface SharedFileSystemProps {
  */
 export interface FileSystemAlarmOptions {
   /**
-   * Notify this topic when an alarm fires.
+   * Notify this topic when an alarm fires. A topic of another stack (a monitoring stack)
+   * gets the alarms in its own stack, so that the file system's stack does not depend on it.
    *
    * @default - no action
    */
@@ -253,7 +320,7 @@ export interface FileSystemAlarmOptions {
   /**
    * Alarm when burst credits fall below this (Bursting mode only).
    *
-   * @default - ten of the largest declared cold starts, else 100 GiB
+   * @default - ten of the largest declared cold starts (of every function at synth, also those added after the alarms), else 100 GiB
    */
   readonly burstCreditBalanceThreshold?: Size;
 
@@ -299,6 +366,33 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
    */
   public static readonly MAX_CLIENT_CONNECTIONS = MAX_CLIENT_CONNECTIONS;
 
+  /**
+   * A file system made outside this app (another stack, another tool, another team), for
+   * `EfsBackedFunction`, `EfsDependencyInstaller`, grants, access points and alarms. Its file
+   * system policy stays its owner's: grants go into the grantees' identity policies, scoped
+   * to one access point as for a file system of this app. Clients wait at deploy time
+   * until it has an available mount target in each Availability Zone of `vpcSubnets`.
+   */
+  public static fromFileSystemAttributes(scope: Construct, id: string, attrs: SharedFileSystemAttributes): ISharedFileSystem {
+    return new ImportedSharedFileSystem(scope, id, attrs);
+  }
+
+  /**
+   * An existing access point of `attrs.fileSystem`: EfsBackedFunction and grants scope
+   * permissions to it, and refuse it with another file system.
+   */
+  public static fromAccessPointAttributes(scope: Construct, id: string, attrs: SharedAccessPointAttributes): efs.IAccessPoint {
+    const fileSystem = attrs.fileSystem;
+    const efsFileSystem = fileSystem instanceof SharedFileSystem || fileSystem instanceof ImportedSharedFileSystem
+      ? fileSystem.fileSystem
+      : efs.FileSystem.fromFileSystemAttributes(scope, `${id}FileSystem`, {
+        fileSystemId: fileSystem.fileSystemId,
+        fileSystemArn: fileSystem.fileSystemArn,
+        securityGroup: fileSystem.securityGroup,
+      });
+    return efs.AccessPoint.fromAccessPointAttributes(scope, id, { accessPointId: attrs.accessPointId, fileSystem: efsFileSystem });
+  }
+
   /** The EFS file system. */
   public readonly fileSystem: efs.FileSystem;
   public readonly fileSystemId: string;
@@ -341,7 +435,7 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
     // the same zone share the same token, so comparing the strings still works.
     const zones = selected.subnets.map(subnet => subnet.availabilityZone);
     if (new Set(zones).size !== zones.length) {
-      throw new Error(`vpcSubnets must select at most one subnet per Availability Zone (got zones ${zones.join(', ')}); add onePerAz: true${inPython('vpcSubnets', 'onePerAz')}`);
+      throw new Error(`vpcSubnets must select at most one subnet per Availability Zone (got zones ${selected.subnets.map(subnet => zoneName(subnet.availabilityZone, subnet)).join(', ')}); add onePerAz: true${inPython('vpcSubnets', 'onePerAz')}`);
     }
     this.mountTargetAvailabilityZones = zones;
     if (!props.allowPublicSubnets) {
@@ -407,25 +501,7 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
    * Add an access point that runs every operation as one POSIX user, confined to `path`.
    */
   public addAccessPoint(id: string, options: PosixAccessPointOptions): efs.AccessPoint {
-    if (!options.allowRoot) {
-      checkNotRoot(options);
-    }
-    checkAccessPointPath('path', options.path);
-    checkPosixId('uid', options.uid);
-    checkPosixId('gid', options.gid);
-    (options.secondaryGids ?? []).forEach((gid, i) => checkPosixId(`secondaryGids[${i}]`, gid));
-    const ownerUid = options.ownerUid ?? options.uid;
-    const ownerGid = options.ownerGid ?? options.gid;
-    checkPosixId('ownerUid', ownerUid);
-    checkPosixId('ownerGid', ownerGid);
-    const permissions = options.permissions ?? '750';
-    checkOctalPermissions('permissions', permissions);
-
-    const accessPoint = this.fileSystem.addAccessPoint(id, {
-      path: options.path,
-      posixUser: { uid: options.uid, gid: options.gid, secondaryGids: options.secondaryGids },
-      createAcl: { ownerUid, ownerGid, permissions },
-    });
+    const accessPoint = this.fileSystem.addAccessPoint(id, posixAccessPointOptions(options));
     this.accessPoints.push(accessPoint);
     return accessPoint;
   }
@@ -490,43 +566,15 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
    * (Provisioned). Opt-in; each alarm notifies `alarmTopic` when given.
    */
   public addAlarms(options: FileSystemAlarmOptions = {}): cloudwatch.Alarm[] {
-    const alarms: cloudwatch.Alarm[] = [];
-    const add = (id: string, props: cloudwatch.AlarmProps) => alarms.push(alarmNotifying(this, id, props, options.alarmTopic));
-    if (this.throughputMode === efs.ThroughputMode.BURSTING) {
-      const threshold = options.burstCreditBalanceThreshold ?? this.defaultBurstCreditThreshold();
-      add('BurstCreditBalanceAlarm', {
-        metric: this.metricBurstCreditBalance(),
-        threshold: threshold.toBytes(),
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        alarmDescription: `Burst credits below ${threshold.toGibibytes({ rounding: SizeRoundingBehavior.NONE })} GiB: cold starts will soon load at the baseline rate and may time out.`,
-      });
-    }
-    add('PercentIOLimitAlarm', {
-      metric: this.metricPercentIOLimit(),
-      threshold: options.percentIOLimitThreshold ?? 90,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 3,
-      alarmDescription: 'The file system is near its I/O limit.',
-    });
-    const connections = options.clientConnectionsThreshold ?? Math.floor(0.8 * MAX_CLIENT_CONNECTIONS);
-    add('ClientConnectionsAlarm', {
-      metric: this.metricClientConnections(),
-      threshold: connections,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 5,
-      alarmDescription: `${connections} or more NFS clients: near the EFS limit of ${MAX_CLIENT_CONNECTIONS} connections.`,
-    });
-    if (this.throughputMode === efs.ThroughputMode.PROVISIONED) {
-      add('ProvisionedThroughputAlarm', {
-        metric: this.metricProvisionedThroughputUtilization(),
-        threshold: options.provisionedThroughputUtilizationThreshold ?? 80,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 5,
-        alarmDescription: 'Metered throughput is near the provisioned rate.',
-      });
-    }
-    return alarms;
+    return addFileSystemAlarms({
+      scope: this,
+      throughputMode: this.throughputMode,
+      metricBurstCreditBalance: () => this.metricBurstCreditBalance(),
+      metricPercentIOLimit: () => this.metricPercentIOLimit(),
+      metricClientConnections: () => this.metricClientConnections(),
+      metricProvisionedThroughputUtilization: () => this.metricProvisionedThroughputUtilization(),
+      defaultBurstCreditThreshold: () => this.defaultBurstCreditThreshold(),
+    }, options);
   }
 
   /** Enough credits for ten of the largest declared cold starts, else 100 GiB. */
@@ -547,6 +595,7 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
   }
 
   public grantReadWrite(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint): iam.Grant {
+    checkNotReadOnly(grantee);
     return this.grantClient(grantee, accessPoint, false);
   }
 
@@ -555,11 +604,13 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
   }
 
   /**
-   * Let EC2 instances, ECS/Fargate tasks or anything else with a security group mount the
-   * file system (NFS, TCP 2049). They still need a grant for an access point.
+   * Let EC2 instances, ECS/Fargate services or anything else with a security group mount the
+   * file system (NFS, TCP 2049). The ingress rule is created in the client's stack, and a
+   * client construct waits for the mount targets, so the client may live in another stack.
+   * They still need a grant for an access point.
    */
   public allowMountFrom(client: ec2.IConnectable): void {
-    this.connections.allowFrom(client, ec2.Port.tcp(NFS_PORT), 'NFS from a file system client');
+    allowNfsFromClient(this, client);
   }
 
   /**
@@ -596,22 +647,6 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
       resourceArns: [this.fileSystem.fileSystemArn],
       conditions: accessPointConditions(accessPoint.accessPointArn),
     });
-  }
-}
-
-/** An access point as root, or on the whole file system, reaches every client's files. */
-function checkNotRoot(options: PosixAccessPointOptions): void {
-  const ids: Array<[string, string]> = [['uid', options.uid], ['gid', options.gid],
-    ...(options.secondaryGids ?? []).map((gid, i): [string, string] => [`secondaryGids[${i}]`, gid])];
-  for (const [prop, value] of ids) {
-    if (!Token.isUnresolved(value) && /^0+$/.test(value)) {
-      throw new Error(`${prop} must not be 0 (root) (got '${value}'): use an unprivileged id from 1 to 4294967295, `
-        + `or pass allowRoot: true to accept root${inPython(prop, 'allowRoot')}`);
-    }
-  }
-  if (!Token.isUnresolved(options.path) && /^\/+$/.test(options.path)) {
-    throw new Error(`path must not be '/' (the whole file system) (got '${options.path}'): use a directory such as '/ml', `
-      + `or pass allowRoot: true to accept it${inPython('allowRoot')}`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { Names } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { NFS_PORT } from './efs-limits';
@@ -36,4 +37,41 @@ export function allowNfsFrom(scope: Construct, fileSystem: ISharedFileSystem, cl
     toPort: NFS_PORT,
     description: options.description,
   });
+}
+
+/**
+ * Let every security group of `client` (an EC2 instance, an ECS service, ...) mount the file
+ * system, the way `allowNfsFrom` does for functions: each ingress rule is created beside the
+ * client's security group, in the client's stack, so a client in another stack adds no
+ * reference from the file system's stack to its own. A client that is a construct also
+ * waits for the mount targets (a dependency from its own stack). Calling it again for the
+ * same client and file system adds nothing.
+ */
+export function allowNfsFromClient(fileSystem: ISharedFileSystem, client: ec2.IConnectable): void {
+  const groups = client.connections.securityGroups;
+  if (groups.length === 0) {
+    throw new Error('client has no security group: allowMountFrom lets the security groups of a client in (an EC2 instance, '
+      + 'an ECS service, a function); for an address range use allowMountFromCidr');
+  }
+  const target = fileSystem.securityGroup;
+  for (const group of groups) {
+    const id = `NfsTo${Names.uniqueId(target)}`;
+    if (group.node.tryFindChild(id)) {
+      continue;
+    }
+    new ec2.CfnSecurityGroupIngress(group, id, {
+      groupId: target.securityGroupId,
+      sourceSecurityGroupId: group.securityGroupId,
+      ipProtocol: 'tcp',
+      fromPort: NFS_PORT,
+      toPort: NFS_PORT,
+      description: `NFS from ${group.node.path}`,
+    });
+    if (!group.allowAllOutbound) {
+      group.addEgressRule(ec2.Peer.securityGroupId(target.securityGroupId), ec2.Port.tcp(NFS_PORT), 'NFS to the EFS mount targets');
+    }
+  }
+  if (Construct.isConstruct(client)) {
+    client.node.addDependency(fileSystem.mountTargetsAvailable);
+  }
 }
