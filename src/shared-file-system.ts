@@ -387,7 +387,6 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
       ? fileSystem.fileSystem
       : efs.FileSystem.fromFileSystemAttributes(scope, `${id}FileSystem`, {
         fileSystemId: fileSystem.fileSystemId,
-        fileSystemArn: fileSystem.fileSystemArn,
         securityGroup: fileSystem.securityGroup,
       });
     return efs.AccessPoint.fromAccessPointAttributes(scope, id, { accessPointId: attrs.accessPointId, fileSystem: efsFileSystem });

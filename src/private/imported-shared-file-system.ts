@@ -60,9 +60,9 @@ export class ImportedSharedFileSystem extends Construct implements ISharedFileSy
       throw new Error('vpcSubnets selects no subnets of the VPC: name the subnets of the file system\'s mount targets (in Python: vpc_subnets)');
     }
     this.mountTargetAvailabilityZones = [...new Set(subnets.map(subnet => subnet.availabilityZone))];
+    // efs takes one of the two; the id is what access points name.
     this.fileSystem = efs.FileSystem.fromFileSystemAttributes(this, 'FileSystem', {
       fileSystemId: attrs.fileSystemId,
-      fileSystemArn: this.fileSystemArn,
       securityGroup: attrs.securityGroup,
     });
   }
@@ -162,7 +162,7 @@ export class ImportedSharedFileSystem extends Construct implements ISharedFileSy
     const outsideVpc = 'The function calls only the EFS API (DescribeMountTargets) and reaches nothing inside the VPC; in the VPC it would '
       + 'need a NAT gateway or an EFS interface endpoint just to call that API.';
     acknowledgeFinding(fnResource, 'NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC', outsideVpc);
-    acknowledgeFinding(fnResource, 'cdk-validator-cfnguard::lambda_inside_vpc', outsideVpc);
+    acknowledgeFinding(fnResource, 'cdk-validator-cfnguard::lambda_inside_vpc_check', outsideVpc);
     acknowledgeFinding(fnResource, 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
       'CloudFormation invokes this function once per change of the check, with retries off; when an invocation fails without answering, '
       + 'the custom resource fails at its ServiceTimeout and the stack rolls back, so a dead-letter queue would hold nothing to act on.');
