@@ -141,13 +141,24 @@ describe('the installer and grants on an imported file system', () => {
     expect(JSON.stringify(grant.statement.Condition)).toMatch(/AccessPointArn/);
   });
 
-  test('alarms on a Bursting import include burst credits', () => {
+  test('alarms on a Bursting import include burst credits, for ten cold starts of functions added after them', () => {
     const stack = new Stack();
     const { shared } = importedIn(stack, efs.ThroughputMode.BURSTING);
     expect(shared.addAlarms({ alarmTopic: alarmTopic(stack) })).toHaveLength(3);
-    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'BurstCreditBalance', Dimensions: [{ Name: 'FileSystemId', Value: FS_ID }], Threshold: 100 * 1024 ** 3,
+    const accessPoint = shared.addAccessPoint('Data', { path: '/data', uid: '1001', gid: '1001' });
+    new EfsBackedFunction(stack, 'Fn', {
+      fileSystem: shared, accessPoint, mountPath: '/mnt/data', runtime: LATEST_PYTHON, handler: 'index.handler', code: INLINE_CODE,
+      reservedConcurrentExecutions: 1, coldStartLoad: { bytesPerColdStart: Size.mebibytes(1536) },
     });
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'BurstCreditBalance', Dimensions: [{ Name: 'FileSystemId', Value: FS_ID }], Threshold: 15 * 1024 ** 3,
+    });
+  });
+
+  test('alarms on an import of unknown throughput mode: I/O limit and connections only', () => {
+    const stack = new Stack();
+    const { shared } = importedIn(stack);
+    expect(shared.addAlarms().map(alarm => alarm.node.id)).toEqual(['PercentIOLimitAlarm', 'ClientConnectionsAlarm']);
   });
 });
 

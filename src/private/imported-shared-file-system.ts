@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { CustomResource, Duration, Size, Stack, Token } from 'aws-cdk-lib';
+import { CustomResource, Duration, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
@@ -177,7 +177,7 @@ export class ImportedSharedFileSystem extends Construct implements ISharedFileSy
 
 /** Ten of the largest declared cold starts, else 100 GiB (as SharedFileSystem's default). */
 function defaultBurstCreditThreshold(clients: FileSystemClient[]): Size {
-  const largest = Math.max(0, ...clients.map(c => c.coldStartLoad?.bytesPerColdStart.toGibibytes() ?? 0));
+  const largest = Math.max(0, ...clients.map(c => c.coldStartLoad?.bytesPerColdStart.toGibibytes({ rounding: SizeRoundingBehavior.NONE }) ?? 0));
   return Size.gibibytes(largest > 0 ? Math.ceil(largest * 10) : 100);
 }
 
