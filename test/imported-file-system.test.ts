@@ -147,8 +147,14 @@ describe('the installer and grants on an imported file system', () => {
     expect(shared.addAlarms({ alarmTopic: alarmTopic(stack) })).toHaveLength(3);
     const accessPoint = shared.addAccessPoint('Data', { path: '/data', uid: '1001', gid: '1001' });
     new EfsBackedFunction(stack, 'Fn', {
-      fileSystem: shared, accessPoint, mountPath: '/mnt/data', runtime: LATEST_PYTHON, handler: 'index.handler', code: INLINE_CODE,
-      reservedConcurrentExecutions: 1, coldStartLoad: { bytesPerColdStart: Size.mebibytes(1536) },
+      fileSystem: shared,
+      accessPoint,
+      mountPath: '/mnt/data',
+      runtime: LATEST_PYTHON,
+      handler: 'index.handler',
+      code: INLINE_CODE,
+      reservedConcurrentExecutions: 1,
+      coldStartLoad: { bytesPerColdStart: Size.mebibytes(1536) },
     });
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'BurstCreditBalance', Dimensions: [{ Name: 'FileSystemId', Value: FS_ID }], Threshold: 15 * 1024 ** 3,
