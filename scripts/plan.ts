@@ -84,13 +84,20 @@ function mebibytes(value: number): Size {
   return Size.kibibytes(value * 1024);
 }
 
-function main(): number {
+/** What a run of the CLI answers: its exit status and what it printed. */
+export interface PlanCliResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The CLI on `argv` (the arguments after `scripts/plan.ts`), without printing. */
+export function runPlanCli(argv: string[]): PlanCliResult {
   let args: Args;
   try {
-    args = parseArgs(process.argv.slice(2));
+    args = parseArgs(argv);
   } catch (e) {
-    console.error(`plan: ${(e as Error).message}`);
-    return 2;
+    return { status: 2, stdout: '', stderr: `plan: ${(e as Error).message}\n` };
   }
   const n = args.numbers;
   const plan = planFor({
@@ -102,8 +109,12 @@ function main(): number {
     clients: [client(args)],
     provisionedThroughput: n.has('provisioned') ? mebibytes(n.get('provisioned')!) : undefined,
   })!;
-  console.log(plan.formatTable());
-  return 0;
+  return { status: 0, stdout: `${plan.formatTable()}\n`, stderr: '' };
 }
 
-process.exit(main());
+if (require.main === module) {
+  const result = runPlanCli(process.argv.slice(2));
+  process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  process.exitCode = result.status;
+}

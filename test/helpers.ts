@@ -7,6 +7,7 @@ import * as efs from 'aws-cdk-lib/aws-efs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct, IConstruct } from 'constructs';
 import { addComplianceChecks, ComplianceOptions, ComplianceReport, formatFindings, synthWithChecks, VALIDATE_AGAINST_DEFAULT_RULES } from '../scripts/compliance';
 import { EfsBackedFunction, EfsBackedFunctionProps, InferenceVpc, InferenceVpcProps, SharedFileSystem, SharedFileSystemProps } from '../src';
@@ -15,8 +16,9 @@ import { EfsBackedFunction, EfsBackedFunctionProps, InferenceVpc, InferenceVpcPr
 export function checkedApp(options: ComplianceOptions = {}): App {
   const app = new App({
     outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-lambda-efs-test-')),
-    // The built-in CloudFormation validation reports errors, not console warnings.
-    context: { [VALIDATE_AGAINST_DEFAULT_RULES]: true },
+    // The built-in CloudFormation validation reports errors, not console warnings. No stack
+    // traces in construct metadata: no test reads them, and capturing them shows in profiles.
+    context: { [VALIDATE_AGAINST_DEFAULT_RULES]: true, [cxapi.DISABLE_METADATA_STACK_TRACE]: true },
   });
   addComplianceChecks(app, options);
   return app;
