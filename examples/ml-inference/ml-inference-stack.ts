@@ -22,8 +22,9 @@ export const CHECKPOINT_URL = 'https://github.com/nicolalandro/ntsnet_cub200/rel
 const HUB_DIRECTORY = 'nicolalandro_ntsnet-cub200_master';
 
 /**
- * The repository at its pinned commit, and the checkpoint, which torch.hub finds in its
- * cache and loads with `torch.load(weights_only=True)` (the default since torch 2.6).
+ * The repository at its pinned commit, and the checkpoint. The handler reads the checkpoint
+ * from the hub's cache with `torch.load(weights_only=True)` in place of torch.hub's own
+ * loader (which would download a missing file and unpickle it with `weights_only=False`).
  */
 function modelFiles(checkpointSha256: string | undefined): ModelFile[] {
   return [
@@ -100,10 +101,14 @@ export class MlInferenceStack extends Stack {
       packages: ['torch==2.6.0+cpu', 'torchvision==0.21.0+cpu', 'Pillow==11.1.0'],
       indexUrl: 'https://download.pytorch.org/whl/cpu',
       modelFiles: modelFiles(props.checkpointSha256),
-      // Load the model once from the set, offline, as the handler will: a set whose model
-      // does not load never becomes one a function uses.
+      // Load the model once from the set, offline, as the handler will (the checkpoint as
+      // tensors only, from the cache, never a download): a set whose model does not load
+      // never becomes one a function uses.
       warmUpCode: [
         'import os, torch',
+        "checkpoints = os.path.join(os.environ['TORCH_HOME'], 'hub', 'checkpoints')",
+        'torch.hub.load_state_dict_from_url = lambda url, *args, **kwargs: torch.load(',
+        "    os.path.join(checkpoints, os.path.basename(url)), map_location='cpu', weights_only=True)",
         `hub = os.path.join(os.environ['TORCH_HOME'], 'hub', '${HUB_DIRECTORY}')`,
         "torch.hub.load(hub, 'ntsnet', source='local', pretrained=True, topN=6, device='cpu', num_classes=200)",
       ].join('\n'),

@@ -78,6 +78,7 @@ import math
 import os
 import threading
 import time
+import urllib.parse
 import warnings
 
 import safe_fetch
@@ -293,11 +294,44 @@ def local_hub_repo(repo):
     return os.path.join(torch.hub.get_dir(), f"{owner}_{name}_{branch or 'master'}")
 
 
+class CheckpointNotInstalled(Exception):
+    """The hub repository asked for a checkpoint that is not in the hub's checkpoint cache."""
+
+
+def cached_checkpoint_weights_only(url, model_dir=None, map_location=None, progress=True, check_hash=False, file_name=None, weights_only=True):
+    """``torch.hub.load_state_dict_from_url`` as the handler allows it while the model loads.
+
+    The hub repository's entry point calls it for its trained weights. torch's own version
+    downloads a missing file at run time (from a URL the repository names, unpinned) and
+    unpickles it with ``weights_only=False``, which runs whatever code the pickle holds. Here
+    the file must already be in the cache, where the installer put it (checked against its
+    SHA-256 when the stack pins one), and it is read with ``weights_only=True``: tensors and
+    plain containers only, never code.
+    """
+    del progress, check_hash, weights_only  # nothing is downloaded; weights only, always
+    directory = model_dir or os.path.join(torch.hub.get_dir(), "checkpoints")
+    name = file_name or os.path.basename(urllib.parse.urlparse(url).path)
+    path = os.path.join(directory, name)
+    if not os.path.isfile(path):
+        raise CheckpointNotInstalled(f"checkpoint {name} is not in {directory}: the dependency installer puts it there; nothing is downloaded at run time")
+    return torch.load(path, map_location=map_location, weights_only=True)
+
+
 def load_model():
-    """Import the libraries, then load the hub model from the local cache only (``source='local'`` never touches the network)."""
+    """Import the libraries, then load the hub model from the local cache only.
+
+    ``source='local'`` never touches the network for the repository; its checkpoint is read
+    from the cache with ``weights_only=True`` (``cached_checkpoint_weights_only``), in place of
+    torch's downloader while the entry point runs.
+    """
     import_libraries()
     use_torch_threads()
-    model = torch.hub.load(local_hub_repo(MODEL_REPO), MODEL_ENTRY_POINT, source="local", pretrained=True, **MODEL_KWARGS)
+    downloader = torch.hub.load_state_dict_from_url
+    torch.hub.load_state_dict_from_url = cached_checkpoint_weights_only
+    try:
+        model = torch.hub.load(local_hub_repo(MODEL_REPO), MODEL_ENTRY_POINT, source="local", pretrained=True, **MODEL_KWARGS)
+    finally:
+        torch.hub.load_state_dict_from_url = downloader
     model.eval()
     return model
 

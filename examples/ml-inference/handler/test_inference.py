@@ -281,6 +281,49 @@ def fresh_inference():
     return module
 
 
+@unittest.skipIf(TORCH_MISSING, TORCH_MISSING or "")
+class CheckpointsAreWeightsOnly(unittest.TestCase):
+    """The trained weights are read from the installer's cache as tensors, never as code."""
+
+    def setUp(self):
+        self.torch_home = tempfile.mkdtemp(prefix="torch-home-")
+        self.addCleanup(shutil.rmtree, self.torch_home, True)
+        make_local_hub(self.torch_home)
+        patched = mock.patch.dict(os.environ, {"TORCH_HOME": self.torch_home, "SKIP_MODEL_LOAD": "1"})
+        patched.start()
+        self.addCleanup(patched.stop)
+        import inference
+        self.inference = importlib.reload(inference)
+        self.checkpoint = os.path.join(self.torch_home, "hub", "checkpoints", "ntsnet-tiny.pth")
+
+    def test_a_checkpoint_that_holds_code_is_refused_and_the_code_never_runs(self):
+        import torch
+        marker = os.path.join(self.torch_home, "pickle-ran")
+
+        class RunsCode:
+            def __reduce__(self):
+                return (open, (marker, "w"))
+
+        torch.save({"fc.weight": RunsCode()}, self.checkpoint)
+        with NoNetwork(), self.assertRaises(Exception) as raised:
+            self.inference.load_model()
+        self.assertNotIsInstance(raised.exception, AssertionError)
+        self.assertFalse(os.path.exists(marker), "the pickle's code ran")
+
+    def test_a_missing_checkpoint_is_not_downloaded(self):
+        os.remove(self.checkpoint)
+        with NoNetwork(), self.assertRaisesRegex(self.inference.CheckpointNotInstalled, "ntsnet-tiny.pth is not in .*nothing is downloaded at run time"):
+            self.inference.load_model()
+
+    def test_the_installed_weights_load_and_torch_keeps_its_downloader(self):
+        import torch
+        downloader = torch.hub.load_state_dict_from_url
+        with NoNetwork():
+            model = self.inference.load_model()
+        self.assertIs(torch.hub.load_state_dict_from_url, downloader)
+        self.assertEqual(float(model.fc.weight[105, 0]), 1.0)
+
+
 class FakeModel:
     """Answers like ntsnet (a 7-tuple, bird_classes); records the torch threads each forward pass ran with."""
 
