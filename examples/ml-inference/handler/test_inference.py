@@ -487,10 +487,14 @@ class TorchThreadsForTheFunctionsMemory(unittest.TestCase):
 
 @unittest.skipIf(TORCH_MISSING, TORCH_MISSING or "")
 class LoadingWithinTheInitBudget(unittest.TestCase):
-    """Cold starts in a fresh process under lambda_harness: a 1 s init budget and a model load of 2 s."""
+    """Cold starts in a fresh process under lambda_harness: a 3 s init budget and a model load of 5 s.
 
-    BUDGET = 1.0
-    SLOW_LOAD = 2.0
+    The budget stands in for Lambda's 10 s; it leaves room for a loaded CI machine to start
+    Python and import the handler (1 s did not, with jest beside it), and the load outlasts it.
+    """
+
+    BUDGET = 3.0
+    SLOW_LOAD = 5.0
 
     @classmethod
     def setUpClass(cls):
