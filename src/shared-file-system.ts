@@ -10,12 +10,12 @@ import { FileSystemClient } from './file-system-client';
 import { posixAccessPointOptions } from './private/access-point-options';
 import { acknowledgeFinding } from './private/acknowledgments';
 import { addCapacityWarnings, allColdStarts, CapacityCheckInput, planFor } from './private/capacity-warnings';
+import { grantClient } from './private/client-grants';
 import { MAX_CLIENT_CONNECTIONS, NFS_PORT } from './private/efs-limits';
 import { addFileSystemAlarms } from './private/file-system-alarms';
-import { accessPointConditions, clientActions, fileSystemPolicy, perimeterArnOf } from './private/file-system-policy';
+import { fileSystemPolicy, perimeterArnOf } from './private/file-system-policy';
 import { ImportedSharedFileSystem } from './private/imported-shared-file-system';
 import { allowNfsFromClient } from './private/nfs-access';
-import { checkNotReadOnly } from './private/read-only-mounts';
 import { inPython } from './private/validation';
 import { zoneName } from './private/zones';
 import { ExpectedLoad, ThroughputPlan } from './throughput-planner';
@@ -594,12 +594,11 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
   }
 
   public grantReadWrite(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint): iam.Grant {
-    checkNotReadOnly(grantee);
-    return this.grantClient(grantee, accessPoint, false);
+    return grantClient(this, grantee, accessPoint, false);
   }
 
   public grantRead(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint): iam.Grant {
-    return this.grantClient(grantee, accessPoint, true);
+    return grantClient(this, grantee, accessPoint, true);
   }
 
   /**
@@ -637,17 +636,7 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
    * grantee's role in the file system policy's perimeter. The file system policy cannot
    * name the access point: CloudFormation sets the policy on the file system resource,
    * which every access point depends on, so naming one is a cycle (see file-system-policy.ts).
-   */
-  private grantClient(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint, readOnly: boolean): iam.Grant {
-    this.admitPrincipal(grantee);
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: clientActions(readOnly),
-      resourceArns: [this.fileSystem.fileSystemArn],
-      conditions: accessPointConditions(accessPoint.accessPointArn),
-    });
-  }
-}
+   */}
 
 /** Mount targets in a subnet routed to an internet gateway are one security group rule away from the internet. */
 function checkNoPublicSubnet(vpc: ec2.IVpc, subnets: ec2.ISubnet[]): void {

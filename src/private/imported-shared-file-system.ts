@@ -8,11 +8,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IDependable } from 'constructs';
 import { posixAccessPointOptions } from './access-point-options';
 import { acknowledgeFinding } from './acknowledgments';
+import { grantClient } from './client-grants';
 import { addFileSystemAlarms } from './file-system-alarms';
-import { accessPointConditions, clientActions } from './file-system-policy';
 import { retainedLogGroup } from './log-groups';
 import { allowNfsFromClient } from './nfs-access';
-import { checkNotReadOnly } from './read-only-mounts';
 import type { FileSystemClient } from '../file-system-client';
 import type { FileSystemAlarmOptions, ISharedFileSystem, PosixAccessPointOptions, SharedFileSystemAttributes } from '../shared-file-system';
 
@@ -85,12 +84,11 @@ export class ImportedSharedFileSystem extends Construct implements ISharedFileSy
   }
 
   public grantReadWrite(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint): iam.Grant {
-    checkNotReadOnly(grantee);
-    return this.grantClient(grantee, accessPoint, false);
+    return grantClient(this, grantee, accessPoint, false);
   }
 
   public grantRead(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint): iam.Grant {
-    return this.grantClient(grantee, accessPoint, true);
+    return grantClient(this, grantee, accessPoint, true);
   }
 
   /** The file system policy is its owner's: nothing to name in it. */
@@ -117,15 +115,6 @@ export class ImportedSharedFileSystem extends Construct implements ISharedFileSy
 
   private metric(metricName: string, statistic: string, period: Duration): cloudwatch.Metric {
     return new cloudwatch.Metric({ namespace: 'AWS/EFS', metricName, dimensionsMap: { FileSystemId: this.fileSystemId }, statistic, period });
-  }
-
-  private grantClient(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint, readOnly: boolean): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: clientActions(readOnly),
-      resourceArns: [this.fileSystemArn],
-      conditions: accessPointConditions(accessPoint.accessPointArn),
-    });
   }
 
   private createMountTargetCheck(): CustomResource {

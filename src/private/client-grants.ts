@@ -1,0 +1,23 @@
+import * as efs from 'aws-cdk-lib/aws-efs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { accessPointConditions, clientActions } from './file-system-policy';
+import { checkNotReadOnly } from './read-only-mounts';
+import type { ISharedFileSystem } from '../shared-file-system';
+
+/**
+ * Grant `grantee` the NFS client actions on `fileSystem`, through `accessPoint` only (an
+ * identity policy on the grantee), and let it through the file system's perimeter. The one
+ * grant of both a file system of the app and an imported one (whose perimeter is its owner's).
+ */
+export function grantClient(fileSystem: ISharedFileSystem, grantee: iam.IGrantable, accessPoint: efs.IAccessPoint, readOnly: boolean): iam.Grant {
+  if (!readOnly) {
+    checkNotReadOnly(grantee);
+  }
+  fileSystem.admitPrincipal(grantee);
+  return iam.Grant.addToPrincipal({
+    grantee,
+    actions: clientActions(readOnly),
+    resourceArns: [fileSystem.fileSystemArn],
+    conditions: accessPointConditions(accessPoint.accessPointArn),
+  });
+}
