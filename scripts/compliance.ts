@@ -92,20 +92,20 @@ class ReportOnce implements IPolicyValidationPlugin {
     const key = hash.digest('hex');
     const cached = cachedReports.get(key);
     if (cached !== undefined) {
-      return JSON.parse(withTemplatePaths(cached, context.templatePaths, (_p, i) => `@@template-${i}@@`, true));
+      return JSON.parse(withTemplatePaths(cached, context.templatePaths, 'restore'));
     }
     const report = this.plugin.validate(context);
-    cachedReports.set(key, withTemplatePaths(JSON.stringify(report), context.templatePaths, (_p, i) => `@@template-${i}@@`, false));
+    cachedReports.set(key, withTemplatePaths(JSON.stringify(report), context.templatePaths, 'replace'));
     return report;
   }
 }
 
-/** `json` with each template path swapped for its placeholder (or back, when `restore`). */
-function withTemplatePaths(json: string, paths: string[], placeholder: (file: string, index: number) => string, restore: boolean): string {
+/** `json` with each template path replaced by a placeholder naming its index, or the placeholders restored to `paths`. */
+function withTemplatePaths(json: string, paths: string[], direction: 'replace' | 'restore'): string {
   return paths.reduce((text, file, index) => {
     const escaped = JSON.stringify(file).slice(1, -1);
-    const marker = placeholder(file, index);
-    return restore ? text.split(marker).join(escaped) : text.split(escaped).join(marker);
+    const placeholder = `@@template-${index}@@`;
+    return direction === 'replace' ? text.split(escaped).join(placeholder) : text.split(placeholder).join(escaped);
   }, json);
 }
 

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -168,4 +169,16 @@ export function stackWithFileSystem(fsProps: Partial<SharedFileSystemProps> = {}
   const addFunction = (id: string, props: Partial<EfsBackedFunctionProps> = {}) =>
     newFunction(stack, id, f, { timeout: Duration.minutes(5), reservedConcurrentExecutions: 10, ...props });
   return { stack, shared: f.shared, addFunction };
+}
+
+/** A VPC with two isolated subnets in each of its two zones: a selection that puts two mount targets in one zone. */
+export function twoIsolatedSubnetsPerZone(scope: Construct): ec2.Vpc {
+  return new ec2.Vpc(scope, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 0,
+    subnetConfiguration: [
+      { name: 'A', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      { name: 'B', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    ],
+  });
 }

@@ -3,8 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { EfsBackedFunction, EfsDependencyInstaller, ISharedFileSystem, SharedFileSystem } from '../src';
-import { acknowledgeSynchronousOnly, alarmTopic, expectCompliant, fixture, functionProps, INLINE_CODE, LATEST_PYTHON, policyStatements, testStack } from './helpers';
+import { EfsBackedFunction, EfsBackedFunctionProps, EfsDependencyInstaller, ISharedFileSystem, SharedFileSystem } from '../src';
+import { acknowledgeSynchronousOnly, alarmTopic, expectCompliant, fixture, functionProps, INLINE_CODE, LATEST_PYTHON, policyStatements, testStack, twoIsolatedSubnetsPerZone } from './helpers';
 
 const FS_ID = 'fs-0123456789abcdef0';
 
@@ -20,7 +20,7 @@ function importedIn(stack: Stack, throughputMode?: efs.ThroughputMode): { shared
   return { shared, vpc };
 }
 
-function functionOn(stack: Stack, shared: ISharedFileSystem, accessPoint: efs.IAccessPoint, id = 'Fn', readOnly = false): EfsBackedFunction {
+function functionOn(stack: Stack, shared: ISharedFileSystem, accessPoint: efs.IAccessPoint, id = 'Fn', overrides: Partial<EfsBackedFunctionProps> = {}): EfsBackedFunction {
   const fn = new EfsBackedFunction(stack, id, {
     fileSystem: shared,
     accessPoint,
@@ -29,7 +29,7 @@ function functionOn(stack: Stack, shared: ISharedFileSystem, accessPoint: efs.IA
     handler: 'index.handler',
     code: INLINE_CODE,
     reservedConcurrentExecutions: 2,
-    readOnly,
+    ...overrides,
   });
   acknowledgeSynchronousOnly(fn);
   return fn;
@@ -40,7 +40,7 @@ describe('SharedFileSystem.fromFileSystemAttributes', () => {
   const { shared } = importedIn(stack);
   const accessPoint = shared.addAccessPoint('Data', { path: '/data', uid: '1001', gid: '1001' });
   const fn = functionOn(stack, shared, accessPoint);
-  functionOn(stack, shared, accessPoint, 'Reader', true);
+  functionOn(stack, shared, accessPoint, 'Reader', { readOnly: true });
   const report = expectCompliant(stack);
   const template = Template.fromStack(stack);
 
@@ -146,16 +146,7 @@ describe('the installer and grants on an imported file system', () => {
     const { shared } = importedIn(stack, efs.ThroughputMode.BURSTING);
     expect(shared.addAlarms({ alarmTopic: alarmTopic(stack) })).toHaveLength(3);
     const accessPoint = shared.addAccessPoint('Data', { path: '/data', uid: '1001', gid: '1001' });
-    new EfsBackedFunction(stack, 'Fn', {
-      fileSystem: shared,
-      accessPoint,
-      mountPath: '/mnt/data',
-      runtime: LATEST_PYTHON,
-      handler: 'index.handler',
-      code: INLINE_CODE,
-      reservedConcurrentExecutions: 1,
-      coldStartLoad: { bytesPerColdStart: Size.mebibytes(1536) },
-    });
+    functionOn(stack, shared, accessPoint, 'Fn', { reservedConcurrentExecutions: 1, coldStartLoad: { bytesPerColdStart: Size.mebibytes(1536) } });
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'BurstCreditBalance', Dimensions: [{ Name: 'FileSystemId', Value: FS_ID }], Threshold: 15 * 1024 ** 3,
     });
@@ -211,7 +202,7 @@ describe('errors instead of silence', () => {
   ])('fails when a read-only function is later granted write (%s)', (_name, build) => {
     const stack = new Stack();
     const { shared, accessPoint } = build(stack);
-    const fn = functionOn(stack, shared, accessPoint, 'Reader', true);
+    const fn = functionOn(stack, shared, accessPoint, 'Reader', { readOnly: true });
     expect(() => shared.grantReadWrite(fn, accessPoint)).toThrow(
       /^grantReadWrite: grantee .*Reader mounts read-only \(readOnly: true \(in Python: read_only\)\); use grantRead, or create the function with readOnly: false to let it write$/);
     expect(() => shared.grantRead(fn, accessPoint)).not.toThrow();
@@ -233,14 +224,7 @@ describe('errors instead of silence', () => {
 
   test('fails naming the zones, not tokens, when the file system\'s subnets share a zone', () => {
     const stack = new Stack();
-    const vpc = new ec2.Vpc(stack, 'Vpc', {
-      maxAzs: 2,
-      natGateways: 0,
-      subnetConfiguration: [
-        { name: 'A', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-        { name: 'B', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      ],
-    });
+    const vpc = twoIsolatedSubnetsPerZone(stack);
     const build = () => new SharedFileSystem(stack, 'Shared', { vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
     expect(build).toThrow(/^vpcSubnets must select at most one subnet per Availability Zone \(got zones the region's 1st Availability Zone \(Fn::Select 0 of Fn::GetAZs\), the region's 2nd/);
     expect(build).not.toThrow(/Token/);

@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { alarmTopic, expectCompliant, nfsIngressFrom, stackWithFileSystem, testStack } from './helpers';
+import { alarmTopic, expectCompliant, nfsIngressFrom, stackWithFileSystem, testStack, twoIsolatedSubnetsPerZone } from './helpers';
 import { InferenceVpc, SharedFileSystem, SharedFileSystemProps } from '../src';
 
 function fileSystemIn(stack: Stack, props: Partial<SharedFileSystemProps> = {}) {
@@ -160,14 +160,7 @@ describe('SharedFileSystem', () => {
 
   test('fails when two selected subnets share an Availability Zone', () => {
     const stack = testStack();
-    const vpc = new ec2.Vpc(stack, 'Vpc', {
-      maxAzs: 2,
-      natGateways: 0,
-      subnetConfiguration: [
-        { name: 'A', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-        { name: 'B', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      ],
-    });
+    const vpc = twoIsolatedSubnetsPerZone(stack);
     expect(() => new SharedFileSystem(stack, 'Shared', { vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }))
       .toThrow(/vpcSubnets must select at most one subnet per Availability Zone \(got zones .+\); add onePerAz: true \(in Python: vpc_subnets, one_per_az\)$/);
   });
