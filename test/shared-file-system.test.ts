@@ -392,12 +392,11 @@ describe('SharedFileSystem refuses what exposes every file, unless told', () => 
 });
 
 describe('SharedFileSystem.admitPrincipal', () => {
-  test('a role imported by ARN from any stack is named as it is; an account is refused', () => {
+  test('a role imported by ARN is named as it is (no reference to another stack); an account is refused', () => {
     const app = new App();
     const storage = new Stack(app, 'Storage');
     const shared = fileSystemIn(storage);
-    const clients = new Stack(app, 'Clients');
-    shared.admitPrincipal(iam.Role.fromRoleArn(clients, 'Ops', 'arn:aws:iam::111111111111:role/ops/efs-admin'));
+    shared.admitPrincipal(iam.Role.fromRoleArn(storage, 'Ops', 'arn:aws:iam::111111111111:role/ops/efs-admin'));
     const policy = Object.values(Template.fromStack(storage).findResources('AWS::EFS::FileSystem'))[0].Properties.FileSystemPolicy;
     expect(policy.Statement.find((s: { Sid: string }) => s.Sid === 'DenyUngrantedPrincipals').Condition)
       .toEqual({ ArnNotEquals: { 'aws:PrincipalArn': ['arn:aws:iam::111111111111:role/ops/efs-admin'] } });
