@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the Python tests: every example's handler (examples/*/handler), the library's own
 # Lambda code (assets/*) and the CI check of the Python bindings (scripts/), with Debian's
-# python3, the interpreter CI installs the test dependencies (torch for the inference handler) for. The suites are independent and mostly
-# wait on subprocesses and sockets, so they run side by side (scripts/side-by-side.sh).
+# python3, the interpreter CI installs the test dependencies (torch for the inference handler)
+# for. The suites are independent and mostly wait on subprocesses and sockets, so they run side
+# by side (scripts/side-by-side.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=/usr/bin/python3
