@@ -37,8 +37,9 @@ function findingsFor(report: ComplianceReport, ack: Acknowledgment) {
 }
 
 /**
- * A user's key as Control Tower wants it (CT.KMS.PR.3, in the cfn-guard pack): grants only for
- * AWS services. Without the statement the key's own finding fails the synth these tests read.
+ * A user's key as Control Tower wants it (CT.KMS.PR.3, in the cfn-guard pack), as the README
+ * shows it: grants only for AWS services. Without the statement the key's own finding fails the
+ * synth these tests read.
  */
 function compliantKey(scope: Stack): kms.Key {
   const key = new kms.Key(scope, 'LogKey', { enableKeyRotation: true });
