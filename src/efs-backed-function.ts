@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { checkAccessPointOf } from './private/access-point-owner';
 import { acknowledgeFinding } from './private/acknowledgments';
 import { alarmNotifying } from './private/alarms';
 import { MAX_CLIENT_CONNECTIONS } from './private/efs-limits';
@@ -185,7 +186,7 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
       throw new Error('EfsBackedFunction needs a VPC that routes to the mount targets: pass fileSystem with a vpc, or vpc');
     }
     checkSameVpc(vpc, fileSystem.vpc);
-    checkAccessPointOf(fileSystem, props.accessPoint);
+    checkAccessPointOf(fileSystem, props.accessPoint, 'props');
     const vpcSubnets = props.vpcSubnets ?? fileSystem.vpcSubnets;
     checkSubnetsHaveMountTargets(vpc, vpcSubnets, fileSystem.mountTargetAvailabilityZones);
     this.mountPath = props.mountPath;
@@ -524,28 +525,6 @@ function checkSubnetsHaveMountTargets(vpc: ec2.IVpc, vpcSubnets: ec2.SubnetSelec
     const missing = [...new Set(outside.map(subnet => zoneName(subnet.availabilityZone, subnet)))];
     throw new Error(`vpcSubnets includes subnets in ${missing.join(', ')}, where the file system has no mount target; `
       + `use subnets in ${mountTargetZones.map(zone => zoneName(zone, vpc)).join(', ')}${inPython('vpcSubnets')}`);
-  }
-}
-
-/**
- * The access point must be one of `fileSystem`'s: Lambda would refuse the function at deploy
- * (or the grant would name the wrong file system). Access points imported by id alone do not
- * say their file system, and are let through.
- */
-function checkAccessPointOf(fileSystem: ISharedFileSystem, accessPoint: efs.IAccessPoint): void {
-  let owner: string;
-  try {
-    owner = accessPoint.fileSystem.fileSystemId;
-  } catch {
-    return;
-  }
-  if (owner !== fileSystem.fileSystemId) {
-    const shown = (id: string) => (Token.isUnresolved(id) ? 'a file system of the app' : `'${id}'`);
-    const name = Construct.isConstruct(fileSystem) ? fileSystem.node.path : shown(fileSystem.fileSystemId);
-    throw new Error(`accessPoint must belong to fileSystem ${name} (got access point ${accessPoint.node.path} of `
-      + `${Construct.isConstruct(accessPoint.fileSystem) ? accessPoint.fileSystem.node.path : shown(owner)}): `
-      + 'use fileSystem.addAccessPoint, or SharedFileSystem.fromAccessPointAttributes with this fileSystem'
-      + inPython('accessPoint', 'fileSystem'));
   }
 }
 

@@ -122,10 +122,16 @@ export interface ISharedFileSystem extends ec2.IConnectable {
    */
   registerClient(client: FileSystemClient): void;
 
-  /** Let `grantee` mount `accessPoint` and write through it. */
+  /**
+   * Let `grantee` mount `accessPoint` and write through it. `accessPoint` must be one of this
+   * file system's (an error at synth names both otherwise; one imported by id alone is taken as is).
+   */
   grantReadWrite(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint): iam.Grant;
 
-  /** Let `grantee` mount `accessPoint` read-only. */
+  /**
+   * Let `grantee` mount `accessPoint` read-only. `accessPoint` must be one of this file
+   * system's, as for `grantReadWrite`.
+   */
   grantRead(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint): iam.Grant;
 
   /**

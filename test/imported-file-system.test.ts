@@ -186,6 +186,24 @@ describe('errors instead of silence', () => {
       /^accessPoint must belong to fileSystem Default\/(Shared|Imported) \(got access point Default(\/\w+)+ of Default\/\w+(\/FileSystem)?\): use fileSystem.addAccessPoint, or SharedFileSystem.fromAccessPointAttributes with this fileSystem \(in Python: access_point, file_system\)$/);
   });
 
+  test.each<[string, (stack: Stack) => void]>([
+    ['SharedFileSystem.grantRead, an access point of another SharedFileSystem', stack => {
+      const f = fixture(stack);
+      const other = new SharedFileSystem(stack, 'Other', { vpc: f.network.vpc });
+      other.grantRead(new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() }), f.accessPoint);
+    }],
+    ['an imported file system\'s grantReadWrite, an access point of the stack\'s file system', stack => {
+      const f = fixture(stack);
+      const imported = SharedFileSystem.fromFileSystemAttributes(stack, 'Imported', {
+        fileSystemId: FS_ID, vpc: f.network.vpc, securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-1'),
+      });
+      imported.grantReadWrite(new iam.Role(stack, 'Writer', { assumedBy: new iam.AccountRootPrincipal() }), f.accessPoint);
+    }],
+  ])('a grant fails when the access point belongs to another file system: %s', (_name, build) => {
+    expect(() => build(new Stack())).toThrow(
+      /^(grantRead|grantReadWrite): accessPoint must belong to the file system granted on, Default\/(Other|Imported) \(got access point Default\/Shared\/FileSystem\/Ml of Default\/Shared\/FileSystem\): call \1 on the access point's own file system, or pass one of Default\/\2's access points \(in Python: access_point\)$/);
+  });
+
   test('an access point imported by id alone is accepted (it does not say its file system)', () => {
     const stack = new Stack();
     const f = fixture(stack);

@@ -1,5 +1,6 @@
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { checkAccessPointOf } from './access-point-owner';
 import { accessPointConditions, clientActions } from './file-system-policy';
 import { checkNotReadOnly } from './read-only-mounts';
 import type { ISharedFileSystem } from '../shared-file-system';
@@ -10,6 +11,7 @@ import type { ISharedFileSystem } from '../shared-file-system';
  * grant of both a file system of the app and an imported one (whose perimeter is its owner's).
  */
 export function grantClient(fileSystem: ISharedFileSystem, grantee: iam.IGrantable, accessPoint: efs.IAccessPoint, readOnly: boolean): iam.Grant {
+  checkAccessPointOf(fileSystem, accessPoint, readOnly ? 'grantRead' : 'grantReadWrite');
   if (!readOnly) {
     checkNotReadOnly(grantee);
   }
