@@ -79,8 +79,9 @@ export class MessageWallStack extends Stack {
       timeout: Duration.seconds(10),
       // Caps the execution environments, so the EFS connections and the bill of an open endpoint.
       reservedConcurrentExecutions: 10,
-      // A wall is capped so that its answer always fits Lambda's 6 MB response (see the handler).
-      environment: { MOUNT_PATH: '/mnt/msg', MAX_BODY_BYTES: String(64 * 1024), MAX_WALL_BYTES: String(1024 * 1024) },
+      // A wall is capped so that its answer always fits Lambda's 6 MB response, and the named
+      // walls are counted, so an open endpoint cannot fill the file system (see the handler).
+      environment: { MOUNT_PATH: '/mnt/msg', MAX_BODY_BYTES: String(64 * 1024), MAX_WALL_BYTES: String(1024 * 1024), MAX_WALLS: '100' },
       // The function only talks NFS to the mount targets.
       allowAllOutbound: false,
       // A default VPC has public subnets only; Lambda never gives a function a public IP,

@@ -30,6 +30,7 @@ with a ValueError that names the variable, and answers 500 "misconfigured" if se
     MAX_BODY_BYTES   largest message in bytes, default 65536 (64 KiB); over it: 413
     MAX_WALL_BYTES   largest wall in bytes, default 1048576 (1 MiB), at most
                      MAX_WALL_BYTES_CEILING (1978154)
+    MAX_WALLS        most named walls, default 100, at most MAX_WALLS_CEILING (10000)
 
 A POST that would make the wall larger than MAX_WALL_BYTES is refused with 413 "The wall is
 full" (with the wall's size and the cap; DELETE empties it), and nothing is written. Lambda
@@ -41,6 +42,12 @@ written around this handler (before the cap, or by another program) whose answer
 fit is answered with 409 and the same advice; DELETE always works. A wall that is not valid
 UTF-8 is answered with U+FFFD for the bad bytes.
 
+Named walls are counted: a POST that would create one more than MAX_WALLS is refused with 409
+"Too many walls" (with the count and the cap; POST to an existing wall or DELETE one), and
+nothing is written. With both caps the messages on the mount never exceed (MAX_WALLS + 1) x
+MAX_WALL_BYTES, about 101 MiB by default; without the count, an open endpoint could fill the
+file system one new wall name at a time.
+
 Every answer is ``text/plain; charset=utf-8`` with ``X-Content-Type-Options: nosniff``.
 
 Locking. Every read or change of a wall holds a ``flock`` on a lock file next to it,
@@ -51,6 +58,11 @@ never removed. Only a POST creates one (and the ``walls`` directory): a POST cre
 file before the wall, so a GET or DELETE that finds neither has nothing to read or remove and
 answers without creating any file; one that finds a wall without its lock file (a wall of the
 2020 function, which locked the wall itself) creates the lock file and takes the lock.
+
+A POST to a named wall first holds an exclusive ``flock`` on ``<mount>/walls.lock``, then the
+wall's own lock (always in that order; readers and deleters take only the wall's), so that
+walls are created one at a time and the count is exact: a new wall is counted and written
+under the same lock. A deleted wall leaves its empty lock file, which is not counted.
 """
 
 import base64
@@ -79,6 +91,9 @@ MAX_WALL_BYTES_CEILING = (RESPONSE_LIMIT_BYTES - ENVELOPE_BYTES) // WORST_JSON_G
 SIX_BYTE_ESCAPES = bytes(b for b in range(0x20) if b not in (0x09, 0x0A)) + b"\x7f"
 # A message body is never more than a request payload can be.
 MAX_BODY_BYTES_CEILING = RESPONSE_LIMIT_BYTES
+DEFAULT_MAX_WALLS = 100
+# A POST to a new wall lists the walls directory: keep that listing small.
+MAX_WALLS_CEILING = 10_000
 
 WALL_NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 DEFAULT_WALL_PREFIX = "MessageWall"
@@ -115,23 +130,32 @@ def mount_path():
     return os.environ.get("MOUNT_PATH", DEFAULT_MOUNT_PATH)
 
 
-def byte_count(name, default, ceiling):
-    """A size from the environment: unset or empty means the default; anything but 1..ceiling is an error."""
+def count_setting(name, default, ceiling, unit):
+    """A count from the environment: unset or empty means the default; anything but 1..ceiling is an error."""
     raw = os.environ.get(name, "")
     if raw.strip() == "":
         return default
     value = raw.strip()
     if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= ceiling:
-        raise ConfigurationError(f"{name}={raw} is not a whole number of bytes from 1 to {ceiling}.")
+        raise ConfigurationError(f"{name}={raw} is not a whole number of {unit} from 1 to {ceiling}.")
     return int(value)
 
 
 def max_body_bytes():
-    return byte_count("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, MAX_BODY_BYTES_CEILING)
+    return count_setting("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, MAX_BODY_BYTES_CEILING, "bytes")
 
 
 def max_wall_bytes():
-    return byte_count("MAX_WALL_BYTES", DEFAULT_MAX_WALL_BYTES, MAX_WALL_BYTES_CEILING)
+    return count_setting("MAX_WALL_BYTES", DEFAULT_MAX_WALL_BYTES, MAX_WALL_BYTES_CEILING, "bytes")
+
+
+def max_walls():
+    return count_setting("MAX_WALLS", DEFAULT_MAX_WALLS, MAX_WALLS_CEILING, "walls")
+
+
+def limits():
+    """Every limit, so that a misconfiguration fails every request alike."""
+    return max_body_bytes(), max_wall_bytes(), max_walls()
 
 
 def route_path(event):
@@ -159,8 +183,12 @@ def wall_file(path):
         name = parts[1]
         if not WALL_NAME_PATTERN.fullmatch(name):
             raise HttpError(400, "Wall names are 1 to 64 letters, digits, '-' or '_'.")
-        return os.path.join(mount_path(), "walls", name)
+        return os.path.join(walls_directory(), name)
     raise HttpError(404, "Not found. Use /, /MessageWall, /wall/<name> or /MessageWall/wall/<name>.")
+
+
+def walls_directory():
+    return os.path.join(mount_path(), "walls")
 
 
 def check_mounted():
@@ -246,6 +274,38 @@ def wall_answer(content):
     return answer if payload_bytes(answer) <= RESPONSE_LIMIT_BYTES else None
 
 
+def wall_count(directory):
+    """The named walls in ``directory``: files named like a wall (lock files have a dot, names cannot)."""
+    with os.scandir(directory) as entries:
+        return sum(1 for entry in entries if WALL_NAME_PATTERN.fullmatch(entry.name))
+
+
+@contextmanager
+def room_for(path):
+    """Hold ``walls.lock`` while posting to a named wall; refuse a new wall past MAX_WALLS (409).
+
+    Every POST to a named wall holds this lock, so a new wall is counted and created under one
+    lock and the count never goes past the cap. The default wall is not counted and takes no lock.
+    """
+    directory = walls_directory()
+    if os.path.dirname(path) != directory:
+        yield
+        return
+    cap = max_walls()
+    os.makedirs(directory, exist_ok=True)
+    fd = os.open(os.path.join(mount_path(), "walls.lock"), os.O_RDWR | os.O_CREAT, 0o640)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if not os.path.lexists(path):
+            count = wall_count(directory)
+            if count >= cap:
+                raise HttpError(409, f"Too many walls: there are {count} and the cap is {cap} (MAX_WALLS). "
+                                     "POST to an existing wall, or DELETE one to make room.")
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 def get_messages(path):
     with locked(path, exclusive=False, create=False) as exists:
         content = read_wall(path) if exists else b""
@@ -262,7 +322,7 @@ def post_message(path, text):
     cap = max_wall_bytes()
     if len(line) > cap:  # refused before the lock: a new wall's lock file is not created for it
         raise HttpError(413, f"The message needs {len(line)} bytes and a wall holds at most {cap} bytes (MAX_WALL_BYTES).")
-    with locked(path, exclusive=True, create=True):
+    with room_for(path), locked(path, exclusive=True, create=True):
         # Under the exclusive lock nobody else appends: the wall after this POST is exactly
         # what is there now plus this line, so check it before anything is written.
         content = read_wall(path)
@@ -346,7 +406,7 @@ def handle(event):
     path = wall_file(route_path(event))
     if method not in ("GET", "POST", "DELETE"):
         return respond(405, "Method unsupported.", {"allow": "GET, POST, DELETE"})
-    max_body_bytes(), max_wall_bytes()  # a misconfiguration fails every request alike
+    limits()
     check_mounted()
     if method == "GET":
         return get_messages(path)
@@ -370,5 +430,4 @@ def handler(event, context):
 
 
 # Check the limits once at import: a bad value fails the function's initialisation, by name.
-max_body_bytes()
-max_wall_bytes()
+limits()

@@ -462,6 +462,77 @@ class WallCap(MountedWall):
         self.assertEqual(self.call("POST", "ok"), (200, "caf\ufffd\nok\n"))
 
 
+def new_wall_poster(mount, names, barrier, accepted, refused):
+    """POST one message to each of ``names``, new walls all, counting the answers."""
+    os.environ["MOUNT_PATH"] = mount
+    os.environ["MAX_WALLS"] = str(WALL_COUNT_CAP)
+    barrier.wait()
+    for name in names:
+        status = message_wall.handler(event("POST", name, path=f"/wall/{name}"), None)["statusCode"]
+        counter = accepted if status == 200 else refused if status == 409 else None
+        if counter is None:
+            raise SystemExit(f"POST to new wall {name}: {status}")
+        with counter.get_lock():
+            counter.value += 1
+
+
+WALL_COUNT_CAP = 5
+
+
+class WallCount(MountedWall):
+    def test_a_post_to_one_wall_past_the_cap_is_409_and_creates_nothing(self):
+        # Before: any number of walls, each up to MAX_WALL_BYTES, on an open endpoint.
+        os.environ["MAX_WALLS"] = "3"
+        for name in ("a", "b", "c"):
+            self.assertEqual(self.call("POST", f"on {name}", path=f"/wall/{name}"), (200, f"on {name}\n"))
+        before = tree(self.mount)
+        self.assertEqual(self.call("POST", "one too many", path="/wall/d"), (
+            409, "Too many walls: there are 3 and the cap is 3 (MAX_WALLS). POST to an existing wall, or DELETE one to make room."))
+        self.assertEqual(tree(self.mount), before)
+        self.assertNotIn("walls/d", before)
+        # Existing walls and the default wall still take messages; the default wall is not counted.
+        self.assertEqual(self.call("POST", "again", path="/wall/a"), (200, "on a\nagain\n"))
+        self.assertEqual(self.call("POST", "default"), (200, "default\n"))
+        # A DELETE makes room; its lock file stays and is not counted.
+        self.assertEqual(self.call("DELETE", path="/wall/b"), (200, "Messages deleted."))
+        self.assertEqual(self.call("POST", "now d", path="/wall/d"), (200, "now d\n"))
+        self.assertEqual(self.call("POST", "no room", path="/wall/e")[0], 409)
+        walls = {name for name in tree(self.mount) if name.startswith("walls/")}
+        self.assertEqual(walls, {"walls/a", "walls/c", "walls/d", "walls/a.lock", "walls/b.lock", "walls/c.lock", "walls/d.lock"})
+
+    def test_the_default_is_100_walls(self):
+        self.assertEqual(message_wall.max_walls(), 100)
+        for n in range(100):
+            self.assertEqual(self.call("POST", "x", path=f"/wall/w{n}")[0], 200)
+        self.assertEqual(self.call("POST", "x", path="/wall/w100")[0], 409)
+
+    def test_processes_creating_walls_at_once_never_pass_the_cap(self):
+        context = multiprocessing.get_context("fork")
+        posters = 6
+        barrier = context.Barrier(posters)
+        accepted, refused = context.Value("i", 0), context.Value("i", 0)
+        processes = [context.Process(target=new_wall_poster, args=(self.mount, [f"p{i}-{n}" for n in range(10)], barrier, accepted, refused))
+                     for i in range(posters)]
+        for p in processes:
+            p.start()
+        for p in processes:
+            p.join(timeout=120)
+            self.assertEqual(p.exitcode, 0)
+        self.assertEqual((accepted.value, refused.value), (WALL_COUNT_CAP, posters * 10 - WALL_COUNT_CAP))
+        self.assertEqual(message_wall.wall_count(os.path.join(self.mount, "walls")), WALL_COUNT_CAP)
+
+    def test_the_wall_count_cap_must_be_a_whole_number_within_the_ceiling(self):
+        self.assertEqual(message_wall.MAX_WALLS_CEILING, 10_000)
+        for bad in ("0", "-1", "ten", "2.5", "10001"):
+            os.environ["MAX_WALLS"] = bad
+            with self.assertRaisesRegex(ValueError, f"MAX_WALLS={re.escape(bad)} is not a whole number of walls from 1 to 10000"):
+                message_wall.max_walls()
+            with self.assertLogs("message_wall", level="ERROR") as logged:
+                self.assertEqual(self.call("GET")[0], 500)
+            self.assertIn("MAX_WALLS", "\n".join(logged.output))
+        self.assertEqual(tree(self.mount), set())
+
+
 class ReadersCreateNoFile(MountedWall):
     def test_gets_and_deletes_of_unknown_walls_leave_the_mount_unchanged(self):
         # Before: every GET of an unknown wall left a lock file behind (1,000 GETs, 1,000 files).
@@ -473,7 +544,7 @@ class ReadersCreateNoFile(MountedWall):
         self.assertEqual(tree(self.mount), set())
         self.call("POST", "hi", path="/wall/team")
         before = tree(self.mount)
-        self.assertEqual(before, {"walls", "walls/team", "walls/team.lock"})
+        self.assertEqual(before, {"walls", "walls/team", "walls/team.lock", "walls.lock"})
         for n in range(1000):
             self.assertEqual(self.call("GET", path=f"/wall/other-{n}"), (200, "No message yet."))
         self.assertEqual(tree(self.mount), before)
