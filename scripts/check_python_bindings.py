@@ -96,10 +96,12 @@ def check_example(code, classes, number):
     variables = {}  # name -> class of this package
 
     def class_of(expr):
+        """The package class ``expr`` is (an imported class) or holds; any other expression is only checked."""
         if isinstance(expr, ast.Name):
-            return variables.get(expr.id)
+            return expr.id if expr.id in imported else variables.get(expr.id)
         if isinstance(expr, ast.Call):
             return check_call(expr)
+        walk(expr)
         return None
 
     def check_arguments(call, where, member):
@@ -115,24 +117,23 @@ def check_example(code, classes, number):
         for argument in [*call.args, *(k.value for k in call.keywords)]:
             walk(argument)
         func = call.func
-        if isinstance(func, ast.Name) and func.id in imported:
+        if isinstance(func, ast.Name):
+            if func.id not in imported:
+                return None
             check_arguments(call, func.id, classes[func.id].get("__init__", Member([], None)))
             return func.id
-        if isinstance(func, ast.Attribute):
-            if isinstance(func.value, ast.Name) and func.value.id in imported:
-                owner = func.value.id
-            else:
-                owner = class_of(func.value)
-            if owner is None:
-                walk(func.value)
-                return None
-            member = classes[owner].get(func.attr)
-            if member is None:
-                problems.append(f"README Python example {number}: {owner} has no method '{func.attr}'")
-                return None
-            check_arguments(call, f"{owner}.{func.attr}", member)
-            return member.returns
-        return None
+        if not isinstance(func, ast.Attribute):
+            walk(func)
+            return None
+        owner = class_of(func.value)
+        if owner is None:
+            return None
+        member = classes[owner].get(func.attr)
+        if member is None:
+            problems.append(f"README Python example {number}: {owner} has no method '{func.attr}'")
+            return None
+        check_arguments(call, f"{owner}.{func.attr}", member)
+        return member.returns
 
     def check_attribute(attribute):
         owner = class_of(attribute.value)
@@ -150,8 +151,7 @@ def check_example(code, classes, number):
 
     for statement in tree.body:
         if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
-            # class_of checks the call it follows; any other value is only walked.
-            variables[statement.targets[0].id] = class_of(statement.value) if isinstance(statement.value, ast.Call) else walk(statement.value)
+            variables[statement.targets[0].id] = class_of(statement.value)
         else:
             walk(statement)
     # The comments say what the example's values hold: `bursting.affordable_cold_starts_per_day == 20`.

@@ -96,6 +96,11 @@ class ReadmeExampleChecks(unittest.TestCase):
         bad = README.replace("plan.assessment_of(", "plan.assess(")
         self.assertEqual(problems(readme=bad), ["README Python example 1: ThroughputPlan has no method 'assess'"])
 
+    def test_an_attribute_inside_a_longer_chain_is_checked(self):
+        bad = README.replace("print(plan.format_table())", "print(bursting.affordable_starts.real)")
+        self.assertEqual(problems(readme=bad), [
+            "README Python example 1: ThroughputModeAssessment has no attribute 'affordable_starts'"])
+
     def test_attributes_named_in_comments_are_checked(self):
         bad = README.replace("bursting.affordable_cold_starts_per_day", "bursting.affordable_starts")
         self.assertEqual(problems(readme=bad), [
