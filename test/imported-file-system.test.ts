@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { EfsBackedFunction, EfsBackedFunctionProps, EfsDependencyInstaller, ISharedFileSystem, SharedFileSystem } from '../src';
-import { acknowledgeSynchronousOnly, alarmTopic, expectCompliant, fixture, functionProps, INLINE_CODE, LATEST_PYTHON, policyStatements, testStack, twoIsolatedSubnetsPerZone } from './helpers';
+import { acknowledgeSynchronousOnly, alarmTopic, expectCompliant, Fixture, fixture, functionProps, INLINE_CODE, LATEST_PYTHON, policyStatements, testStack, twoIsolatedSubnetsPerZone } from './helpers';
 
 const FS_ID = 'fs-0123456789abcdef0';
 
@@ -159,6 +159,13 @@ describe('the installer and grants on an imported file system', () => {
   });
 });
 
+/** An import ('Imported') of another file system in the VPC of the fixture `f`. */
+function importedBeside(stack: Stack, f: Fixture): ISharedFileSystem {
+  return SharedFileSystem.fromFileSystemAttributes(stack, 'Imported', {
+    fileSystemId: FS_ID, vpc: f.network.vpc, securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-1'),
+  });
+}
+
 describe('errors instead of silence', () => {
   type Case = [string, (stack: Stack) => void];
   const otherFileSystemCases: Case[] = [
@@ -169,9 +176,7 @@ describe('errors instead of silence', () => {
     }],
     ['EfsBackedFunction, an access point of the stack\'s file system on an imported one', stack => {
       const f = fixture(stack);
-      const imported = SharedFileSystem.fromFileSystemAttributes(stack, 'Imported', {
-        fileSystemId: FS_ID, vpc: f.network.vpc, securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-1'),
-      });
+      const imported = importedBeside(stack, f);
       new EfsBackedFunction(stack, 'Fn', functionProps(f, { fileSystem: imported }));
     }],
     ['EfsDependencyInstaller, an access point imported for another file system', stack => {
@@ -194,9 +199,7 @@ describe('errors instead of silence', () => {
     }],
     ['an imported file system\'s grantReadWrite, an access point of the stack\'s file system', stack => {
       const f = fixture(stack);
-      const imported = SharedFileSystem.fromFileSystemAttributes(stack, 'Imported', {
-        fileSystemId: FS_ID, vpc: f.network.vpc, securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-1'),
-      });
+      const imported = importedBeside(stack, f);
       imported.grantReadWrite(new iam.Role(stack, 'Writer', { assumedBy: new iam.AccountRootPrincipal() }), f.accessPoint);
     }],
   ])('a grant fails when the access point belongs to another file system: %s', (_name, build) => {
