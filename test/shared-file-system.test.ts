@@ -236,12 +236,38 @@ describe('SharedFileSystem.addAccessPoint', () => {
   });
 
   test.each([
-    ['message', /path must be an absolute path starting with '\/' \(got 'message'\)/],
-    ['/ml/../etc', /path must not contain '.' or '..' segments \(got '\/ml\/..\/etc'\)/],
     [`/${'x'.repeat(100)}`, /path must be at most 100 characters \(got 101\)/],
   ])('fails when path is %s', (path, message) => {
     const shared = fileSystemIn(testStack());
     expect(() => shared.addAccessPoint('Ap', { path, uid: '1001', gid: '1001' })).toThrow(message);
+  });
+
+  // EFS API Reference, RootDirectory: `Path` matches ^(\/|(\/(?!\.)+[^$#<>;`|&?{}^*/\n]+){1,4})$;
+  // EFS refuses any other path when the access point is created, after the file system exists.
+  test.each([
+    ['message', 'not absolute'],
+    ['/ml/../etc', 'a .. segment'],
+    ['/ml/./etc', 'a . segment'],
+    ['/a/b/c/d/e', 'five levels'],
+    ['/ml/', 'a trailing slash'],
+    ['//ml', 'a double slash at the start'],
+    ['/ml//models', 'a double slash inside'],
+    ['/.ssh', 'a segment starting with .'],
+    ['/ml/.cache', 'a deeper segment starting with .'],
+    ['/ml$HOME', 'a $'],
+    ['/ml;rm', 'a ;'],
+    ['/ml*', 'a *'],
+    ['/a{b}', 'braces'],
+    ['/ml\nx', 'a newline'],
+  ])('fails when path is %j (%s), naming the prop and the accepted form', (path) => {
+    const shared = fileSystemIn(testStack());
+    expect(() => shared.addAccessPoint('Ap', { path, uid: '1001', gid: '1001', allowRoot: true }))
+      .toThrow(/^path must be '\/' or one to four directories, each '\/' followed by a name that does not start with '\.' .*such as '\/ml' .*\(got '/s);
+  });
+
+  test.each(['/ml', '/a/b/c/d', '/team models', '/a..b', '/ml-1_x.y', `/${'x'.repeat(99)}`])('accepts path %j, as EFS does', (path) => {
+    const shared = fileSystemIn(testStack());
+    expect(() => shared.addAccessPoint('Ap', { path, uid: '1001', gid: '1001' })).not.toThrow();
   });
 
   test.each([

@@ -65,19 +65,30 @@ export function checkOctalPermissions(prop: string, value: string): void {
   }
 }
 
-/** Throws unless `value` is an absolute path without `..` segments, as EFS access points need. */
+/**
+ * EFS's pattern for an access point's root directory, exactly as the EFS API Reference gives it
+ * (RootDirectory, `Path`): `/`, or one to four directories, each `/` followed by a name that does
+ * not start with `.` and holds none of ``$#<>;`|&?{}^*``, `/` or a newline. So no trailing or
+ * double slash, no `.` or `..` segment, no fifth level. EFS rejects any other path when
+ * CloudFormation creates the access point, after the file system and its mount targets exist.
+ */
+export const ACCESS_POINT_PATH_PATTERN = /^(\/|(\/(?!\.)+[^$#<>;`|&?{}^*/\n]+){1,4})$/;
+
+/** EFS API Reference, RootDirectory: `Path` is 1 to 100 characters long. */
+export const MAX_ACCESS_POINT_PATH_LENGTH = 100;
+
+/** Throws unless `value` is a root directory path EFS accepts for an access point. */
 export function checkAccessPointPath(prop: string, value: string): void {
   if (Token.isUnresolved(value)) {
     return;
   }
-  if (!value.startsWith('/')) {
-    throw new Error(`${prop} must be an absolute path starting with '/' (got '${value}')${inPython(prop)}`);
+  if (!ACCESS_POINT_PATH_PATTERN.test(value)) {
+    throw new Error(`${prop} must be '/' or one to four directories, each '/' followed by a name that does not start with '.' `
+      + 'and has none of $#<>;`|&?{}^* or a newline, with no trailing or double slash, such as \'/ml\' or \'/team/models\' '
+      + `(EFS's pattern ${ACCESS_POINT_PATH_PATTERN.source}) (got '${value}')${inPython(prop)}`);
   }
-  if (value.split('/').some(segment => segment === '..' || segment === '.')) {
-    throw new Error(`${prop} must not contain '.' or '..' segments (got '${value}')${inPython(prop)}`);
-  }
-  if (value.length > 100) {
-    throw new Error(`${prop} must be at most 100 characters (got ${value.length})${inPython(prop)}`);
+  if (value.length > MAX_ACCESS_POINT_PATH_LENGTH) {
+    throw new Error(`${prop} must be at most ${MAX_ACCESS_POINT_PATH_LENGTH} characters (got ${value.length})${inPython(prop)}`);
   }
 }
 
