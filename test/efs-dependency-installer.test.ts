@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -40,6 +41,19 @@ function installFunction(template: Template): Record<string, any> {
   const functions = template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'installer.handler' } });
   expect(Object.keys(functions)).toHaveLength(1);
   return Object.values(functions)[0];
+}
+
+/** The install function's code and its Python tests. */
+const INSTALLER_DIR = path.join(__dirname, '..', 'assets', 'installer');
+
+/** Run Python code beside installer.py (with `input` on stdin) and parse what it prints as JSON. */
+function python(code: string, input = ''): any {
+  const interpreter = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const result = spawnSync(interpreter, ['-c', code], { cwd: INSTALLER_DIR, input, encoding: 'utf-8' });
+  if (result.status !== 0) {
+    throw new Error(`python exited ${result.status}: ${result.stderr}`);
+  }
+  return JSON.parse(result.stdout);
 }
 
 /** Building the construct is enough for the synth-time errors: no synth needed. */
@@ -242,7 +256,7 @@ describe('EfsDependencyInstaller: wheels the runtime can load', () => {
   test('Amazon Linux 2 runtimes (Python 3.10, 3.11, glibc 2.26) get no manylinux_2_28 or newer wheels', () => {
     const tags = platformsOf(lambda.Runtime.PYTHON_3_11);
     expect(tags[0]).toBe('manylinux_2_17_x86_64');
-    expect(tags[tags.length - 1]).toBe('manylinux_2_26_x86_64');
+    expect(tags.filter(tag => tag.startsWith('manylinux_')).pop()).toBe('manylinux_2_26_x86_64');
     expect(tags).not.toContain('manylinux_2_28_x86_64');
   });
 
@@ -250,6 +264,21 @@ describe('EfsDependencyInstaller: wheels the runtime can load', () => {
     expect(platformsOf(lambda.Runtime.PYTHON_3_13)).toEqual(expect.arrayContaining(['manylinux_2_28_x86_64', 'manylinux_2_34_x86_64']));
     expect(platformsOf(lambda.Runtime.PYTHON_3_13, lambda.Architecture.ARM_64)).toEqual(expect.arrayContaining(['manylinux_2_17_aarch64', 'manylinux_2_34_aarch64']));
     expect(platformsOf(lambda.Runtime.PYTHON_3_13).some(tag => /2_35/.test(tag))).toBe(false);
+  });
+
+  test('PyTorch\'s CPU wheels, tagged linux_x86_64, are accepted besides manylinux ones, and the tags end with it', () => {
+    expect(platformsOf(lambda.Runtime.PYTHON_3_12).slice(-2)).toEqual(['manylinux_2_34_x86_64', 'linux_x86_64']);
+    expect(platformsOf(lambda.Runtime.PYTHON_3_11, lambda.Architecture.ARM_64).slice(-2)).toEqual(['manylinux_2_26_aarch64', 'linux_aarch64']);
+  });
+
+  test('the pip options are the ones the installer\'s tests resolve PyTorch\'s and PyPI\'s wheel names with (test_installer.py)', () => {
+    const tested: Record<string, string[]> = python('import json, test_installer; print(json.dumps(test_installer.PIP_OPTIONS))');
+    for (const architecture of [lambda.Architecture.X86_64, lambda.Architecture.ARM_64]) {
+      const stack = new Stack();
+      installerIn(stack, { runtime: lambda.Runtime.PYTHON_3_12, architecture });
+      const options: string[] = installProperties(Template.fromStack(stack)).PipOptions;
+      expect(options.slice(0, options.indexOf('--index-url'))).toEqual(tested[architecture.name]);
+    }
   });
 
   test.each([lambda.Runtime.NODEJS_22_X, lambda.Runtime.PYTHON_3_9])('refuses %s, naming it', runtime => {

@@ -5,6 +5,7 @@ Nothing here reaches the internet: packages come from a local wheel directory (p
 CloudFormation's response URL is a server on 127.0.0.1.
 """
 
+import base64
 import fcntl
 import hashlib
 import io
@@ -44,6 +45,27 @@ def build_wheel(work, name, version, modules):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q", "-w", wheels, source],
                    check=True, capture_output=True)
     return wheels
+
+
+def write_wheel(directory, filename, modules):
+    """Write a wheel named exactly ``filename`` (as an index publishes it) holding ``modules``; its WHEEL file names the filename's tags."""
+    name, version, *tags = filename[:-len(".whl")].split("-")
+    info = f"{name}-{version}.dist-info"
+    wheel_tags = [f"{python}-{abi}-{platform}" for python in tags[0].split(".") for abi in tags[1].split(".") for platform in tags[2].split(".")]
+    files = {**modules,
+             f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+             f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test_installer\nRoot-Is-Purelib: false\n" + "".join(f"Tag: {t}\n" for t in wheel_tags)}
+    record = []
+    for path, text in files.items():
+        data = text.encode()
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append(f"{path},sha256={digest},{len(data)}")
+    record.append(f"{info}/RECORD,,")
+    os.makedirs(directory, exist_ok=True)
+    with zipfile.ZipFile(os.path.join(directory, filename), "w") as z:
+        for path, text in files.items():
+            z.writestr(path, text)
+        z.writestr(f"{info}/RECORD", "\n".join(record) + "\n")
 
 
 def sha256_of_dir_file(directory):
@@ -310,6 +332,66 @@ class ModelFiles(WithoutPip):
             status, reason, _, _ = self.handle(SET_A, opener=MemoryOpener({item["Url"]: b"x"}), ModelFiles=[item])
             self.assertEqual(status, "FAILED")
             self.assertIn(message, reason)
+
+
+def pip_options(machine):
+    """The pip options the construct gives the install function for Python 3.12 on ``machine``, index options aside."""
+    platforms = [f"manylinux_2_{minor}_{machine}" for minor in range(17, 35)] + [f"linux_{machine}"]
+    return ["--only-binary=:all:", "--implementation", "cp", "--python-version", "3.12",
+            *[word for platform in platforms for word in ("--platform", platform)]]
+
+
+#: Checked against what the construct synthesizes by test/efs-dependency-installer.test.ts.
+PIP_OPTIONS = {"x86_64": pip_options("x86_64"), "arm64": pip_options("aarch64")}
+
+
+class WheelTagsOfTheIndexes(unittest.TestCase):
+    """pip, run as the install function runs it, finds the wheels under the names the indexes publish.
+
+    PyTorch's CPU index names torch 2.6.0 and torchvision 0.21.0 for x86_64 ``linux_x86_64``
+    (for aarch64, ``manylinux_2_28_aarch64``); PyPI names Pillow's wheels with the compressed
+    tag set ``manylinux_2_17_x86_64.manylinux2014_x86_64``. The wheels here are empty stand-ins
+    with exactly those names; pip decides on the names' tags.
+    """
+
+    REQUIREMENTS = ["torch==2.6.0+cpu", "torchvision==0.21.0+cpu", "Pillow==11.1.0"]
+    INDEX = {
+        "x86_64": ["torch-2.6.0+cpu-cp312-cp312-linux_x86_64.whl", "torchvision-0.21.0+cpu-cp312-cp312-linux_x86_64.whl",
+                   "pillow-11.1.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"],
+        "arm64": ["torch-2.6.0+cpu-cp312-cp312-manylinux_2_28_aarch64.whl", "torchvision-0.21.0+cpu-cp312-cp312-manylinux_2_28_aarch64.whl",
+                  "pillow-11.1.0-cp312-cp312-manylinux_2_17_aarch64.manylinux2014_aarch64.whl"],
+    }
+
+    def setUp(self):
+        self.work = tempfile.mkdtemp(prefix="wheel-tags-")
+
+    def tearDown(self):
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def install(self, architecture, options):
+        index = os.path.join(self.work, "index")
+        for filename in self.INDEX[architecture]:
+            module = filename.split("-")[0]
+            write_wheel(index, filename, {f"{module}/__init__.py": f"WHEEL = {filename!r}\n"})
+        partial = tempfile.mkdtemp(dir=self.work)
+        os.makedirs(os.path.join(partial, "lib"))
+        props = {"Requirements": self.REQUIREMENTS, "PipOptions": [*options, "--no-index", "--find-links", index]}
+        installer.install_packages(partial, props, time.monotonic() + 120)
+        return sorted(n for n in os.listdir(os.path.join(partial, "lib")) if not n.endswith(".dist-info"))
+
+    def test_pytorch_cpu_wheels_tagged_linux_x86_64_and_pypi_manylinux_wheels_resolve_together(self):
+        self.assertEqual(self.install("x86_64", PIP_OPTIONS["x86_64"]), ["pillow", "torch", "torchvision"])
+
+    def test_aarch64_wheels_tagged_manylinux_2_28_resolve(self):
+        self.assertEqual(self.install("arm64", PIP_OPTIONS["arm64"]), ["pillow", "torch", "torchvision"])
+
+    def test_manylinux_tags_alone_do_not_accept_linux_x86_64(self):
+        """The tags the installer offered before: pip does not widen manylinux_* to linux_*."""
+        manylinux_only = [word for i, word in enumerate(PIP_OPTIONS["x86_64"])
+                          if not word.startswith("linux_") and not (word == "--platform" and PIP_OPTIONS["x86_64"][i + 1].startswith("linux_"))]
+        with self.assertRaises(installer.InstallError) as raised:
+            self.install("x86_64", manylinux_only)
+        self.assertIn("No matching distribution found for torch==2.6.0+cpu", str(raised.exception))
 
 
 class CloudFormationResponse(unittest.TestCase):

@@ -20,7 +20,18 @@ const OLDEST_MANYLINUX_MINOR = 17;
 /** What pip needs to choose wheels for a Lambda runtime and architecture. */
 export interface WheelPlatforms {
   readonly pythonVersion: string;
-  /** `manylinux_2_<minor>_<machine>` for every glibc the runtime can load, oldest first. */
+  /**
+   * `manylinux_2_<minor>_<machine>` for every glibc the runtime can load, oldest first, then
+   * `linux_<machine>`. pip takes `--platform` several times and accepts a wheel whose tag is
+   * any of them (pip documentation, "pip install", `--platform`: "Use this option multiple
+   * times to specify multiple platforms supported by the target interpreter"). It does not
+   * widen `manylinux_*` to `linux_*`, and PyTorch's CPU index tags torch 2.6.0 and torchvision
+   * 0.21.0 for x86_64 `linux_x86_64` (https://download.pytorch.org/whl/cpu/torch/; for aarch64
+   * `manylinux_2_28_aarch64`). A `linux_*` tag promises nothing about glibc (PyPA
+   * specifications, "Platform compatibility tags"): such a wheel built for a newer glibc than
+   * the runtime's installs and fails at import, which the warm-up catches before any function
+   * uses the set.
+   */
   readonly tags: string[];
 }
 
@@ -37,5 +48,6 @@ export function wheelPlatforms(runtime: lambda.Runtime, architecture: lambda.Arc
   for (let minor = OLDEST_MANYLINUX_MINOR; minor <= glibcMinor; minor++) {
     tags.push(`manylinux_2_${minor}_${machine}`);
   }
+  tags.push(`linux_${machine}`);
   return { pythonVersion: match[1], tags };
 }
