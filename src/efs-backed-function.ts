@@ -1,4 +1,4 @@
-import { Annotations, Aws, CfnOutput, Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Names, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
@@ -208,9 +208,8 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
     const role = props.role ?? new iam.Role(this, 'ServiceRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of a Lambda function that mounts EFS at ${props.mountPath}`,
-      roleName: portableRoleName(this, fileSystem),
     });
-    // The file system policy denies every role it does not name.
+    // The file system policy denies every role it does not spare by name (it names this one).
     fileSystem.admitPrincipal(role);
     if (props.logGroup && props.logEncryptionKey) {
       throw new Error(`logEncryptionKey is only used for the log group this construct creates: set the key on logGroup instead${inPython('logEncryptionKey', 'logGroup')}`);
@@ -453,21 +452,6 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
 }
 
 const EMERGENCY_THROTTLE_OUTPUT_ID = 'EmergencyThrottleCommand';
-
-/**
- * A role name fixed at synth when the file system is in another stack, so that its policy can
- * name the role without referencing this stack (see `perimeterArnOf`); else CloudFormation
- * names it. The region keeps copies of the app in several regions of one account apart (IAM
- * names are global); it is a pseudo parameter, the same in both stacks.
- */
-function portableRoleName(scope: Construct, fileSystem: ISharedFileSystem): string | undefined {
-  if (!Construct.isConstruct(fileSystem) || Stack.of(fileSystem) === Stack.of(scope)) {
-    return undefined;
-  }
-  const region = Stack.of(scope).region;
-  const suffix = Token.isUnresolved(region) ? Aws.REGION : region;
-  return `${Names.uniqueResourceName(scope, { maxLength: 48 })}-${suffix}`;
-}
 
 /** The shortest of durations known at synth (a token's length is unknown, so it is skipped). */
 function shortestKnown(durations: Duration[]): Duration | undefined {

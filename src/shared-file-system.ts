@@ -1,4 +1,4 @@
-import { Duration, Lazy, RemovalPolicy, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
@@ -13,7 +13,7 @@ import { addCapacityWarnings, allColdStarts, CapacityCheckInput, planFor } from 
 import { grantClient } from './private/client-grants';
 import { MAX_CLIENT_CONNECTIONS, NFS_PORT } from './private/efs-limits';
 import { addFileSystemAlarms } from './private/file-system-alarms';
-import { fileSystemPolicy, perimeterArnOf } from './private/file-system-policy';
+import { fileSystemPolicy, perimeterArnsOf } from './private/file-system-policy';
 import { ImportedSharedFileSystem } from './private/imported-shared-file-system';
 import { allowNfsFromClient } from './private/nfs-access';
 import { inPython } from './private/validation';
@@ -137,7 +137,9 @@ export interface ISharedFileSystem extends ec2.IConnectable {
   /**
    * Name `grantee`'s role in the file system policy's perimeter, so that it is not denied
    * (grants do this; EfsBackedFunction calls it for its role, whose permissions it writes
-   * itself). It gives no permission by itself.
+   * itself). It gives no permission by itself. The policy spares roles by name, never by a
+   * reference to the role: a role of the app without a `roleName` is given one (its stack,
+   * construct path and region), so that nothing the app makes depend on what can form a cycle.
    */
   admitPrincipal(grantee: iam.IGrantable): void;
 
@@ -234,7 +236,11 @@ export interface SharedFileSystemProps {
   /**
    * What happens to the file system (and its data) when it leaves the stack.
    *
-   * @default RemovalPolicy.RETAIN
+   * The default keeps it on update and delete but not when its own create rolls back, so a
+   * failed first deploy leaves no empty file system behind (CloudFormation `RetainExceptOnCreate`,
+   * CloudFormation User Guide, "DeletionPolicy attribute").
+   *
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly removalPolicy?: RemovalPolicy;
 
@@ -463,7 +469,7 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
       securityGroup: this.securityGroup,
       encrypted: true,
       kmsKey: props.kmsKey,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       enableAutomaticBackups: automaticBackups,
       throughputMode: this.throughputMode,
       provisionedThroughputPerSecond: props.provisionedThroughputPerSecond,
@@ -631,10 +637,10 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
   }
 
   public admitPrincipal(grantee: iam.IGrantable): void {
-    const arn = perimeterArnOf(this, grantee);
-    if (!this.grantedPrincipalArns.includes(arn)) {
-      this.grantedPrincipalArns.push(arn);
-    }
+    // Patterns may hold tokens (a generated role name ends with the region): compare them resolved.
+    const resolved = (arn: string) => JSON.stringify(Stack.of(this).resolve(arn));
+    const known = new Set(this.grantedPrincipalArns.map(resolved));
+    this.grantedPrincipalArns.push(...perimeterArnsOf(this, grantee).filter(arn => !known.has(resolved(arn))));
   }
 
   /**

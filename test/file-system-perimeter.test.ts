@@ -1,6 +1,6 @@
 import { runSimulation, Simulation } from '@cloud-copilot/iam-simulate';
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { EfsBackedFunction } from '../src';
 import { checkedApp, fixture, Fixture, newFunction } from './helpers';
@@ -12,9 +12,12 @@ import { checkedApp, fixture, Fixture, newFunction } from './helpers';
  * EFS sets for NFS clients. Tokens are resolved to what CloudFormation would give them in
  * account 111111111111, us-east-1 (logical ids stand in for generated ids and names).
  *
- * What this checks is the policy logic. Whether EFS sets `aws:PrincipalArn` for an NFS mount
- * is not known here (see src/private/file-system-policy.ts): the requests below set it, as
- * IAM does for every role session; one test runs without it to show the fallback.
+ * What this checks is the policy logic, in every world the documentation leaves open (see
+ * src/private/file-system-policy.ts): requests that carry only the keys the EFS guide lists
+ * for NFS clients; with `aws:PrincipalArn` too (as IAM sets it for role sessions); and with
+ * the principal's tags as well. And wherever a Deny names a role ARN in `NotPrincipal`, it is
+ * read as the IAM guide's worst case, sparing none of the role's sessions
+ * (`worstCaseNotPrincipal`), not as the simulator matches sessions to roles.
  */
 
 const ACCOUNT = '111111111111';
@@ -165,12 +168,36 @@ class SynthesizedApp {
   }
 }
 
+/**
+ * What EFS may put in the request context of an NFS mount: the documentation lists four keys
+ * for NFS clients and says no other is enforced; IAM sets `aws:PrincipalArn` (and the
+ * principal's tags) for every role session. Which of these EFS evaluates is not verified.
+ */
+const WORLDS = ['documented keys only', 'with aws:PrincipalArn', 'with aws:PrincipalArn and principal tags'] as const;
+type World = typeof WORLDS[number];
+
 interface MountRequest {
-  readonly action: 'elasticfilesystem:ClientMount' | 'elasticfilesystem:ClientWrite';
+  readonly action: 'elasticfilesystem:ClientMount' | 'elasticfilesystem:ClientWrite' | 'elasticfilesystem:ClientRootAccess';
   readonly accessPointArn?: string;
   readonly secureTransport?: boolean;
-  /** Whether the request context carries aws:PrincipalArn (IAM sets it for role sessions). */
-  readonly withPrincipalArn?: boolean;
+  readonly world: World;
+}
+
+/**
+ * The policy with every role ARN in a Deny's `NotPrincipal` read as sparing none of the role's
+ * sessions: the IAM User Guide ("NotPrincipal") says a role ARN alone might not spare them and
+ * that each session ARN must be named. A statement left with nothing to spare denies everyone.
+ */
+export function worstCaseNotPrincipal(policy: any): any {
+  const statements = policy.Statement.map((statement: any) => {
+    if (statement.Effect !== 'Deny' || !statement.NotPrincipal) {
+      return statement;
+    }
+    const spared = [statement.NotPrincipal.AWS ?? []].flat().filter((arn: string) => !/^arn:[^:]+:iam::\d*:role\//.test(arn));
+    const { NotPrincipal: _dropped, ...rest } = statement;
+    return spared.length > 0 ? { ...rest, NotPrincipal: { AWS: spared } } : { ...rest, Principal: { AWS: '*' } };
+  });
+  return { ...policy, Statement: statements };
 }
 
 async function decide(app: SynthesizedApp, principal: Principal, request: MountRequest): Promise<string> {
@@ -181,20 +208,27 @@ async function decide(app: SynthesizedApp, principal: Principal, request: MountR
   if (request.accessPointArn) {
     context['elasticfilesystem:AccessPointArn'] = request.accessPointArn;
   }
-  if (request.withPrincipalArn ?? true) {
+  if (request.world !== 'documented keys only') {
     context['aws:PrincipalArn'] = principal.roleArn;
   }
+  if (request.world === 'with aws:PrincipalArn and principal tags') {
+    context['aws:PrincipalTag/team'] = 'inference';
+  }
+  return simulate(principal, app.fileSystemArn, app.fileSystemPolicy, request.action, context);
+}
+
+async function simulate(principal: Principal, fileSystemArn: string, resourcePolicy: any, action: string, context: Record<string, string>): Promise<string> {
   const simulation: Simulation = {
     request: {
       principal: principal.sessionArn,
-      action: request.action,
-      resource: { resource: app.fileSystemArn, accountId: ACCOUNT },
+      action,
+      resource: { resource: fileSystemArn, accountId: ACCOUNT },
       contextVariables: context,
     },
     identityPolicies: principal.identityPolicies,
     serviceControlPolicies: [],
     resourceControlPolicies: [],
-    resourcePolicy: app.fileSystemPolicy,
+    resourcePolicy: worstCaseNotPrincipal(resourcePolicy),
   };
   const result = await runSimulation(simulation, {});
   if (result.resultType === 'error') {
@@ -213,7 +247,7 @@ const admin: Principal = {
   }],
 };
 
-describe('file system perimeter, evaluated by an IAM simulator on the synthesized policies', () => {
+describe('file system perimeter, evaluated by an IAM simulator on the synthesized policies, in every world', () => {
   // One app: the file system, its access points 'Ml' and 'Other', a read-write function on
   // Ml and a read-only one on Other in the file system's stack, and a read-write function on
   // Ml in another stack.
@@ -229,55 +263,83 @@ describe('file system perimeter, evaluated by an IAM simulator on the synthesize
   const ml = synthesized.accessPointArn(/Ml[0-9A-F]{8}$/);
   const otherAp = synthesized.accessPointArn(/Other[0-9A-F]{8}$/);
 
-  test('the granted function mounts and writes through its access point over TLS', async () => {
-    const principal = synthesized.principalOf(writer);
-    expect(await decide(synthesized, principal, { action: 'elasticfilesystem:ClientMount', accessPointArn: ml })).toBe('Allowed');
-    expect(await decide(synthesized, principal, { action: 'elasticfilesystem:ClientWrite', accessPointArn: ml })).toBe('Allowed');
+  describe.each(WORLDS)('%s', (world) => {
+    test('the granted function mounts and writes through its access point over TLS', async () => {
+      const principal = synthesized.principalOf(writer);
+      expect(await decide(synthesized, principal, { world, action: 'elasticfilesystem:ClientMount', accessPointArn: ml })).toBe('Allowed');
+      expect(await decide(synthesized, principal, { world, action: 'elasticfilesystem:ClientWrite', accessPointArn: ml })).toBe('Allowed');
+    });
+
+    test('not through another access point of the same file system', async () => {
+      const principal = synthesized.principalOf(writer);
+      expect(await decide(synthesized, principal, { world, action: 'elasticfilesystem:ClientMount', accessPointArn: otherAp })).not.toBe('Allowed');
+    });
+
+    test('not without TLS, not without an access point, never as root', async () => {
+      const principal = synthesized.principalOf(writer);
+      expect(await decide(synthesized, principal, { world, action: 'elasticfilesystem:ClientMount', accessPointArn: ml, secureTransport: false }))
+        .toBe('ExplicitlyDenied');
+      expect(await decide(synthesized, principal, { world, action: 'elasticfilesystem:ClientMount' })).toBe('ExplicitlyDenied');
+      expect(await decide(synthesized, principal, { world, action: 'elasticfilesystem:ClientRootAccess', accessPointArn: ml })).toBe('ExplicitlyDenied');
+      expect(await decide(synthesized, admin, { world, action: 'elasticfilesystem:ClientRootAccess', accessPointArn: ml })).toBe('ExplicitlyDenied');
+    });
+
+    test('the read-only function mounts its access point but cannot write', async () => {
+      const principal = synthesized.principalOf(reader);
+      expect(await decide(synthesized, principal, { world, action: 'elasticfilesystem:ClientMount', accessPointArn: otherAp })).toBe('Allowed');
+      expect(await decide(synthesized, principal, { world, action: 'elasticfilesystem:ClientWrite', accessPointArn: otherAp })).not.toBe('Allowed');
+    });
+
+    test('a granted function in another stack mounts and writes through its access point, and only that one', async () => {
+      const principal = synthesized.principalOf(remote);
+      expect(principal.roleArn).toMatch(new RegExp(`^arn:aws:iam::${ACCOUNT}:role/ComputeRemoteServiceRole[A-Za-z0-9]+-${REGION}$`));
+      expect(await decide(synthesized, principal, { world, action: 'elasticfilesystem:ClientMount', accessPointArn: ml })).toBe('Allowed');
+      expect(await decide(synthesized, principal, { world, action: 'elasticfilesystem:ClientWrite', accessPointArn: ml })).toBe('Allowed');
+      expect(await decide(synthesized, principal, { world, action: 'elasticfilesystem:ClientMount', accessPointArn: otherAp })).not.toBe('Allowed');
+    });
   });
 
-  test('not through another access point of the same file system', async () => {
-    const principal = synthesized.principalOf(writer);
-    expect(await decide(synthesized, principal, { action: 'elasticfilesystem:ClientMount', accessPointArn: otherAp })).not.toBe('Allowed');
-  });
-
-  test('not without TLS', async () => {
-    const principal = synthesized.principalOf(writer);
-    expect(await decide(synthesized, principal, { action: 'elasticfilesystem:ClientMount', accessPointArn: ml, secureTransport: false }))
-      .toBe('ExplicitlyDenied');
-  });
-
-  test('not without an access point', async () => {
-    const principal = synthesized.principalOf(writer);
-    expect(await decide(synthesized, principal, { action: 'elasticfilesystem:ClientMount' })).toBe('ExplicitlyDenied');
-  });
-
-  test('a same-account role with elasticfilesystem:* on * cannot mount at all, through any access point', async () => {
-    for (const accessPointArn of [ml, otherAp, `arn:aws:elasticfilesystem:${REGION}:${ACCOUNT}:access-point/fsap-madebyadmin`]) {
-      expect(await decide(synthesized, admin, { action: 'elasticfilesystem:ClientMount', accessPointArn })).toBe('ExplicitlyDenied');
+  test('a same-account role with elasticfilesystem:* on * is denied wherever EFS provides aws:PrincipalArn, through any access point', async () => {
+    for (const world of WORLDS.filter(w => w !== 'documented keys only')) {
+      for (const accessPointArn of [ml, otherAp, `arn:aws:elasticfilesystem:${REGION}:${ACCOUNT}:access-point/fsap-madebyadmin`]) {
+        expect(await decide(synthesized, admin, { world, action: 'elasticfilesystem:ClientMount', accessPointArn })).toBe('ExplicitlyDenied');
+      }
     }
-    // Nor when EFS leaves aws:PrincipalArn out of the context: NotPrincipal still denies it.
-    expect(await decide(synthesized, admin, { action: 'elasticfilesystem:ClientMount', accessPointArn: ml, withPrincipalArn: false }))
+  });
+
+  test('where EFS provides only the documented keys, the perimeter is inert: such a role mounts through an access point (the limit the README states)', async () => {
+    expect(await decide(synthesized, admin, { world: 'documented keys only', action: 'elasticfilesystem:ClientMount', accessPointArn: ml })).toBe('Allowed');
+    // The other layers still hold for it.
+    expect(await decide(synthesized, admin, { world: 'documented keys only', action: 'elasticfilesystem:ClientMount' })).toBe('ExplicitlyDenied');
+    expect(await decide(synthesized, admin, { world: 'documented keys only', action: 'elasticfilesystem:ClientMount', accessPointArn: ml, secureTransport: false }))
       .toBe('ExplicitlyDenied');
   });
 
-  test('the read-only function mounts its access point but cannot write', async () => {
-    const principal = synthesized.principalOf(reader);
-    expect(await decide(synthesized, principal, { action: 'elasticfilesystem:ClientMount', accessPointArn: otherAp })).toBe('Allowed');
-    expect(await decide(synthesized, principal, { action: 'elasticfilesystem:ClientWrite', accessPointArn: otherAp })).not.toBe('Allowed');
+  test('the policy names no principal and references no resource: only literals and pseudo parameters', () => {
+    const template = Template.fromStack(storage).toJSON();
+    const [fileSystem] = Object.values(template.Resources).filter((r: any) => r.Type === 'AWS::EFS::FileSystem') as any[];
+    const policy = fileSystem.Properties.FileSystemPolicy;
+    for (const statement of policy.Statement) {
+      expect(statement.Principal).toEqual({ AWS: '*' });
+      expect(statement.NotPrincipal).toBeUndefined();
+    }
+    const references = JSON.stringify(policy).match(/"(Ref|Fn::GetAtt|Fn::ImportValue)":("[^"]*"|\[[^\]]*\])/g) ?? [];
+    expect(references.filter(r => !/"Ref":"AWS::/.test(r))).toEqual([]);
   });
 
-  test('a granted function in another stack mounts and writes through its access point, and only that one', async () => {
-    const principal = synthesized.principalOf(remote);
-    expect(principal.roleArn).toMatch(new RegExp(`^arn:aws:iam::${ACCOUNT}:role/ComputeRemote[A-Za-z0-9]+-${REGION}$`));
-    expect(await decide(synthesized, principal, { action: 'elasticfilesystem:ClientMount', accessPointArn: ml })).toBe('Allowed');
-    expect(await decide(synthesized, principal, { action: 'elasticfilesystem:ClientWrite', accessPointArn: ml })).toBe('Allowed');
-    expect(await decide(synthesized, principal, { action: 'elasticfilesystem:ClientMount', accessPointArn: otherAp })).not.toBe('Allowed');
-  });
-
-  test('a granted function is let in by the NotPrincipal fallback when aws:PrincipalArn is absent (as the simulator matches role sessions)', async () => {
+  test('the worst-case reading of NotPrincipal would lock out a granted function (the shape this policy no longer has)', async () => {
     const principal = synthesized.principalOf(writer);
-    expect(await decide(synthesized, principal, { action: 'elasticfilesystem:ClientMount', accessPointArn: ml, withPrincipalArn: false }))
-      .toBe('Allowed');
+    const notPrincipalPerimeter = {
+      Version: '2012-10-17',
+      Statement: [{
+        Effect: 'Deny',
+        NotPrincipal: { AWS: [principal.roleArn] },
+        Action: ['elasticfilesystem:ClientMount'],
+        Resource: synthesized.fileSystemArn,
+      }],
+    };
+    const context = { 'aws:SecureTransport': 'true', 'elasticfilesystem:AccessedViaMountTarget': 'true', 'elasticfilesystem:AccessPointArn': ml };
+    expect(await simulate(principal, synthesized.fileSystemArn, notPrincipalPerimeter, 'elasticfilesystem:ClientMount', context)).toBe('ExplicitlyDenied');
   });
 
   test('function code cannot use the network interface permissions; Lambda, which sends no lambda:SourceFunctionArn, can', async () => {
@@ -302,8 +364,10 @@ describe('file system perimeter, evaluated by an IAM simulator on the synthesize
     expect(await createInterface({})).toBe('Allowed');
     expect(await createInterface({ 'lambda:SourceFunctionArn': `arn:aws:lambda:${REGION}:${ACCOUNT}:function:Writer` })).not.toBe('Allowed');
   });
+});
 
-  test('grantReadWrite admits an instance or task role of another stack by the name it is given; one without a name is refused', async () => {
+describe('who the perimeter spares', () => {
+  test('a role of another stack: by the name it is given, or one generated for it; never by a reference to it', () => {
     // A plain app: the task role's inline default policy is this test's choice, not the library's.
     const app2 = new App();
     const fsStack = new Stack(app2, 'Storage');
@@ -311,11 +375,36 @@ describe('file system perimeter, evaluated by an IAM simulator on the synthesize
     const clients = new Stack(app2, 'Clients');
     const named = new iam.Role(clients, 'TaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'), roleName: 'analytics-task' });
     f2.shared.grantReadWrite(named, f2.accessPoint);
-    const policy = JSON.stringify(Template.fromStack(fsStack).toJSON());
-    expect(policy).toMatch(/:role\/analytics-task/);
-    expect(policy).not.toMatch(/ImportValue/);
     const unnamed = new iam.Role(clients, 'InstanceRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
-    expect(() => f2.shared.grantRead(unnamed, f2.accessPoint))
-      .toThrow(/grantee Clients\/InstanceRole is a role in stack Clients whose name is chosen at deploy time: .*Give the role a roleName/);
+    f2.shared.grantRead(unnamed, f2.accessPoint);
+    const policy = JSON.stringify(Template.fromStack(fsStack).toJSON());
+    expect(policy).toMatch(/:role\/analytics-task"/);
+    expect(policy).toMatch(/:role\/\*\/analytics-task"/);
+    expect(policy).toMatch(/:role\/ClientsInstanceRole[A-Za-z0-9]+-",\{"Ref":"AWS::Region"\}/);
+    expect(policy).not.toMatch(/ImportValue/);
+    // The generated name is the role's own, in its own stack.
+    Template.fromStack(clients).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })] }),
+      RoleName: { 'Fn::Join': ['', [Match.stringLikeRegexp('^ClientsInstanceRole[A-Za-z0-9]+-$'), { Ref: 'AWS::Region' }]] },
+    });
+  });
+
+  test('a role imported by ARN, with a path, is spared under its name whether or not aws:PrincipalArn carries the path', () => {
+    const app2 = new App();
+    const fsStack = new Stack(app2, 'Storage');
+    const f2 = fixture(fsStack);
+    f2.shared.grantRead(iam.Role.fromRoleArn(fsStack, 'Imported', 'arn:aws:iam::111111111111:role/ops/backup-reader'), f2.accessPoint);
+    const statement = Template.fromStack(fsStack).toJSON().Resources;
+    const [fileSystem] = Object.values(statement).filter((r: any) => r.Type === 'AWS::EFS::FileSystem') as any[];
+    const perimeter = fileSystem.Properties.FileSystemPolicy.Statement.find((s: any) => s.Sid === 'DenyUngrantedPrincipals');
+    expect(JSON.stringify(perimeter.Condition.ArnNotLike['aws:PrincipalArn'])).toMatch(/:role\/backup-reader".*:role\/\*\/backup-reader"/);
+    expect(perimeter.Condition.Null).toEqual({ 'aws:PrincipalArn': 'false' });
+  });
+
+  test('an account or a service cannot be spared', () => {
+    const app2 = new App();
+    const fsStack = new Stack(app2, 'Storage');
+    const f2 = fixture(fsStack);
+    expect(() => f2.shared.grantRead(new iam.AccountRootPrincipal(), f2.accessPoint)).toThrow(/grantee must be an IAM role .* not an account or a service/);
   });
 });

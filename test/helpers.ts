@@ -182,3 +182,69 @@ export function twoIsolatedSubnetsPerZone(scope: Construct): ec2.Vpc {
     ],
   });
 }
+
+/** The logical ids a template value references: `Ref`, `Fn::GetAtt`, `${Id}` / `${Id.Attr}` in `Fn::Sub` (not pseudo parameters). */
+function referencedIds(value: unknown, into: Set<string>): Set<string> {
+  if (Array.isArray(value)) {
+    value.forEach(v => referencedIds(v, into));
+  } else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === 'Ref' && typeof inner === 'string') {
+        into.add(inner);
+      } else if (key === 'Fn::GetAtt') {
+        into.add(Array.isArray(inner) ? inner[0] : String(inner).split('.')[0]);
+      } else if (key === 'Fn::Sub') {
+        const text = Array.isArray(inner) ? inner[0] : inner;
+        for (const [, id] of String(text).matchAll(/\$\{([A-Za-z0-9]+)(\.[^}]*)?\}/g)) {
+          into.add(id);
+        }
+        referencedIds(Array.isArray(inner) ? inner[1] : undefined, into);
+      } else {
+        referencedIds(inner, into);
+      }
+    }
+  }
+  return into;
+}
+
+/**
+ * Every dependency cycle among a template's resources (references and `DependsOn`), each as
+ * the list of logical ids around it: CloudFormation rejects such a template.
+ */
+export function templateCycles(template: { Resources?: Record<string, any> }): string[][] {
+  const resources = template.Resources ?? {};
+  const edges = new Map<string, string[]>();
+  for (const [id, resource] of Object.entries(resources)) {
+    const targets = referencedIds({ Properties: resource.Properties, Metadata: undefined }, new Set());
+    for (const dependsOn of [resource.DependsOn ?? []].flat()) {
+      targets.add(dependsOn);
+    }
+    edges.set(id, [...targets].filter(target => target in resources).sort());
+  }
+  const cycles: string[][] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (id: string) => {
+    state.set(id, 'open');
+    stack.push(id);
+    for (const next of edges.get(id) ?? []) {
+      if (state.get(next) === 'open') {
+        cycles.push([...stack.slice(stack.indexOf(next)), next]);
+      } else if (!state.has(next)) {
+        visit(next);
+      }
+    }
+    stack.pop();
+    state.set(id, 'done');
+  };
+  for (const id of [...edges.keys()].sort()) {
+    if (!state.has(id)) {
+      visit(id);
+    }
+  }
+  return cycles;
+}
+
+export function formatCycle(cycle: string[]): string {
+  return cycle.join(' -> ');
+}

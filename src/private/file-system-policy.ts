@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Aws, Names, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { inPython } from './validation';
@@ -31,7 +31,7 @@ export interface FileSystemPolicyOptions {
    * same-account principal whose identity policy allows the client actions can mount.
    */
   readonly restrictToGrantedPrincipals: boolean;
-  /** The role ARNs the stack granted (as `perimeterArnOf` names them). */
+  /** The ARN patterns of the principals the stack granted (as `perimeterArnsOf` names them). */
   readonly grantedPrincipalArns: string[];
 }
 
@@ -41,18 +41,22 @@ export interface FileSystemPolicyOptions {
  * any principal). It holds only Deny statements: grants are Allows in the grantees'
  * identity policies, each pinned to one access point of this file system
  * (`accessPointConditions`), and EFS lets a same-account client in when either policy
- * allows it and none denies it.
+ * allows it and none denies it (EFS User Guide, "Using IAM to control access to file systems").
  *
- * Every condition key used here is one EFS documents as evaluated for NFS clients
+ * Every statement has `Principal: *` and names no role, no access point and no other
+ * resource of the app. This is what makes the policy deployable whatever the app does:
+ * - a policy that references a role (`Fn::GetAtt`) makes the file system depend on it, a
+ *   cycle as soon as the role depends back on the file system (a function waiting for its
+ *   mount targets, `node.addDependency`, an instance with `allowMountFrom`);
+ * - a role named as a `Principal` must exist when the policy is set (services that validate
+ *   principals reject others; EFS is not documented to differ), and a deleted and recreated
+ *   role is locked out (EFS User Guide, "Resource-based policy examples");
+ * - an access point named here is a cycle (every access point depends on the file system).
+ *
+ * Every condition key is one EFS documents as evaluated for NFS clients
  * (`aws:SecureTransport`, `elasticfilesystem:AccessPointArn`,
- * `elasticfilesystem:AccessedViaMountTarget`), except `aws:PrincipalArn` in the perimeter;
- * see `perimeterStatement` for why, and what is not verified. (A statement on
- * `aws:PrincipalType`, which EFS does not evaluate for NFS clients, was removed: anonymous
- * clients are refused because no statement allows them.)
- *
- * The access points are not named here: the policy is a property of the file system,
- * which every access point depends on, so naming one would be a cycle. The perimeter
- * names the granted roles instead, and each role's own policy names its access point.
+ * `elasticfilesystem:AccessedViaMountTarget`), except `aws:PrincipalArn` in the perimeter,
+ * which is guarded so that it is inert where EFS does not provide it (`perimeterStatement`).
  */
 export function fileSystemPolicy(options: FileSystemPolicyOptions): iam.PolicyDocument {
   const everyone = [new iam.AnyPrincipal()];
@@ -70,6 +74,15 @@ export function fileSystemPolicy(options: FileSystemPolicyOptions): iam.PolicyDo
       principals: everyone,
       actions: ALL_CLIENT_ACTIONS,
       conditions: { Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'false' } },
+    }),
+    // No grant of this library includes root access (clientActions): a client that connects
+    // as root is squashed to an unprivileged user (EFS User Guide, "Using IAM to control
+    // access to file systems": without ClientRootAccess, root is treated as NFS nobody).
+    new iam.PolicyStatement({
+      sid: 'DenyRootAccess',
+      effect: iam.Effect.DENY,
+      principals: everyone,
+      actions: [CLIENT_ROOT_ACCESS],
     }),
   ];
   if (options.requireAccessPoint) {
@@ -92,30 +105,25 @@ export function fileSystemPolicy(options: FileSystemPolicyOptions): iam.PolicyDo
  *
  * A same-account principal whose identity policy allows `elasticfilesystem:Client*` (the
  * managed `AmazonElasticFileSystemClientReadWriteAccess`, an administrator) may mount
- * unless this policy denies it, so the perimeter must be a Deny that spares the grantees.
- * The Deny applies only when the principal is neither named in `NotPrincipal` nor has a
- * granted `aws:PrincipalArn`; the two tests are ANDed on purpose:
+ * unless this policy denies it, so the perimeter is a Deny that spares the grantees by
+ * `aws:PrincipalArn` (`ArnNotLike` is true only when the ARN matches none of the patterns;
+ * IAM User Guide, "Condition operators", negated operators with several values). For a role
+ * session, `aws:PrincipalArn` is the role's ARN, whatever the session name (IAM User Guide,
+ * "AWS global condition context keys").
  *
- * - Verified in the IAM User Guide: for a role session, `aws:PrincipalArn` is the role's
- *   ARN whatever the session name (Lambda names sessions after the function, EC2 after the
- *   instance, ECS after the task), and IAM recommends `ArnNotEquals` on it over
- *   `NotPrincipal`. `NotPrincipal` alone cannot work here: with Deny it must name each
- *   session (no wildcards), and it always denies principals that have a permissions
- *   boundary.
- * - Not verified (no AWS account here): that EFS puts `aws:PrincipalArn` in the context of
- *   an NFS mount. The EFS guide lists only `aws:SecureTransport`, `aws:SourceIp`,
- *   `elasticfilesystem:AccessPointArn` and `elasticfilesystem:AccessedViaMountTarget` as
- *   evaluated for NFS clients, and says the `Principal` element is. If the key is absent,
- *   `ArnNotEquals` matches and the statement falls back to `NotPrincipal`: granted clients
- *   whose sessions EFS matches to the named role get in, others are refused at mount
- *   (fail closed: a denied mount, never a silent opening). The account itself is not named
- *   in `NotPrincipal`, so no fallback can spare an ungranted principal.
- * - Not verified either: that EFS accepts `NotPrincipal` in a file system policy (IAM says
- *   some services' resource policies support it; the EFS guide shows only `Principal`). If
- *   it does not, CloudFormation fails to set the policy at deploy, and
- *   `restrictToGrantedPrincipals: false` is the way back.
+ * Not verified (no AWS account here): whether EFS puts `aws:PrincipalArn` in the context of
+ * an NFS mount. The EFS guide lists only four keys for NFS clients and says no other key is
+ * enforced. So the statement is guarded by `Null: { aws:PrincipalArn: false }`, true only
+ * where the key is present:
+ * - key present: an ungranted principal is denied, a granted one is not;
+ * - key absent: the statement does not apply; granted clients mount, and so does a
+ *   same-account principal whose identity policy allows it (the TLS, mount-target and
+ *   access-point layers still hold). It never locks out a granted client.
+ * `NotPrincipal` is not used: with Deny, a role ARN in it spares none of the role's sessions
+ * unless each session ARN is named (IAM User Guide, "NotPrincipal"), which would lock out
+ * every function where the key is absent.
  *
- * With no grant at all, every principal is denied.
+ * With no grant at all, every principal is denied, whatever the context holds.
  */
 function perimeterStatement(grantedPrincipalArns: string[]): iam.PolicyStatement {
   if (grantedPrincipalArns.length === 0) {
@@ -129,46 +137,59 @@ function perimeterStatement(grantedPrincipalArns: string[]): iam.PolicyStatement
   return new iam.PolicyStatement({
     sid: 'DenyUngrantedPrincipals',
     effect: iam.Effect.DENY,
-    notPrincipals: grantedPrincipalArns.map(arn => new iam.ArnPrincipal(arn)),
+    principals: [new iam.AnyPrincipal()],
     actions: ALL_CLIENT_ACTIONS,
-    conditions: { ArnNotEquals: { 'aws:PrincipalArn': grantedPrincipalArns } },
+    conditions: {
+      Null: { 'aws:PrincipalArn': 'false' },
+      ArnNotLike: { 'aws:PrincipalArn': grantedPrincipalArns },
+    },
   });
 }
 
 /**
- * The ARN under which the file system policy names a grantee, without a reference from the
- * file system's stack to the grantee's.
+ * The ARN patterns under which the file system policy spares a grantee, built from names
+ * fixed at synth so that the policy references no resource (see `fileSystemPolicy`).
  *
- * A grantee in another stack already depends on the file system's stack (its policy names
- * the access point), so the file system policy must not reference it back. A role whose
- * ARN is known at synth (imported by ARN) is named as it is; a role whose name is known
- * (given a `roleName`, or created by EfsBackedFunction in another stack, which names it)
- * is named by an ARN built in the file system's stack from that name; a role of the same
- * stack is referenced. Anything else is refused, with what to do.
+ * A role is named by its name, under any path: `role/NAME` and `role/*\/NAME` (role names
+ * are unique in an account whatever their path, so the two patterns match that role only,
+ * whether or not `aws:PrincipalArn` carries the path). Its name is the one it was given or,
+ * for a role of the app that has none, one generated here (as aws-cdk-lib's
+ * `PhysicalName.GENERATE_IF_NEEDED` does for references across environments): the role's
+ * stack name, construct path and region. A user is named by its ARN. Anything else is
+ * refused, with what to do.
  */
-export function perimeterArnOf(fileSystemScope: IConstruct, grantee: iam.IGrantable): string {
+export function perimeterArnsOf(fileSystemScope: IConstruct, grantee: iam.IGrantable): string[] {
   const principal = grantee.grantPrincipal;
   const fsStack = Stack.of(fileSystemScope);
   if (isRole(principal)) {
-    if (isPortable(fsStack, principal.roleArn) || Stack.of(principal) === fsStack) {
-      return principal.roleArn;
+    const name = roleNameAtSynth(principal) ?? generateRoleName(principal);
+    if (name === undefined || !isPortable(fsStack, name)) {
+      throw new Error(`grantee ${principal.node.path} is a role whose name is known only at deploy time (${principal.roleArn}): `
+        + `the file system policy of ${fileSystemScope.node.path} spares granted roles by name and cannot reference a role resource `
+        + '(a dependency cycle as soon as the role depends on the file system). Give the role a roleName, or import it with iam.Role.fromRoleArn'
+        + inPython('roleName'));
     }
-    const name = roleNameAtSynth(principal);
-    if (name !== undefined && isPortable(fsStack, name)) {
-      return fsStack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${rolePath(principal)}${name}` });
-    }
-    throw new Error(`grantee ${principal.node.path} is a role in stack ${Stack.of(principal).stackName} whose name is chosen at deploy time: `
-      + `the file system policy of ${fileSystemScope.node.path} (stack ${fsStack.stackName}) names every granted role, and cannot reference a role `
-      + 'in a stack that depends on its own. Give the role a roleName, create it in the file system\'s stack, or import it with iam.Role.fromRoleArn'
-      + inPython('roleName'));
+    return roleArnPatterns(fsStack, name);
   }
-  // Only a role or a user: an account (or '*') named in NotPrincipal could spare every
+  if (principal instanceof iam.ArnPrincipal && isPortable(fsStack, principal.arn)) {
+    const role = /^arn:[^:]+:iam::[^:]*:role\/(?:.*\/)?([^/]+)$/.exec(principal.arn);
+    if (role) {
+      return roleArnPatterns(fsStack, role[1]);
+    }
+    if (/^arn:[^:]+:iam::[^:]*:user\//.test(principal.arn)) {
+      return [principal.arn];
+    }
+  }
+  // Only a role or a user: an account (or '*') spared by the perimeter would spare every
   // principal of that account, and the perimeter would hold nothing.
-  if (principal instanceof iam.ArnPrincipal && /:iam::[^:]*:(role|user)\//.test(principal.arn) && isPortable(fsStack, principal.arn)) {
-    return principal.arn;
-  }
   throw new Error('grantee must be an IAM role (a function\'s, an instance\'s or a task\'s role) or the ARN principal of a role or user known at synth, '
     + `not an account or a service (got ${principal})`);
+}
+
+/** `role/NAME` and `role/<any path>/NAME` in the file system's account and partition. */
+function roleArnPatterns(fsStack: Stack, name: string): string[] {
+  const arn = (resourceName: string) => fsStack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName });
+  return [arn(name), arn(`*/${name}`)];
 }
 
 function isRole(principal: iam.IPrincipal): principal is iam.IRole {
@@ -185,14 +206,32 @@ function roleNameAtSynth(role: iam.IRole): string | undefined {
     // A role without a name still has a (lazy) roleName token, which resolves to nothing.
     return Stack.of(role).resolve(cfn.roleName) === undefined ? undefined : cfn.roleName;
   }
-  return Token.isUnresolved(role.roleName) ? undefined : role.roleName;
+  if (!Token.isUnresolved(role.roleName)) {
+    return role.roleName;
+  }
+  const arn = Token.isUnresolved(role.roleArn) ? undefined : /:role\/(?:.*\/)?([^/]+)$/.exec(role.roleArn);
+  return arn ? arn[1] : undefined;
 }
 
-/** `/path/` without its leading slash, or '' for roles at `/` (the default). */
-function rolePath(role: iam.IRole): string {
+/** Longest generated name before the region suffix: IAM role names have at most 64 characters. */
+const GENERATED_NAME_LENGTH = 48;
+
+/**
+ * Give a role of the app that has no name one fixed at synth, and return it; `undefined`
+ * for a role that cannot be named (an import by name token). The region keeps copies of the
+ * app in several regions of one account apart (IAM names are global); it is a pseudo
+ * parameter, the same in every stack of the environment.
+ */
+function generateRoleName(role: iam.IRole): string | undefined {
   const cfn = role.node.defaultChild;
-  const path = cfn instanceof iam.CfnRole ? cfn.path : undefined;
-  return path && path !== '/' && !Token.isUnresolved(path) ? path.replace(/^\//, '') : '';
+  if (!(cfn instanceof iam.CfnRole)) {
+    return undefined;
+  }
+  const stack = Stack.of(role);
+  const region = Token.isUnresolved(stack.region) ? Aws.REGION : stack.region;
+  const name = `${Names.uniqueResourceName(role, { maxLength: GENERATED_NAME_LENGTH })}-${region}`;
+  cfn.roleName = name;
+  return name;
 }
 
 /** True when `value` resolves to a literal, or to pseudo parameters only (`AWS::Region`): no resource is referenced. */
