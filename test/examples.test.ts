@@ -4,6 +4,7 @@ import { checkedApp, expectCompliant, policyStatements, stableTemplate } from '.
 import { MessageWallStack } from '../examples/message-wall/message-wall-stack';
 import { CHECKPOINT_URL, MlInferenceStack, MlInferenceStackProps, MODEL_REPO_COMMIT } from '../examples/ml-inference/ml-inference-stack';
 import { OPEN_ENDPOINT_WARNING } from '../examples/shared/throttled-http-api';
+import { NEW_ACCOUNT_LAMBDA_QUOTAS } from '../src/private/lambda-limits';
 import { SynthWarnings } from '../src';
 
 /** What the VPC lookup answers for a default VPC: one public subnet in each of two zones. */
@@ -41,16 +42,38 @@ describe('examples/message-wall', () => {
     });
   });
 
-  test('a current Python runtime mounted at /mnt/msg, in a VPC without NAT, each wall capped at 1 MiB', () => {
+  test('a generally available Python runtime mounted at /mnt/msg, in a VPC without NAT, each wall capped at 1 MiB', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'python3.15',
+      // Python 3.14, generally available (AWS Compute blog); 3.15 was a public preview.
+      Runtime: 'python3.14',
       Handler: 'message_wall.handler',
       FileSystemConfigs: [{ LocalMountPath: '/mnt/msg', Arn: Match.anyValue() }],
       Environment: { Variables: { MOUNT_PATH: '/mnt/msg', MAX_BODY_BYTES: '65536', MAX_WALL_BYTES: '1048576' } },
-      ReservedConcurrentExecutions: 10,
     });
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
     template.resourceCountIs('AWS::EC2::InternetGateway', 0);
+  });
+
+  test('deploys on a new account by default: no reserved concurrency; -c fullAccount=true reserves the reference\'s 10', () => {
+    // Reserving needs 100 unreserved left after it; new accounts start at 10 or 50 (Lambda quotas).
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'message_wall.handler', ReservedConcurrentExecutions: Match.absent() });
+    const full = Template.fromStack(new MessageWallStack(new App(), 'MessageWall', { fullAccount: true }));
+    full.hasResourceProperties('AWS::Lambda::Function', { Handler: 'message_wall.handler', ReservedConcurrentExecutions: 10 });
+  });
+
+  test('access logs: JSON of HTTP API variables only, in a log group under /aws/vendedlogs/ kept except when its create rolls back', () => {
+    const stages = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+    expect(stages).toHaveLength(2);
+    for (const stage of stages) {
+      const format = JSON.parse(stage.Properties.AccessLogSettings.Format);
+      // jsonWithStandardFields() is a REST API format: $context.resourcePath is not an HTTP API variable.
+      expect(JSON.stringify(format)).not.toContain('resourcePath');
+      expect(format).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' });
+    }
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: { 'Fn::Join': ['', ['/aws/vendedlogs/apigateway/MessageWall/', { Ref: Match.stringLikeRegexp('^Api') }]] } },
+      DeletionPolicy: 'RetainExceptOnCreate',
+    });
   });
 
   test('an HTTP API whose default route integrates the function, throttled and access-logged, on $default and the reference\'s stage', () => {
@@ -68,13 +91,14 @@ describe('examples/message-wall', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+      // 20 requests/s for the API: each stage counts its own, so each gets half.
+      DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
       AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AccessLogs'), 'Arn'] }, Format: Match.stringLikeRegexp('requestId') },
     });
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: 'default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+      DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
     });
     template.hasOutput('Endpoint', {});
@@ -83,7 +107,7 @@ describe('examples/message-wall', () => {
 
   test('the open endpoint is said out loud: a synth warning names what is exposed and the flag that closes it', () => {
     Annotations.fromStack(defaultStack).hasWarning('/MessageWall/Api', Match.stringLikeRegexp(
-      'the API is open: anyone on the internet can call the function \\(read, append to and delete every wall.*-c iamAuth=true.*openEndpoint'));
+      'the API is open: anyone on the internet can call the function \\(read, append to and delete every wall.*at up to 20 requests/s in all \\(10 on each of its 2 stages\\).*-c iamAuth=true.*openEndpoint'));
     expect(Annotations.fromStack(iamAuthStack).findWarning('*', Match.stringLikeRegexp(OPEN_ENDPOINT_WARNING))).toEqual([]);
   });
 
@@ -164,15 +188,14 @@ describe('examples/ml-inference', () => {
     return Object.entries(of.findResources('AWS::Lambda::Function', { Properties: { Handler: 'inference.handler' } }))[0];
   }
 
-  test('3 GB, 5 minutes, Python 3.13, mounted read-only at /mnt/inference with PYTHONPATH and TORCH_HOME in its own set', () => {
+  test('3008 MB, 5 minutes, Python 3.13, mounted read-only at /mnt/inference with PYTHONPATH and TORCH_HOME in its own set', () => {
     const [, fn] = classifierFunction(template);
     const setId = defaultStack.installer.dependencySetId;
     expect(fn.Properties).toMatchObject({
-      MemorySize: 3072,
+      MemorySize: 3008,
       Timeout: 300,
       Runtime: 'python3.13',
       Architectures: ['x86_64'],
-      ReservedConcurrentExecutions: 5,
       FileSystemConfigs: [expect.objectContaining({ LocalMountPath: '/mnt/inference' })],
       Environment: { Variables: { PYTHONPATH: `/mnt/inference/sets/${setId}/lib`, TORCH_HOME: `/mnt/inference/sets/${setId}/model`, MODEL_REPO: 'nicolalandro/ntsnet-cub200' } },
     });
@@ -187,12 +210,23 @@ describe('examples/ml-inference', () => {
     template.resourceCountIs('AWS::EC2::NatGateway', 1);
   });
 
-  test('provisioned concurrency (default 1, configurable) behind the alias the API invokes', () => {
-    template.hasResourceProperties('AWS::Lambda::Alias', { ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationUri: { Ref: Match.stringLikeRegexp('ClassifierAlias') } });
+  test('deploys on a new account by default: memory within 3008 MB, no reserved or provisioned concurrency', () => {
+    // New accounts: memory up to 3008 MB, concurrency quota 10 or 50, and reserved or
+    // provisioned concurrency must leave 100 unreserved (Lambda quotas).
+    const [, fn] = classifierFunction(template);
+    expect(fn.Properties.MemorySize).toBeLessThanOrEqual(NEW_ACCOUNT_LAMBDA_QUOTAS.maxMemoryMb);
+    expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    template.resourcePropertiesCountIs('AWS::Lambda::Alias', { ProvisionedConcurrencyConfig: Match.anyValue() }, 0);
+  });
+
+  test('-c fullAccount=true: the reference figures, 3 GB, reserved 5 and provisioned concurrency 1 behind the alias the API invokes; both configurable', () => {
+    const full = Template.fromStack(new MlInferenceStack(new App(), 'MLInference', { fullAccount: true }));
+    expect(classifierFunction(full)[1].Properties).toMatchObject({ MemorySize: 3072, ReservedConcurrentExecutions: 5 });
+    full.hasResourceProperties('AWS::Lambda::Alias', { Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } });
+    full.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationUri: { Ref: Match.stringLikeRegexp('ClassifierAlias') } });
     const configured = new MlInferenceStack(new App(), 'MLInference', { provisionedConcurrency: 2, reservedConcurrency: 4 });
     Template.fromStack(configured).hasResourceProperties('AWS::Lambda::Alias', { Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 } });
-    expect(() => new MlInferenceStack(new App(), 'MLInference', { provisionedConcurrency: 6 }))
+    expect(() => new MlInferenceStack(new App(), 'MLInference', { fullAccount: true, provisionedConcurrency: 6 }))
       .toThrow(/provisionedConcurrency \(6\) must not exceed reservedConcurrentExecutions \(5\)/);
   });
 
@@ -244,12 +278,18 @@ describe('examples/ml-inference', () => {
     expect(JSON.stringify(template.toJSON())).not.toMatch(/Privileged|CodeBuild/);
   });
 
-  test('the planned load needs no capacity warning: elastic throughput, timeouts above the load time, reserved concurrency set', () => {
+  test('the planned load needs no capacity warning: elastic throughput, timeouts above the load time; reserved concurrency with fullAccount', () => {
     const capacity = [SynthWarnings.THROUGHPUT_INSUFFICIENT, SynthWarnings.PROVISIONED_OVERSIZED, SynthWarnings.CLIENT_CONNECTION_LIMIT,
-      SynthWarnings.NO_RESERVED_CONCURRENCY, SynthWarnings.TIMEOUT_BELOW_COLD_START_LOAD];
+      SynthWarnings.TIMEOUT_BELOW_COLD_START_LOAD];
+    const full = new MlInferenceStack(new App(), 'MLInference', { fullAccount: true });
     for (const id of capacity) {
       expect(Annotations.fromStack(defaultStack).findWarning('*', Match.stringLikeRegexp(id))).toEqual([]);
     }
+    for (const id of [...capacity, SynthWarnings.NO_RESERVED_CONCURRENCY]) {
+      expect(Annotations.fromStack(full).findWarning('*', Match.stringLikeRegexp(id))).toEqual([]);
+    }
+    // On a new account nothing caps the environments, and synth says so.
+    Annotations.fromStack(defaultStack).hasWarning('/MLInference/Classifier', Match.stringLikeRegexp(SynthWarnings.NO_RESERVED_CONCURRENCY));
   });
 
   test('the open endpoint is said out loud', () => {

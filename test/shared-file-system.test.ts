@@ -24,7 +24,10 @@ describe('SharedFileSystem', () => {
         BackupPolicy: { Status: 'ENABLED' },
         FileSystemTags: [{ Key: 'Name', Value: 'Default/Shared/FileSystem' }],
       },
-      DeletionPolicy: 'Retain',
+      // Kept on update and delete, not when its create rolls back (CloudFormation User Guide,
+      // "DeletionPolicy attribute": RetainExceptOnCreate); Retain would orphan an empty file
+      // system on every failed first deploy.
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
     });
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
@@ -70,6 +73,12 @@ describe('SharedFileSystem', () => {
         Condition: { Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'false' } },
       },
       {
+        Sid: 'DenyRootAccess',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'elasticfilesystem:ClientRootAccess',
+      },
+      {
         Sid: 'DenyWithoutAccessPoint',
         Effect: 'Deny',
         Principal: { AWS: '*' },
@@ -89,7 +98,7 @@ describe('SharedFileSystem', () => {
     const stack = testStack();
     fileSystemIn(stack, { requireAccessPoint: false, restrictToGrantedPrincipals: false });
     const policy = Object.values(Template.fromStack(stack).findResources('AWS::EFS::FileSystem'))[0].Properties.FileSystemPolicy;
-    expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['DenyWithoutTls', 'DenyOutsideMountTargets']);
+    expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['DenyWithoutTls', 'DenyOutsideMountTargets', 'DenyRootAccess']);
   });
 
   test('the policy is the same whatever the EFS feature flags say (no Allow for any principal)', () => {
@@ -398,7 +407,7 @@ describe('SharedFileSystem refuses what exposes every file, unless told', () => 
     expect(() => new SharedFileSystem(stack, 'Accepted', { vpc, allowPublicSubnets: true })).not.toThrow();
   });
 
-  test('grants name the granted roles in the perimeter, once each, and nothing else', () => {
+  test('grants spare the granted roles in the perimeter by name, once each, and reference nothing', () => {
     const stack = testStack();
     const shared = fileSystemIn(stack);
     const accessPoint = shared.addAccessPoint('Ap', { path: '/data', uid: '1001', gid: '1001' });
@@ -406,26 +415,40 @@ describe('SharedFileSystem refuses what exposes every file, unless told', () => 
     shared.grantRead(role, accessPoint);
     shared.grantReadWrite(role, accessPoint);
     acknowledgeInlineGrant(role);
-    const policy = Object.values(Template.fromStack(stack).findResources('AWS::EFS::FileSystem'))[0].Properties.FileSystemPolicy;
-    expect(policy.Statement[3]).toEqual({
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: { 'Fn::Join': ['', [Match.stringLikeRegexp('^DefaultReader[A-Za-z0-9]+-$'), { Ref: 'AWS::Region' }]] },
+    });
+    const policy = Object.values(template.findResources('AWS::EFS::FileSystem'))[0].Properties.FileSystemPolicy;
+    const { Condition: condition, ...perimeter } = policy.Statement[4];
+    expect(perimeter).toEqual({
       Sid: 'DenyUngrantedPrincipals',
       Effect: 'Deny',
-      NotPrincipal: { AWS: expect.objectContaining({ 'Fn::GetAtt': [expect.stringMatching(/^Reader/), 'Arn'] }) },
+      Principal: { AWS: '*' },
       Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite', 'elasticfilesystem:ClientRootAccess'],
-      Condition: { ArnNotEquals: { 'aws:PrincipalArn': [expect.objectContaining({ 'Fn::GetAtt': [expect.stringMatching(/^Reader/), 'Arn'] })] } },
     });
+    expect(Object.keys(condition)).toEqual(['Null', 'ArnNotLike']);
+    expect(condition.Null).toEqual({ 'aws:PrincipalArn': 'false' });
+    // The role's name at the root and under any path, built from pseudo parameters only.
+    const patterns = condition.ArnNotLike['aws:PrincipalArn'].map((p: object) => JSON.stringify(p));
+    expect(patterns).toEqual([
+      expect.stringMatching(/^\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":iam::",\{"Ref":"AWS::AccountId"\},":role\/DefaultReader[A-Za-z0-9]+-",\{"Ref":"AWS::Region"\}\]\]\}$/),
+      expect.stringMatching(/^\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":iam::",\{"Ref":"AWS::AccountId"\},":role\/\*\/DefaultReader[A-Za-z0-9]+-",\{"Ref":"AWS::Region"\}\]\]\}$/),
+    ]);
   });
 });
 
 describe('SharedFileSystem.admitPrincipal', () => {
-  test('a role imported by ARN is named as it is (no reference to another stack); an account is refused', () => {
+  test('a role imported by ARN is spared by its name in its own account, under any path (no reference to another stack); an account is refused', () => {
     const app = new App();
     const storage = new Stack(app, 'Storage');
     const shared = fileSystemIn(storage);
     shared.admitPrincipal(iam.Role.fromRoleArn(storage, 'Ops', 'arn:aws:iam::111111111111:role/ops/efs-admin'));
     const policy = Object.values(Template.fromStack(storage).findResources('AWS::EFS::FileSystem'))[0].Properties.FileSystemPolicy;
-    expect(policy.Statement.find((s: { Sid: string }) => s.Sid === 'DenyUngrantedPrincipals').Condition)
-      .toEqual({ ArnNotEquals: { 'aws:PrincipalArn': ['arn:aws:iam::111111111111:role/ops/efs-admin'] } });
+    expect(policy.Statement.find((s: { Sid: string }) => s.Sid === 'DenyUngrantedPrincipals').Condition).toEqual({
+      'Null': { 'aws:PrincipalArn': 'false' },
+      'ArnNotLike': { 'aws:PrincipalArn': ['arn:aws:iam::111111111111:role/efs-admin', 'arn:aws:iam::111111111111:role/*/efs-admin'] },
+    });
     expect(() => shared.admitPrincipal(new iam.AccountRootPrincipal()))
       .toThrow(/^grantee must be an IAM role .* or the ARN principal of a role or user known at synth, not an account or a service \(got AccountRootPrincipal\(\)\)$/);
   });

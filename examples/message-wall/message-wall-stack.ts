@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -31,12 +31,28 @@ export interface MessageWallStackProps extends StackProps {
   readonly iamAuth?: boolean;
 
   /**
-   * Requests per second the API accepts before it throttles (burst is twice that).
+   * Requests per second the API accepts before it throttles, over both its stages (burst is
+   * twice that).
    *
    * @default 20
    */
   readonly requestsPerSecond?: number;
+
+  /**
+   * The account has Lambda's default concurrency quota (1,000), not a new account's: reserve
+   * 10 execution environments for the function, as the reference figures have it. Reserving
+   * needs the account's unreserved concurrency to stay at least 100 after the reservation
+   * (Lambda Developer Guide, "Configuring reserved concurrency"); new accounts start with a
+   * concurrency quota of 10 or 50 (Lambda quotas), where the deploy fails. Context:
+   * `-c fullAccount=true`.
+   *
+   * @default false: no reserved concurrency, deploys on a new account
+   */
+  readonly fullAccount?: boolean;
 }
+
+/** The reserved concurrency of the reference figures (with `fullAccount`). */
+export const MESSAGE_WALL_RESERVED_CONCURRENCY = 10;
 
 /**
  * MessageWall: an HTTP API in front of one Python function that keeps a message wall in a
@@ -72,13 +88,16 @@ export class MessageWallStack extends Stack {
       fileSystem: shared,
       accessPoint: messages,
       mountPath: '/mnt/msg',
-      runtime: lambda.Runtime.PYTHON_3_15,
+      // A generally available runtime (AWS Compute blog, "Python 3.14 runtime now available in
+      // AWS Lambda"); aws-cdk-lib also names python3.15, a public preview, not for production.
+      runtime: lambda.Runtime.PYTHON_3_14,
       handler: 'message_wall.handler',
       code: lambda.Code.fromAsset(path.join(__dirname, 'handler'), { exclude: ['test_*.py', 'local_server.py', '__pycache__'] }),
       memorySize: 256,
       timeout: Duration.seconds(10),
-      // Caps the execution environments, so the EFS connections and the bill of an open endpoint.
-      reservedConcurrentExecutions: 10,
+      // Caps the execution environments, so the EFS connections and the bill of an open
+      // endpoint; only on an account whose quota allows it (see fullAccount).
+      reservedConcurrentExecutions: props.fullAccount ? MESSAGE_WALL_RESERVED_CONCURRENCY : undefined,
       // A wall is capped so that its answer always fits Lambda's 6 MB response, and the named
       // walls are counted, so an open endpoint cannot fill the file system (see the handler).
       environment: { MOUNT_PATH: '/mnt/msg', MAX_BODY_BYTES: String(64 * 1024), MAX_WALL_BYTES: String(1024 * 1024), MAX_WALLS: '100' },
@@ -87,6 +106,18 @@ export class MessageWallStack extends Stack {
       // A default VPC has public subnets only; Lambda never gives a function a public IP,
       // and MessageWall needs none.
       allowPublicSubnet: lookedUp,
+    });
+
+    if (!props.fullAccount) {
+      Validations.of(this.wall.lambdaFunction.node.defaultChild!).acknowledge({
+        id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency',
+        reason: 'No reserved concurrency by default, so that the stack deploys on a new account (a reservation must leave 100 unreserved, '
+          + 'more than a new account\'s quota); the API\'s throttle bounds the calls, and -c fullAccount=true reserves 10.',
+      });
+    }
+    Validations.of(this.wall).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-L1',
+      reason: 'Python 3.14, the newest generally available runtime: the newer one aws-cdk-lib names (3.15) is a public preview, not for production.',
     });
 
     this.api = addThrottledHttpApi(this, {

@@ -3,9 +3,14 @@
  *
  * Synthesize offline (no AWS account needed):   npx cdk synth        (in this folder)
  * Deploy (with credentials):                     npx cdk deploy
+ * Runs on a new AWS account as it is: 3008 MB, on demand only (new accounts start with at most
+ * 3008 MB of function memory and a Lambda concurrency quota of 10 or 50; reserved and
+ * provisioned concurrency need 100 left unreserved).
  * Options, as context:
- *   -c provisionedConcurrency=2   warm execution environments (default 1)
- *   -c reservedConcurrency=10     the most execution environments (default 5)
+ *   -c fullAccount=true           the reference figures: 3 GB (3072 MB), provisioned concurrency 1,
+ *                                 reserved concurrency 5 (needs Lambda's default quotas)
+ *   -c provisionedConcurrency=2   warm execution environments (default 1 with fullAccount, else none)
+ *   -c reservedConcurrency=10     the most execution environments (default 5 with fullAccount, else none)
  *   -c iamAuth=true               IAM authorization instead of an open endpoint
  *   -c checkpointSha256=<hex>     the SHA-256 the model checkpoint must have (see README)
  */
@@ -30,6 +35,7 @@ const numberContext = (name: string): number | undefined => {
 new MlInferenceStack(app, 'MLInference', {
   provisionedConcurrency: numberContext('provisionedConcurrency'),
   reservedConcurrency: numberContext('reservedConcurrency'),
+  fullAccount: String(app.node.tryGetContext('fullAccount')) === 'true',
   iamAuth: String(app.node.tryGetContext('iamAuth')) === 'true',
   checkpointSha256: app.node.tryGetContext('checkpointSha256'),
 });

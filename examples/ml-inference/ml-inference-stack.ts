@@ -39,20 +39,52 @@ function modelFiles(checkpointSha256: string | undefined): ModelFile[] {
  */
 const PYTHON = lambda.Runtime.PYTHON_3_13;
 
+/** The classifier's figures: memory in MB, and concurrency (undefined: none). */
+export interface ClassifierFigures {
+  readonly memorySize: number;
+  readonly reservedConcurrency?: number;
+  readonly provisionedConcurrency?: number;
+}
+
+/** The reference deployment's figures, for an account with Lambda's default quotas (`fullAccount`). */
+export const FULL_ACCOUNT_FIGURES: ClassifierFigures = { memorySize: 3072, reservedConcurrency: 5, provisionedConcurrency: 1 };
+
+/**
+ * What a new account can deploy (Lambda quotas: memory up to 3008 MB; reserved and provisioned
+ * concurrency need 100 unreserved left after them, more than a new account's 10 or 50): 3008 MB
+ * gives the same vCPU share to two torch threads (3008 / 1769 rounds to 2, as 3072 does), on
+ * demand only.
+ */
+export const NEW_ACCOUNT_FIGURES: ClassifierFigures = { memorySize: 3008 };
+
 export interface MlInferenceStackProps extends StackProps {
   /**
    * Execution environments kept initialized (the model loaded), so no caller waits ~30 s.
    *
-   * @default 1
+   * @default - 1 with `fullAccount`, else none
    */
   readonly provisionedConcurrency?: number;
 
   /**
    * The most execution environments (and EFS connections) the function may use.
    *
-   * @default 5
+   * @default - 5 with `fullAccount`, else none
    */
   readonly reservedConcurrency?: number;
+
+  /**
+   * The account has Lambda's default quotas, not a new account's: the reference figures,
+   * 3 GB of memory (3072 MB), provisioned concurrency 1 and reserved concurrency 5.
+   *
+   * New accounts start with lower quotas (Lambda quotas): memory up to 3008 MB ("MemorySize ...
+   * less than or equal to 3008") and a concurrency quota of 10 or 50, while reserved and
+   * provisioned concurrency need the unreserved concurrency to stay at least 100 after them
+   * (Lambda Developer Guide, "Configuring reserved concurrency"). Without this flag the stack
+   * deploys on a new account: 3008 MB, on demand only. Context: `-c fullAccount=true`.
+   *
+   * @default false
+   */
+  readonly fullAccount?: boolean;
 
   /**
    * The SHA-256 of the checkpoint at CHECKPOINT_URL (`sha256sum nts_net_cub200.pt`), so that
@@ -114,12 +146,25 @@ export class MlInferenceStack extends Stack {
       ].join('\n'),
       timeout: Duration.minutes(14),
     });
+    if (!props.fullAccount) {
+      // The installer reserves one environment (one install at a time), which a new account
+      // cannot give: any reservation must leave 100 unreserved (Lambda Developer Guide,
+      // "Configuring reserved concurrency"). CloudFormation invokes it once per change of the
+      // set, with retries off, so it runs one at a time without the reservation too.
+      const installFn = this.installer.installFunction.lambdaFunction.node.defaultChild as lambda.CfnFunction;
+      installFn.addPropertyDeletionOverride('ReservedConcurrentExecutions');
+      Validations.of(installFn).acknowledge({
+        id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency',
+        reason: 'No reserved concurrency by default, so that the stack deploys on a new account; CloudFormation is the only caller, '
+          + 'once per change of the set with retries off. -c fullAccount=true reserves 1.',
+      });
+    }
     Validations.of(this.installer.installFunction).acknowledge({
       id: 'AwsSolutions::AwsSolutions-L1',
       reason: 'Python 3.13, not the newest runtime: the install runs on the classifier\'s runtime, for which torch 2.6 publishes wheels.',
     });
 
-    const reserved = props.reservedConcurrency ?? 5;
+    const figures = props.fullAccount ? FULL_ACCOUNT_FIGURES : NEW_ACCOUNT_FIGURES;
     this.classifier = new EfsBackedFunction(this, 'Classifier', {
       fileSystem: shared,
       accessPoint: ml,
@@ -128,10 +173,10 @@ export class MlInferenceStack extends Stack {
       architecture: lambda.Architecture.X86_64,
       handler: 'inference.handler',
       code: lambda.Code.fromAsset(path.join(__dirname, 'handler'), { exclude: ['test_*.py', '__pycache__'] }),
-      memorySize: 3072, // 3 GB, as the reference
+      memorySize: figures.memorySize,
       timeout: Duration.minutes(5),
-      reservedConcurrentExecutions: reserved,
-      provisionedConcurrency: props.provisionedConcurrency ?? 1,
+      reservedConcurrentExecutions: props.reservedConcurrency ?? figures.reservedConcurrency,
+      provisionedConcurrency: props.provisionedConcurrency ?? figures.provisionedConcurrency,
       // Only the installer writes; the internet-facing classifier reads its set.
       readOnly: true,
       mountEnvironment: this.installer.mountEnvironment,
@@ -141,6 +186,13 @@ export class MlInferenceStack extends Stack {
       // budget is the API's 30 s (declared by addThrottledHttpApi), within the timeout.
       coldStartLoad: { bytesPerColdStart: Size.gibibytes(1.7), coldStartsPerDay: 24, peakColdStartsPerHour: 10, loadsAtInit: false },
     });
+    if (props.reservedConcurrency === undefined && figures.reservedConcurrency === undefined) {
+      Validations.of(this.classifier.lambdaFunction.node.defaultChild!).acknowledge({
+        id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency',
+        reason: 'No reserved concurrency by default, so that the stack deploys on a new account (a reservation must leave 100 unreserved, '
+          + 'more than a new account\'s quota); the API\'s throttle bounds the calls, and -c fullAccount=true reserves 5.',
+      });
+    }
     // Deploy the function only once its libraries and model are on EFS.
     this.classifier.lambdaFunction.node.addDependency(this.installer.resource);
     Validations.of(this.classifier).acknowledge({

@@ -4,7 +4,7 @@
  * The API is the function's only caller, and a synchronous one: it declares its 30 s wait
  * on the function, for the cold-start checks.
  */
-import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -19,7 +19,10 @@ export interface ThrottledHttpApiProps {
   readonly function: EfsBackedFunction;
   /** Require SigV4-signed requests. */
   readonly iamAuth: boolean;
-  /** Requests per second before throttling; the burst is twice that. */
+  /**
+   * Requests per second the whole API accepts before throttling, over both its stages (each
+   * stage gets half); the burst is twice that.
+   */
   readonly requestsPerSecond: number;
   /** What an open endpoint lets anyone do, for the synth warning and the acknowledgment. */
   readonly exposure: string;
@@ -35,6 +38,43 @@ export const HTTP_API_INTEGRATION_TIMEOUT = Duration.seconds(30);
 /** Warning id: an example's API is deployed without authorization. */
 export const OPEN_ENDPOINT_WARNING = 'cdk-lambda-efs-examples:openEndpoint';
 
+/**
+ * The access log line, one JSON object per request, made only of variables that HTTP APIs
+ * define (API Gateway Developer Guide, "Customizing HTTP API access logs"). API Gateway's
+ * REST API formats, such as `AccessLogFormat.jsonWithStandardFields()`, name
+ * `$context.resourcePath`, which is not one of them.
+ */
+export const HTTP_API_ACCESS_LOG_FORMAT: Readonly<Record<string, string>> = {
+  requestId: '$context.requestId',
+  extendedRequestId: '$context.extendedRequestId',
+  ip: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  requestTime: '$context.requestTime',
+  httpMethod: '$context.httpMethod',
+  path: '$context.path',
+  routeKey: '$context.routeKey',
+  stage: '$context.stage',
+  protocol: '$context.protocol',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationLatency: '$context.integrationLatency',
+  integrationErrorMessage: '$context.integrationErrorMessage',
+  errorMessage: '$context.error.message',
+};
+
+/**
+ * Where the access logs of API Gateway go: a log group under `/aws/vendedlogs/`. API Gateway
+ * delivers them as vended logs, and CloudWatch Logs grants the delivery in the account's
+ * resource policy, which has a size limit; a prefix under `/aws/vendedlogs/` is granted once
+ * for all such groups (CloudWatch Logs User Guide, "Enabling logging from AWS services").
+ */
+export const VENDED_LOGS_PREFIX = '/aws/vendedlogs/';
+
+/** The stages of the API: `$default` serves https://<api>/, `default` the reference deployment's URLs. */
+const STAGES: ReadonlyArray<readonly [id: string, stageName: string]> = [['DefaultStage', '$default'], ['ReferenceStage', 'default']];
+
 /** Adds the API (ids `Api`, `AccessLogs`) to `scope`. */
 export function addThrottledHttpApi(scope: Construct, props: ThrottledHttpApiProps): apigw.HttpApi {
   const api = new apigw.HttpApi(scope, 'Api', {
@@ -46,19 +86,28 @@ export function addThrottledHttpApi(scope: Construct, props: ThrottledHttpApiPro
   // The API gives up on a request after 30 s: a cold start must finish within it.
   props.function.declareCallerTimeout(HTTP_API_INTEGRATION_TIMEOUT);
   const accessLogs = new logs.LogGroup(scope, 'AccessLogs', {
+    // The API's id makes the name unique: a log group kept from an earlier stack of the same
+    // name does not block the next deploy.
+    logGroupName: `${VENDED_LOGS_PREFIX}apigateway/${Stack.of(scope).stackName}/${api.apiId}`,
     retention: logs.RetentionDays.ONE_YEAR,
-    removalPolicy: RemovalPolicy.RETAIN,
+    // Kept on update and delete, not when its create rolls back (CloudFormation User Guide,
+    // "DeletionPolicy attribute", RetainExceptOnCreate): a failed first deploy leaves no orphan.
+    removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
   });
+  // Throttling is set per stage and each stage counts its own requests (API Gateway
+  // Developer Guide, "Throttle requests to your HTTP APIs"): two stages at N would accept 2N.
+  // Each stage gets its share, so that the API as a whole accepts requestsPerSecond.
+  const perStage = props.requestsPerSecond / STAGES.length;
   // `$default` serves https://<api>/ and `default` the reference deployment's URLs
   // (https://<api>/default/MessageWall); the handlers strip the stage from the path.
-  for (const [id, stageName] of [['DefaultStage', '$default'], ['ReferenceStage', 'default']]) {
+  for (const [id, stageName] of STAGES) {
     api.addStage(id, {
       stageName,
       autoDeploy: true,
-      throttle: { rateLimit: props.requestsPerSecond, burstLimit: props.requestsPerSecond * 2 },
+      throttle: { rateLimit: perStage, burstLimit: Math.max(1, Math.floor(perStage * 2)) },
       accessLogSettings: {
         destination: new apigw.LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.jsonWithStandardFields(),
+        format: AccessLogFormat.custom(JSON.stringify(HTTP_API_ACCESS_LOG_FORMAT)),
       },
     });
   }
@@ -78,10 +127,12 @@ export function addThrottledHttpApi(scope: Construct, props: ThrottledHttpApiPro
   if (!props.iamAuth) {
     // Said where a user sees it: in the synth output, not only in an acknowledgment.
     Annotations.of(api).addWarningV2(OPEN_ENDPOINT_WARNING,
-      `the API is open: anyone on the internet can call the function (${props.exposure}), at up to ${props.requestsPerSecond} requests/s; `
+      `the API is open: anyone on the internet can call the function (${props.exposure}), at up to ${props.requestsPerSecond} requests/s `
+      + `in all (${perStage} on each of its ${STAGES.length} stages); `
       + 'deploy with -c iamAuth=true to require SigV4-signed requests.');
     const open = `The example reproduces the open endpoint of the reference deployment (${props.exposure}), throttled to `
-      + `${props.requestsPerSecond} requests/s and warned about at synth; deploy with -c iamAuth=true for IAM authorization.`;
+      + `${props.requestsPerSecond} requests/s in all (${perStage} on each of its ${STAGES.length} stages) and warned about at synth; `
+      + 'deploy with -c iamAuth=true for IAM authorization.';
     Validations.of(api).acknowledge(
       { id: 'AwsSolutions::AwsSolutions-APIG4', reason: open },
       { id: 'cdk-validator-cfnguard::api_gw_v2_authorization_type_configured_check', reason: open },

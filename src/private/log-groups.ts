@@ -17,12 +17,16 @@ export interface RetainedLogGroupOptions {
 /**
  * A log group kept after the stack is gone (logs are evidence) for a year by default; when no
  * customer-managed key is given, the encryption findings are acknowledged with the reason.
+ *
+ * Kept on update and delete, not when its create rolls back: `Retain` would also keep it after
+ * a failed first deploy, an orphan for every attempt (CloudFormation User Guide, "DeletionPolicy
+ * attribute", `RetainExceptOnCreate`).
  */
 export function retainedLogGroup(scope: Construct, id: string, options: RetainedLogGroupOptions): logs.LogGroup {
   const logGroup = new logs.LogGroup(scope, id, {
     retention: options.retention ?? logs.RetentionDays.ONE_YEAR,
     encryptionKey: options.encryptionKey,
-    removalPolicy: RemovalPolicy.RETAIN,
+    removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
   });
   if (!options.encryptionKey) {
     acknowledgeServiceEncryptedLogGroup(logGroup, options.howToOptIn);
