@@ -100,7 +100,11 @@ describe('the cycle finder', () => {
       principals: [fn.role!],
     }));
     fn.node.addDependency(f.shared.fileSystem);
+    // aws-cdk-lib only warns (on the console) about it, unless the validation flag is set.
+    const warnings = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     const template = app.synth().getStackByName('Storage').template;
+    expect(warnings.mock.calls.flat().join('\n')).toMatch(/Circular dependency/);
+    warnings.mockRestore();
     expect(templateCycles(template).length).toBeGreaterThan(0);
   });
 });

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -341,31 +341,32 @@ describe('EfsBackedFunction least privilege', () => {
       .toThrow(/^logEncryptionKey is only used for the log group this construct creates: set the key on logGroup instead \(in Python: log_encryption_key, log_group\)$/);
   });
 
-  test('the role is named at synth only when the file system is in another stack; the perimeter names it either way', () => {
+  test('the role is named at synth, in the file system\'s stack or another, and the perimeter spares it by that name', () => {
     const app = checkedApp();
     const storage = new Stack(app, 'Storage');
     const f = fixture(storage);
     newFunction(storage, 'Local', f);
     const compute = new Stack(app, 'Compute');
     newFunction(compute, 'Remote', f, { mountPath: '/mnt/remote' });
-    const localRole = Object.values(Template.fromStack(storage).findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('/mnt/inference') } }));
-    expect(localRole).toHaveLength(1);
-    expect(localRole[0].Properties.RoleName).toBeUndefined();
+    Template.fromStack(storage).hasResourceProperties('AWS::IAM::Role', {
+      RoleName: { 'Fn::Join': ['', [Match.stringLikeRegexp('^StorageLocalServiceRole[A-Za-z0-9]+-$'), { Ref: 'AWS::Region' }]] },
+    });
     Template.fromStack(compute).hasResourceProperties('AWS::IAM::Role', {
-      RoleName: { 'Fn::Join': ['', [Match.stringLikeRegexp('^ComputeRemote[A-Za-z0-9]+-$'), { Ref: 'AWS::Region' }]] },
+      RoleName: { 'Fn::Join': ['', [Match.stringLikeRegexp('^ComputeRemoteServiceRole[A-Za-z0-9]+-$'), { Ref: 'AWS::Region' }]] },
     });
     const perimeter = Object.values(Template.fromStack(storage).findResources('AWS::EFS::FileSystem'))[0]
       .Properties.FileSystemPolicy.Statement.find((s: { Sid: string }) => s.Sid === 'DenyUngrantedPrincipals');
-    expect(perimeter.Condition.ArnNotEquals['aws:PrincipalArn']).toHaveLength(2);
+    // Each role under its name at the root and under any path.
+    expect(perimeter.Condition.ArnNotLike['aws:PrincipalArn']).toHaveLength(4);
   });
 
-  test('fails when a role of the user\'s in another stack has no name the file system policy can use', () => {
+  test('fails when a role of the user\'s can be named neither at synth nor by the library', () => {
     const app = checkedApp();
     const storage = new Stack(app, 'Storage');
     const f = fixture(storage);
     const compute = new Stack(app, 'Compute');
-    const role = new iam.Role(compute, 'Mine', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const role = iam.Role.fromRoleName(compute, 'Mine', Fn.importValue('role-name'));
     expect(() => new EfsBackedFunction(compute, 'Fn', functionProps(f, { role })))
-      .toThrow(/^grantee Compute\/Mine is a role in stack Compute whose name is chosen at deploy time: .*Give the role a roleName, create it in the file system's stack, or import it with iam.Role.fromRoleArn \(in Python: role_name\)$/);
+      .toThrow(/^grantee Compute\/Mine is a role whose name is known only at deploy time .*Give the role a roleName, or import it with iam.Role.fromRoleArn \(in Python: role_name\)$/);
   });
 });

@@ -1,4 +1,5 @@
-import { Aws, Names, Stack, Token } from 'aws-cdk-lib';
+import { createHash } from 'crypto';
+import { Aws, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { inPython } from './validation';
@@ -162,6 +163,11 @@ export function perimeterArnsOf(fileSystemScope: IConstruct, grantee: iam.IGrant
   const principal = grantee.grantPrincipal;
   const fsStack = Stack.of(fileSystemScope);
   if (isRole(principal)) {
+    const imported = Token.isUnresolved(principal.roleArn) ? undefined : ROLE_ARN.exec(principal.roleArn);
+    if (imported) {
+      // Imported by ARN: its own partition and account.
+      return [`${imported[1]}role/${imported[2]}`, `${imported[1]}role/*/${imported[2]}`];
+    }
     const name = roleNameAtSynth(principal) ?? generateRoleName(principal);
     if (name === undefined || !isPortable(fsStack, name)) {
       throw new Error(`grantee ${principal.node.path} is a role whose name is known only at deploy time (${principal.roleArn}): `
@@ -172,9 +178,9 @@ export function perimeterArnsOf(fileSystemScope: IConstruct, grantee: iam.IGrant
     return roleArnPatterns(fsStack, name);
   }
   if (principal instanceof iam.ArnPrincipal && isPortable(fsStack, principal.arn)) {
-    const role = /^arn:[^:]+:iam::[^:]*:role\/(?:.*\/)?([^/]+)$/.exec(principal.arn);
+    const role = ROLE_ARN.exec(principal.arn);
     if (role) {
-      return roleArnPatterns(fsStack, role[1]);
+      return [`${role[1]}role/${role[2]}`, `${role[1]}role/*/${role[2]}`];
     }
     if (/^arn:[^:]+:iam::[^:]*:user\//.test(principal.arn)) {
       return [principal.arn];
@@ -185,6 +191,9 @@ export function perimeterArnsOf(fileSystemScope: IConstruct, grantee: iam.IGrant
   throw new Error('grantee must be an IAM role (a function\'s, an instance\'s or a task\'s role) or the ARN principal of a role or user known at synth, '
     + `not an account or a service (got ${principal})`);
 }
+
+/** A role ARN: its `arn:<partition>:iam::<account>:` prefix and its name (after any path). */
+const ROLE_ARN = /^(arn:[^:]+:iam::\d{12}:)role\/(?:.*\/)?([^/]+)$/;
 
 /** `role/NAME` and `role/<any path>/NAME` in the file system's account and partition. */
 function roleArnPatterns(fsStack: Stack, name: string): string[] {
@@ -229,9 +238,24 @@ function generateRoleName(role: iam.IRole): string | undefined {
   }
   const stack = Stack.of(role);
   const region = Token.isUnresolved(stack.region) ? Aws.REGION : stack.region;
-  const name = `${Names.uniqueResourceName(role, { maxLength: GENERATED_NAME_LENGTH })}-${region}`;
+  const name = `${readableUniqueName(stack, role)}-${region}`;
   cfn.roleName = name;
   return name;
+}
+
+/**
+ * The stack's name and the role's construct path, letters and digits only, shortened in the
+ * middle, then a hash of both: unique in the app (aws-cdk-lib's `Names` leave the hash out
+ * for a construct at the top of a stack, and the stack out when it is called `Default`).
+ */
+function readableUniqueName(stack: Stack, role: IConstruct): string {
+  const stackName = Token.isUnresolved(stack.stackName) ? stack.node.id : stack.stackName;
+  const path = [stackName, ...role.node.scopes.slice(role.node.scopes.indexOf(stack) + 1).map(scope => scope.node.id)];
+  const hash = createHash('sha256').update(path.join('/')).digest('hex').slice(0, 8).toUpperCase();
+  const readable = path.join('').replace(/[^A-Za-z0-9]/g, '');
+  const room = GENERATED_NAME_LENGTH - hash.length;
+  const half = Math.floor(room / 2);
+  return (readable.length > room ? readable.slice(0, half) + readable.slice(readable.length - (room - half)) : readable) + hash;
 }
 
 /** True when `value` resolves to a literal, or to pseudo parameters only (`AWS::Region`): no resource is referenced. */
