@@ -56,6 +56,24 @@ function python(code: string, input = ''): any {
   return JSON.parse(result.stdout);
 }
 
+/**
+ * A synthesized value as CloudFormation hands it to the custom resource's handler: every scalar
+ * a string (CloudFormation User Guide, custom resource request objects), references resolved.
+ */
+function asCloudFormationSends(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(asCloudFormationSends);
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value);
+    if (entries.length === 1 && (entries[0][0] === 'Ref' || entries[0][0].startsWith('Fn::'))) {
+      return `resolved-${JSON.stringify(entries[0][1]).replace(/\W+/g, '-')}`;
+    }
+    return Object.fromEntries(entries.map(([k, v]) => [k, asCloudFormationSends(v)]));
+  }
+  return String(value);
+}
+
 /** Building the construct is enough for the synth-time errors: no synth needed. */
 function fails(props: Partial<EfsDependencyInstallerProps>): () => void {
   return () => installerIn(new Stack(), props);
@@ -123,6 +141,24 @@ describe('EfsDependencyInstaller: the default install (one synth, rule packs inc
     expect(properties.PipOptions.slice(0, 5)).toEqual(['--only-binary=:all:', '--implementation', 'cp', '--python-version', LATEST_PYTHON.name.replace('python', '')]);
     expect(properties.PipOptions.slice(-2)).toEqual(['--index-url', 'https://download.pytorch.org/whl/cpu']);
     expect(installer.dependencySetId).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  test('the handler reads the synthesized properties from the strings CloudFormation sends: false is false, numbers are numbers', () => {
+    const withFiles = testStack();
+    installerIn(withFiles, {
+      keepPreviousSets: 2,
+      modelFiles: [
+        { url: 'https://example.org/m.pt', sha256: HASH, path: 'hub/checkpoints/m.pt' },
+        { url: 'https://example.org/repo.zip', sha256: HASH, path: 'hub/repo', extract: true },
+      ],
+    });
+    const sent = asCloudFormationSends(installProperties(Template.fromStack(withFiles))) as Record<string, any>;
+    expect(sent.ModelFiles[0].Extract).toBe('false');
+    const parsed = python('import json, sys, installer; print(json.dumps(installer.parse_properties(json.load(sys.stdin))))', JSON.stringify(sent));
+    expect(parsed.KeepPreviousSets).toBe(2);
+    expect(parsed.ModelFiles.map((f: any) => f.Extract)).toEqual([false, true]);
+    expect(parsed.Requirements).toEqual(['torch==2.6.0+cpu', 'Pillow>=11']);
+    expect(parsed.PipOptions).toEqual(sent.PipOptions);
   });
 
   test('functions import the set they were deployed with, never a moving link', () => {

@@ -68,6 +68,72 @@ def https_opener(url, timeout):
     return urllib.request.build_opener(HttpsOnlyRedirects).open(url, timeout=timeout)
 
 
+# ---------------------------------------------------------------- the properties, as CloudFormation sends them
+
+
+# CloudFormation hands a custom resource every property value as a string: `false` arrives as
+# "false" (truthy in Python), `1` as "1" (CloudFormation User Guide, "Custom resource request
+# objects": ResourceProperties). Each property is read from its string form, strictly, and
+# anything else fails the install naming the property and the value.
+
+DIGITS = re.compile(r"\A[0-9]+\Z")
+
+
+def parse_string(value, name):
+    if not isinstance(value, str):
+        raise InstallError(f"{name} must be a string (got {value!r})")
+    return value
+
+
+def parse_boolean(value, name):
+    if value not in ("true", "false"):
+        raise InstallError(f"{name} must be 'true' or 'false' (got {value!r})")
+    return value == "true"
+
+
+def parse_integer(value, name):
+    if not isinstance(value, str) or not DIGITS.match(value):
+        raise InstallError(f"{name} must be a whole number written in digits (got {value!r})")
+    return int(value)
+
+
+def parse_list(value, name, parse_item):
+    if not isinstance(value, list):
+        raise InstallError(f"{name} must be a list (got {value!r})")
+    return [parse_item(item, f"{name}[{i}]") for i, item in enumerate(value)]
+
+
+def parse_model_file(value, name):
+    if not isinstance(value, dict):
+        raise InstallError(f"{name} must be an object (got {value!r})")
+    return {
+        "Url": parse_string(value.get("Url"), f"{name}.Url"),
+        "Sha256": parse_string(value.get("Sha256", ""), f"{name}.Sha256"),
+        "Path": parse_string(value.get("Path"), f"{name}.Path"),
+        "Extract": parse_boolean(value.get("Extract", "false"), f"{name}.Extract"),
+    }
+
+
+def parse_properties(raw):
+    """The install's inputs, typed, from the ResourceProperties of a Create or Update; raise InstallError naming what is wrong."""
+    if not isinstance(raw, dict):
+        raise InstallError(f"ResourceProperties must be an object (got {raw!r})")
+    props = {
+        "SetId": parse_string(raw.get("SetId"), "SetId"),
+        "FileSystemId": parse_string(raw.get("FileSystemId"), "FileSystemId"),
+        "AccessPointId": parse_string(raw.get("AccessPointId"), "AccessPointId"),
+        "Requirements": parse_list(raw.get("Requirements"), "Requirements", parse_string),
+        "PipOptions": parse_list(raw.get("PipOptions"), "PipOptions", parse_string),
+        "ModelFiles": parse_list(raw.get("ModelFiles", []), "ModelFiles", parse_model_file),
+        "WarmUpCode": parse_string(raw.get("WarmUpCode", ""), "WarmUpCode"),
+        "KeepPreviousSets": parse_integer(raw.get("KeepPreviousSets", "1"), "KeepPreviousSets"),
+    }
+    check_id(props["SetId"])
+    if props["KeepPreviousSets"] < 1:
+        raise InstallError(f"KeepPreviousSets must be at least 1 (got {props['KeepPreviousSets']}): the previous set serves a rollback")
+    return props
+
+
 # ---------------------------------------------------------------- the set layout
 
 
@@ -241,7 +307,7 @@ def install_model_files(partial, props, deadline, opener=https_opener):
         inside = os.path.realpath(destination)
         if os.path.commonpath([inside, os.path.realpath(model)]) != os.path.realpath(model) or inside == os.path.realpath(model):
             raise InstallError(f"model file path must stay inside the model directory (got {item['Path']!r})")
-        if item.get("Extract"):
+        if item["Extract"]:
             archive = destination + ".zip"
             download_verified(item["Url"], item.get("Sha256"), archive, deadline, opener)
             extract_archive(archive, destination)
@@ -278,12 +344,13 @@ def build_set(root, set_id, props, deadline, opener=https_opener):
 
 
 def install(root, installer, props, deadline, opener=https_opener):
-    """Make set ``SetId`` complete (installing it unless it is), record it for ``installer``, remove unreferenced sets."""
+    """Make set ``SetId`` complete (installing it unless it is), record it for ``installer``, remove unreferenced sets.
+
+    ``props`` are typed, as ``parse_properties`` returns them.
+    """
     set_id = props["SetId"]
     check_id(set_id)
-    keep = int(props.get("KeepPreviousSets", 1))
-    if keep < 1:
-        raise InstallError(f"KeepPreviousSets must be at least 1 (got {keep}): the previous set serves a rollback")
+    keep = props["KeepPreviousSets"]
     with install_lock(root, deadline):
         remove_partials(root)
         installed = not is_complete(root, set_id)
@@ -320,18 +387,20 @@ def send_response(event, status, reason, physical, data=None, opener=urllib.requ
 
 def handle(event, root, deadline, opener=https_opener):
     """Do what the event asks; return (status, reason, physical id, data). Never raises."""
-    props = event.get("ResourceProperties", {})
+    raw = event.get("ResourceProperties", {})
     request = event.get("RequestType")
     if request == "Delete":
         # The sets stay on the file system, which outlives the stack; the next install's cleanup removes what nobody references.
         return "SUCCESS", "nothing to delete", event.get("PhysicalResourceId", "none"), {}
+    named = raw.get("SetId") if isinstance(raw, dict) else None
     try:
+        props = parse_properties(raw)
         installer = f"{event['StackId']}/{event['LogicalResourceId']}"
         result = install(root, installer, props, deadline, opener)
     except InstallError as error:
-        return "FAILED", f"Install of set {props.get('SetId')} failed: {error}", event.get("PhysicalResourceId", "failed"), {}
+        return "FAILED", f"Install of set {named} failed: {error}", event.get("PhysicalResourceId", "failed"), {}
     except Exception as error:  # noqa: BLE001  (anything else still gets an answer, never a hung stack)
-        return "FAILED", f"Install of set {props.get('SetId')} failed: {type(error).__name__}: {error}", event.get("PhysicalResourceId", "failed"), {}
+        return "FAILED", f"Install of set {named} failed: {type(error).__name__}: {error}", event.get("PhysicalResourceId", "failed"), {}
     set_id = props["SetId"]
     reason = f"set {set_id} {'installed' if result['installed'] else 'was complete already'}; removed {result['removed'] or 'none'}"
     return "SUCCESS", reason, physical_id(props), {"SetId": set_id, "LibPath": f"sets/{set_id}/lib", "ModelPath": f"sets/{set_id}/model"}

@@ -74,6 +74,20 @@ def sha256_of_dir_file(directory):
         return hashlib.sha256(f.read()).hexdigest()
 
 
+def as_cloudformation_sends(value):
+    """``value`` as CloudFormation hands a custom resource its properties: every scalar a string
+    (CloudFormation User Guide, custom resource request objects), lists and objects as they are."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, list):
+        return [as_cloudformation_sends(v) for v in value]
+    if isinstance(value, dict):
+        return {k: as_cloudformation_sends(v) for k, v in value.items()}
+    return value
+
+
 class MemoryOpener:
     """Serves URLs from a dict, as urlopen would, and records what was asked."""
 
@@ -113,7 +127,7 @@ class WithWheels(unittest.TestCase):
 
     def event(self, set_id, request="Create", logical="Deps", **extra):
         return {"RequestType": request, "StackId": STACK, "RequestId": "r1", "LogicalResourceId": logical,
-                "ResponseURL": "http://127.0.0.1:1/unused", "ResourceProperties": self.props(set_id, **extra)}
+                "ResponseURL": "http://127.0.0.1:1/unused", "ResourceProperties": as_cloudformation_sends(self.props(set_id, **extra))}
 
     def handle(self, set_id, seconds=120, opener=None, **extra):
         args = {"opener": opener} if opener else {}
@@ -246,6 +260,48 @@ class RollbackAndCleanup(WithoutPip):
         self.assertEqual(self.sets(), [SET_A])
 
 
+class PropertiesAsCloudFormationSendsThem(WithoutPip):
+    """Every property arrives as a string: each is read from its string form, strictly, or the install fails saying which."""
+
+    def test_they_are_read_from_their_string_form(self):
+        props = installer.parse_properties(as_cloudformation_sends(self.props(
+            SET_A, KeepPreviousSets=3, ModelFiles=[{"Url": "https://example.org/a.zip", "Sha256": "", "Path": "a", "Extract": True},
+                                                  {"Url": "https://example.org/b.pt", "Sha256": "", "Path": "b.pt", "Extract": False}])))
+        self.assertEqual(props["KeepPreviousSets"], 3)
+        self.assertEqual([f["Extract"] for f in props["ModelFiles"]], [True, False])
+        self.assertEqual(props["Requirements"], ["tinypkg"])
+
+    def test_anything_else_fails_the_install_naming_the_property_and_the_value(self):
+        model = {"Url": "https://example.org/m.pt", "Sha256": "", "Path": "m.pt"}
+        cases = [
+            ({"KeepPreviousSets": "one"}, "KeepPreviousSets must be a whole number written in digits (got 'one')"),
+            ({"KeepPreviousSets": "-1"}, "KeepPreviousSets must be a whole number written in digits (got '-1')"),
+            ({"KeepPreviousSets": "1.0"}, "KeepPreviousSets must be a whole number written in digits (got '1.0')"),
+            ({"KeepPreviousSets": "0"}, "KeepPreviousSets must be at least 1 (got 0)"),
+            ({"ModelFiles": [{**model, "Extract": "yes"}]}, "ModelFiles[0].Extract must be 'true' or 'false' (got 'yes')"),
+            ({"ModelFiles": [{**model, "Extract": "True"}]}, "ModelFiles[0].Extract must be 'true' or 'false' (got 'True')"),
+            ({"ModelFiles": [{**model, "Extract": ""}]}, "ModelFiles[0].Extract must be 'true' or 'false' (got '')"),
+            ({"ModelFiles": "[]"}, "ModelFiles must be a list (got '[]')"),
+            ({"ModelFiles": ["https://example.org/m.pt"]}, "ModelFiles[0] must be an object (got 'https://example.org/m.pt')"),
+            ({"ModelFiles": [{"Path": "m.pt"}]}, "ModelFiles[0].Url must be a string (got None)"),
+            ({"Requirements": "tinypkg"}, "Requirements must be a list (got 'tinypkg')"),
+            ({"PipOptions": [["--no-index"]]}, "PipOptions[0] must be a string (got ['--no-index'])"),
+        ]
+        for extra, message in cases:
+            with self.subTest(extra=extra):
+                event = self.event(SET_A)
+                event["ResourceProperties"].update(extra)
+                status, reason, _, _ = installer.handle(event, self.root, time.monotonic() + 30)
+                self.assertEqual(status, "FAILED")
+                self.assertIn(message, reason)
+        self.assertFalse(os.path.exists(os.path.join(self.root, "sets")))  # refused before anything was written
+
+    def test_a_delete_reads_no_property(self):
+        event = {**self.event(SET_A, request="Delete"), "PhysicalResourceId": "p1"}
+        event["ResourceProperties"]["KeepPreviousSets"] = "many"
+        self.assertEqual(installer.handle(event, self.root, time.monotonic() + 5)[0], "SUCCESS")
+
+
 class OneWriterAtATime(WithoutPip):
     def test_an_install_waits_for_the_lock_and_fails_clearly_when_it_never_comes(self):
         os.makedirs(os.path.join(self.root, "sets"))
@@ -325,6 +381,15 @@ class ModelFiles(WithoutPip):
         self.assertEqual(status, "FAILED")
         self.assertIn("outside its folder", reason)
         self.assertFalse(os.path.exists(os.path.join(self.root, "sets", "escaped.py")))
+
+    def test_extract_false_arrives_as_the_string_false_and_the_file_is_kept_as_it_is(self):
+        url = "https://example.org/classifier.pt"
+        files = [{"Url": url, "Path": "hub/checkpoints/classifier.pt", "Extract": False}]
+        self.assertEqual(self.event(SET_A, ModelFiles=files)["ResourceProperties"]["ModelFiles"][0]["Extract"], "false")
+        status, reason, _, _ = self.handle(SET_A, opener=MemoryOpener({url: self.CHECKPOINT}), ModelFiles=files)
+        self.assertEqual(status, "SUCCESS", reason)
+        with open(os.path.join(self.root, "sets", SET_A, "model", "hub", "checkpoints", "classifier.pt"), "rb") as f:
+            self.assertEqual(f.read(), self.CHECKPOINT)
 
     def test_plain_http_and_paths_outside_the_model_directory_are_refused(self):
         for item, message in (({"Url": "http://example.org/m.pt", "Path": "m.pt"}, "must be https"),
