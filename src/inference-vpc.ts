@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,6 +7,9 @@ import { Construct } from 'constructs';
 import { acknowledgeFinding } from './private/acknowledgments';
 import { retainedLogGroup } from './private/log-groups';
 import { checkIntegerInRange, inPython } from './private/validation';
+
+/** The timeout of aws-cdk-lib's handler that removes the default security group's rules (its template's `Timeout`). */
+const DEFAULT_SECURITY_GROUP_HANDLER_TIMEOUT_SECONDS = 900;
 
 /**
  * Properties of an {@link InferenceVpc}.
@@ -131,6 +134,7 @@ export class InferenceVpc extends Construct {
       restrictDefaultSecurityGroup: true,
     });
     this.acknowledgeDefaultSecurityGroupHandler();
+    this.boundDefaultSecurityGroupWait();
     this.workloadSubnets = { subnetType: workloadSubnetType };
 
     if (props.gatewayEndpoints ?? true) {
@@ -162,6 +166,19 @@ export class InferenceVpc extends Construct {
     if (provider) {
       acknowledgeFinding(provider, 'cdk-validator-cfnguard::lambda_inside_vpc_check',
         "aws-cdk-lib's handler that removes the default security group's rules only calls the EC2 API during deployment; it reaches no resource inside the VPC.");
+    }
+  }
+
+  /**
+   * CloudFormation waits for a custom resource's answer up to its `ServiceTimeout` (1 to 3600
+   * seconds; CloudFormation User Guide, AWS::CloudFormation::CustomResource), an hour when
+   * unset. aws-cdk-lib's handler that closes the default security group has 15 minutes: once
+   * they are over no answer can come, so a deployment (or its rollback) fails then, not an hour later.
+   */
+  private boundDefaultSecurityGroupWait(): void {
+    const resource = this.vpc.node.tryFindChild('RestrictDefaultSecurityGroupCustomResource')?.node.defaultChild;
+    if (resource instanceof CfnResource) {
+      resource.addPropertyOverride('ServiceTimeout', String(DEFAULT_SECURITY_GROUP_HANDLER_TIMEOUT_SECONDS));
     }
   }
 

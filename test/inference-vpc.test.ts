@@ -61,6 +61,10 @@ describe('InferenceVpc', () => {
       DeliverLogsPermissionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('NetworkFlowLogRole'), 'Arn'] },
     });
     template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 365 }, DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
+    // CloudFormation waits at most ServiceTimeout for the default security group handler (an hour when unset).
+    const handler = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: '__entrypoint__.handler' } }))[0];
+    template.hasResourceProperties('Custom::VpcRestrictDefaultSG', { ServiceTimeout: String(handler?.Properties.Timeout) });
+    expect(handler?.Properties.Timeout).toBe(900);
     template.hasResource('AWS::EC2::FlowLog', { DependsOn: [Match.stringLikeRegexp('NetworkFlowLogPolicy')] });
     template.resourceCountIs('AWS::IAM::Policy', 0);
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
