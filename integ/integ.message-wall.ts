@@ -1,6 +1,7 @@
 /**
  * Integration test: deploys the MessageWall example and replays the reference deployment's
- * published transcript over HTTP at the reference URL (`https://<api>/default/MessageWall`).
+ * published transcript over HTTP at the reference URL (`https://<api>/default/MessageWall`),
+ * then checks that a role the stack did not grant cannot mount its file system.
  *
  * Offline, `npx projen integ:snapshot` (part of `npm test`) compares what this app synthesizes
  * with the committed snapshot (integ.message-wall.ts.snapshot/). With an AWS account,
@@ -8,7 +9,10 @@
  */
 import { ExpectedResult, IApiCall, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, RemovalPolicies } from 'aws-cdk-lib';
+import * as efs from 'aws-cdk-lib/aws-efs';
 import { MessageWallStack } from '../examples/message-wall/message-wall-stack';
+import { SharedFileSystem } from '../src';
+import { assertUngrantedRoleCannotMount } from './perimeter-probe';
 
 /**
  * The reference transcript: each request and the whole answer it gets. The wall is new, as in
@@ -44,3 +48,8 @@ for (const step of TRANSCRIPT) {
   previous?.next(call);
   previous = call;
 }
+
+// The perimeter keeps out a same-account role that the stack did not grant (an assumption
+// no offline test can settle: docs/assumptions.md).
+const shared = stack.node.findChild('Shared') as SharedFileSystem;
+assertUngrantedRoleCannotMount(integ, stack, shared, shared.fileSystem.node.findChild('Messages') as efs.IAccessPoint);
