@@ -356,8 +356,8 @@ describe('EfsBackedFunction least privilege', () => {
     });
     const perimeter = Object.values(Template.fromStack(storage).findResources('AWS::EFS::FileSystem'))[0]
       .Properties.FileSystemPolicy.Statement.find((s: { Sid: string }) => s.Sid === 'DenyUngrantedPrincipals');
-    // Each role under its name at the root and under any path.
-    expect(perimeter.Condition.ArnNotLike['aws:PrincipalArn']).toHaveLength(4);
+    // Each role under its name at the root, under any path and as a session.
+    expect(perimeter.Condition.ArnNotLike['aws:PrincipalArn']).toHaveLength(6);
   });
 
   test('fails when a role of the user\'s can be named neither at synth nor by the library', () => {

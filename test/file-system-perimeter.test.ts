@@ -15,7 +15,7 @@ import { checkedApp, fixture, Fixture, newFunction } from './helpers';
  * What this checks is the policy logic, in every world the documentation leaves open (see
  * src/private/file-system-policy.ts): requests that carry only the keys the EFS guide lists
  * for NFS clients; with `aws:PrincipalArn` too (as IAM sets it for role sessions); and with
- * the principal's tags as well. And wherever a Deny names a role ARN in `NotPrincipal`, it is
+ * the principal's tags as well; and with the session's ARN where the role's is expected. And wherever a Deny names a role ARN in `NotPrincipal`, it is
  * read as the IAM guide's worst case, sparing none of the role's sessions
  * (`worstCaseNotPrincipal`), not as the simulator matches sessions to roles.
  */
@@ -173,7 +173,12 @@ class SynthesizedApp {
  * for NFS clients and says no other is enforced; IAM sets `aws:PrincipalArn` (and the
  * principal's tags) for every role session. Which of these EFS evaluates is not verified.
  */
-const WORLDS = ['documented keys only', 'with aws:PrincipalArn', 'with aws:PrincipalArn and principal tags'] as const;
+const WORLDS = [
+  'documented keys only',
+  'with aws:PrincipalArn',
+  'with aws:PrincipalArn and principal tags',
+  'with the session ARN as aws:PrincipalArn',
+] as const;
 type World = typeof WORLDS[number];
 
 interface MountRequest {
@@ -208,7 +213,10 @@ async function decide(app: SynthesizedApp, principal: Principal, request: MountR
   if (request.accessPointArn) {
     context['elasticfilesystem:AccessPointArn'] = request.accessPointArn;
   }
-  if (request.world !== 'documented keys only') {
+  if (request.world === 'with the session ARN as aws:PrincipalArn') {
+    // Not what the IAM guide says a role session carries; a world the policy must survive anyway.
+    context['aws:PrincipalArn'] = principal.sessionArn;
+  } else if (request.world !== 'documented keys only') {
     context['aws:PrincipalArn'] = principal.roleArn;
   }
   if (request.world === 'with aws:PrincipalArn and principal tags') {
@@ -380,6 +388,7 @@ describe('who the perimeter spares', () => {
     const policy = JSON.stringify(Template.fromStack(fsStack).toJSON());
     expect(policy).toMatch(/:role\/analytics-task"/);
     expect(policy).toMatch(/:role\/\*\/analytics-task"/);
+    expect(policy).toMatch(/:assumed-role\/analytics-task\/\*"/);
     expect(policy).toMatch(/:role\/ClientsInstanceRole[A-Za-z0-9]+-",\{"Ref":"AWS::Region"\}/);
     expect(policy).not.toMatch(/ImportValue/);
     // The generated name is the role's own, in its own stack.
@@ -397,7 +406,11 @@ describe('who the perimeter spares', () => {
     const statement = Template.fromStack(fsStack).toJSON().Resources;
     const [fileSystem] = Object.values(statement).filter((r: any) => r.Type === 'AWS::EFS::FileSystem') as any[];
     const perimeter = fileSystem.Properties.FileSystemPolicy.Statement.find((s: any) => s.Sid === 'DenyUngrantedPrincipals');
-    expect(JSON.stringify(perimeter.Condition.ArnNotLike['aws:PrincipalArn'])).toMatch(/:role\/backup-reader".*:role\/\*\/backup-reader"/);
+    expect(perimeter.Condition.ArnNotLike['aws:PrincipalArn']).toEqual([
+      'arn:aws:iam::111111111111:role/backup-reader',
+      'arn:aws:iam::111111111111:role/*/backup-reader',
+      'arn:aws:sts::111111111111:assumed-role/backup-reader/*',
+    ]);
     expect(perimeter.Condition.Null).toEqual({ 'aws:PrincipalArn': 'false' });
   });
 

@@ -429,11 +429,12 @@ describe('SharedFileSystem refuses what exposes every file, unless told', () => 
     });
     expect(Object.keys(condition)).toEqual(['Null', 'ArnNotLike']);
     expect(condition.Null).toEqual({ 'aws:PrincipalArn': 'false' });
-    // The role's name at the root and under any path, built from pseudo parameters only.
+    // The role's name at the root, under any path and as a session, built from pseudo parameters only.
     const patterns = condition.ArnNotLike['aws:PrincipalArn'].map((p: object) => JSON.stringify(p));
     expect(patterns).toEqual([
       expect.stringMatching(/^\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":iam::",\{"Ref":"AWS::AccountId"\},":role\/DefaultReader[A-Za-z0-9]+-",\{"Ref":"AWS::Region"\}\]\]\}$/),
       expect.stringMatching(/^\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":iam::",\{"Ref":"AWS::AccountId"\},":role\/\*\/DefaultReader[A-Za-z0-9]+-",\{"Ref":"AWS::Region"\}\]\]\}$/),
+      expect.stringMatching(/^\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":sts::",\{"Ref":"AWS::AccountId"\},":assumed-role\/DefaultReader[A-Za-z0-9]+-",\{"Ref":"AWS::Region"\},"\/\*"\]\]\}$/),
     ]);
   });
 });
@@ -447,7 +448,13 @@ describe('SharedFileSystem.admitPrincipal', () => {
     const policy = Object.values(Template.fromStack(storage).findResources('AWS::EFS::FileSystem'))[0].Properties.FileSystemPolicy;
     expect(policy.Statement.find((s: { Sid: string }) => s.Sid === 'DenyUngrantedPrincipals').Condition).toEqual({
       'Null': { 'aws:PrincipalArn': 'false' },
-      'ArnNotLike': { 'aws:PrincipalArn': ['arn:aws:iam::111111111111:role/efs-admin', 'arn:aws:iam::111111111111:role/*/efs-admin'] },
+      'ArnNotLike': {
+        'aws:PrincipalArn': [
+          'arn:aws:iam::111111111111:role/efs-admin',
+          'arn:aws:iam::111111111111:role/*/efs-admin',
+          'arn:aws:sts::111111111111:assumed-role/efs-admin/*',
+        ],
+      },
     });
     expect(() => shared.admitPrincipal(new iam.AccountRootPrincipal()))
       .toThrow(/^grantee must be an IAM role .* or the ARN principal of a role or user known at synth, not an account or a service \(got AccountRootPrincipal\(\)\)$/);

@@ -152,9 +152,9 @@ function perimeterStatement(grantedPrincipalArns: string[]): iam.PolicyStatement
  * fixed at synth so that the policy references no resource (see `fileSystemPolicy`).
  *
  * A role is named by its name, under any path: `role/NAME` and `role/*\/NAME` (role names
- * are unique in an account whatever their path, so the two patterns match that role only,
- * whether or not `aws:PrincipalArn` carries the path). Its name is the one it was given or,
- * for a role of the app that has none, one generated here (as aws-cdk-lib's
+ * are unique in an account whatever their path, so the patterns match that role only,
+ * whether or not `aws:PrincipalArn` carries the path), and its sessions (`rolePatterns`).
+ * Its name is the one it was given or, for a role of the app that has none, one generated here (as aws-cdk-lib's
  * `PhysicalName.GENERATE_IF_NEEDED` does for references across environments): the role's
  * stack name, construct path and region. A user is named by its ARN. Anything else is
  * refused, with what to do.
@@ -166,7 +166,7 @@ export function perimeterArnsOf(fileSystemScope: IConstruct, grantee: iam.IGrant
     const imported = Token.isUnresolved(principal.roleArn) ? undefined : ROLE_ARN.exec(principal.roleArn);
     if (imported) {
       // Imported by ARN: its own partition and account.
-      return [`${imported[1]}role/${imported[2]}`, `${imported[1]}role/*/${imported[2]}`];
+      return rolePatterns(imported[1], imported[2], imported[3]);
     }
     const name = roleNameAtSynth(principal) ?? generateRoleName(principal);
     if (name === undefined || !isPortable(fsStack, name)) {
@@ -180,7 +180,7 @@ export function perimeterArnsOf(fileSystemScope: IConstruct, grantee: iam.IGrant
   if (principal instanceof iam.ArnPrincipal && isPortable(fsStack, principal.arn)) {
     const role = ROLE_ARN.exec(principal.arn);
     if (role) {
-      return [`${role[1]}role/${role[2]}`, `${role[1]}role/*/${role[2]}`];
+      return rolePatterns(role[1], role[2], role[3]);
     }
     if (/^arn:[^:]+:iam::[^:]*:user\//.test(principal.arn)) {
       return [principal.arn];
@@ -192,13 +192,26 @@ export function perimeterArnsOf(fileSystemScope: IConstruct, grantee: iam.IGrant
     + `not an account or a service (got ${principal})`);
 }
 
-/** A role ARN: its `arn:<partition>:iam::<account>:` prefix and its name (after any path). */
-const ROLE_ARN = /^(arn:[^:]+:iam::\d{12}:)role\/(?:.*\/)?([^/]+)$/;
+/** A role ARN: its partition, its account and its name (after any path). */
+const ROLE_ARN = /^arn:([^:]+):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
 
-/** `role/NAME` and `role/<any path>/NAME` in the file system's account and partition. */
+/**
+ * The ARNs a request of role `name` may carry as `aws:PrincipalArn`: the role's, at the root
+ * or under any path (the IAM guide says a role session's key is the role's ARN), and, in case
+ * a service put the session's ARN there instead, `assumed-role/NAME/*`. Sparing all three
+ * costs nothing (each names this role only) and keeps granted roles in whichever it is.
+ */
+function rolePatterns(partition: string, account: string, name: string): string[] {
+  return [
+    `arn:${partition}:iam::${account}:role/${name}`,
+    `arn:${partition}:iam::${account}:role/*/${name}`,
+    `arn:${partition}:sts::${account}:assumed-role/${name}/*`,
+  ];
+}
+
+/** `rolePatterns` of a role of the app, in the file system's account and partition (pseudo parameters). */
 function roleArnPatterns(fsStack: Stack, name: string): string[] {
-  const arn = (resourceName: string) => fsStack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName });
-  return [arn(name), arn(`*/${name}`)];
+  return rolePatterns(fsStack.partition, fsStack.account, name);
 }
 
 function isRole(principal: iam.IPrincipal): principal is iam.IRole {
