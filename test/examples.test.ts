@@ -4,8 +4,8 @@ import { checkedApp, expectCompliant, policyStatements, stableTemplate } from '.
 import { MessageWallStack } from '../examples/message-wall/message-wall-stack';
 import { CHECKPOINT_URL, MlInferenceStack, MlInferenceStackProps, MODEL_REPO_COMMIT } from '../examples/ml-inference/ml-inference-stack';
 import { OPEN_ENDPOINT_WARNING } from '../examples/shared/throttled-http-api';
-import { NEW_ACCOUNT_LAMBDA_QUOTAS } from '../src/private/lambda-limits';
 import { SynthWarnings } from '../src';
+import { NEW_ACCOUNT_LAMBDA_QUOTAS } from '../src/private/lambda-limits';
 
 /** What the VPC lookup answers for a default VPC: one public subnet in each of two zones. */
 function defaultVpcLookup(): object {
