@@ -73,6 +73,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     compilerOptions: { isolatedModules: true },
   },
   eslintOptions: {
+    // `npm test` and `npx projen eslint` only check; `npm run lint:fix` rewrites files.
+    commandOptions: { fix: false },
     // One typed-lint project for everything: the top-level dev tsconfig includes it all.
     tsconfigPath: './tsconfig.dev.json',
     projectService: false,
@@ -108,11 +110,20 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   sampleCode: false,
   gitignore: ['cdk.out/', '.cdk.staging/', '__pycache__/', '*.pyc', '/.jsii-pacmak/', '/dist-pacmak/', '/.message-wall/', '/.jsii.tabl.json', '*.tabl.json'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/scripts/', '/integ/', '/.ci/', 'cdk.out/', '/rosetta/', '/assets/**/test_*.py', '__pycache__/'] },
+  // The package holds the library, its assets and API docs: test/package-contents.test.ts lists it.
+  npmIgnoreOptions: {
+    ignorePatterns: ['/examples/', '/bench/', '/scripts/', '/integ/', '/.ci/', 'cdk.out/', '/rosetta/', '/assets/**/test_*.py', '__pycache__/',
+      '/.message-wall/', '/dist-pacmak/', '/.jsii-pacmak/', '*.tabl.json'],
+  },
 });
 
 // README code blocks must compile: extract them with jsii-rosetta in strict mode after compile.
 project.postCompileTask.exec('jsii-rosetta extract --strict --compile');
+
+project.addTask('lint:fix', {
+  description: 'Run eslint and let it rewrite what it can fix (npm test only checks)',
+  exec: 'npx projen eslint --fix',
+});
 
 // `npm test`: type-check once and eslint, then jest beside the Python tests (scripts/test.sh);
 // each step prints its time. Arguments go to jest.
