@@ -105,6 +105,10 @@ describe('examples/message-wall', () => {
     template.hasOutput('ReferenceUrl', { Value: { 'Fn::Join': ['', Match.arrayWith(['/default/MessageWall'])] } });
   });
 
+  test('-c fullAccount=true passes the rule packs too', () => {
+    expectCompliant(messageWall({ fullAccount: true }));
+  });
+
   test('the open endpoint is said out loud: a synth warning names what is exposed and the flag that closes it', () => {
     Annotations.fromStack(defaultStack).hasWarning('/MessageWall/Api', Match.stringLikeRegexp(
       'the API is open: anyone on the internet can call the function \\(read, append to and delete every wall.*at up to 20 requests/s in all \\(10 on each of its 2 stages\\).*-c iamAuth=true.*openEndpoint'));
@@ -228,6 +232,10 @@ describe('examples/ml-inference', () => {
     Template.fromStack(configured).hasResourceProperties('AWS::Lambda::Alias', { Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 } });
     expect(() => new MlInferenceStack(new App(), 'MLInference', { fullAccount: true, provisionedConcurrency: 6 }))
       .toThrow(/provisionedConcurrency \(6\) must not exceed reservedConcurrentExecutions \(5\)/);
+  });
+
+  test('-c fullAccount=true passes the rule packs too', () => {
+    expectCompliant(mlInference({ fullAccount: true }));
   });
 
   test('torch, torchvision, Pillow from one index, the hub repository at a pinned commit and the checkpoint, installed before the function deploys', () => {
