@@ -9,6 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { EfsBackedFunction } from './efs-backed-function';
 import { acknowledgeFinding } from './private/acknowledgments';
+import { createInstallDispatcher, DISPATCH_MARGIN } from './private/install-dispatcher';
 import { checkLambdaMemorySize } from './private/lambda-limits';
 import { retainedLogGroup } from './private/log-groups';
 import { parseRequirements, ParsedRequirements, checkPackageUrl, readRequirementsFile } from './private/requirements';
@@ -30,12 +31,15 @@ const INSTALL_MOUNT = '/mnt/install';
 const PYPI = 'https://pypi.org/simple';
 
 /**
- * Lambda's 15 minute limit on one invocation, less what the function keeps back to clean up
- * and answer CloudFormation.
+ * Lambda's 15 minute limit on one invocation (Lambda quotas: function timeout 900 seconds), less
+ * what the install function keeps back to clean up (`CLEANUP_MARGIN`) and the dispatcher to
+ * answer CloudFormation (`DISPATCH_MARGIN`): 14 minutes + 40 s + 20 s = 900 s.
  */
 const MAX_INSTALL_MINUTES = 14;
-/** Seconds the install function runs beyond the install timeout: its cleanup and its answer. */
-const RESPONSE_MARGIN = Duration.seconds(60);
+/** Seconds the install function runs beyond the install timeout: it removes a failed partial set and returns. */
+const CLEANUP_MARGIN = Duration.seconds(40);
+/** How long CloudFormation waits beyond the dispatcher's timeout before it fails the custom resource. */
+const SERVICE_TIMEOUT_MARGIN = Duration.minutes(1);
 
 /**
  * A file to place in the model directory (`TORCH_HOME`) of the set, downloaded at install.
@@ -134,7 +138,8 @@ export interface EfsDependencyInstallerProps {
 
   /**
    * How long one install may take. The install runs in a Lambda invocation, so at most
-   * 14 minutes (one more is kept for cleanup and the answer to CloudFormation).
+   * 14 minutes (one more is kept: 40 s for the install function's cleanup, 20 s for the
+   * dispatcher's answer to CloudFormation).
    *
    * @default Duration.minutes(10)
    */
@@ -168,8 +173,9 @@ export interface EfsDependencyInstallerProps {
  * Installs Python packages and model files onto an EFS access point at deploy time.
  *
  * A Lambda function on the functions' own runtime and architecture mounts the access point
- * natively (IAM authorization and TLS, through the access point only) and, as a custom
- * resource, installs the requirements (binary wheels only) into `sets/<id>/`, where `<id>`
+ * natively (IAM authorization and TLS, through the access point only) and, invoked by the
+ * custom resource's dispatcher (a function that mounts nothing and always answers
+ * CloudFormation), installs the requirements (binary wheels only) into `sets/<id>/`, where `<id>`
  * is a hash of every input, downloads the model files and checks their SHA-256, runs the
  * warm-up, and marks the set complete. It holds a lock on the access point while it writes,
  * and runs one install at a time (reserved concurrency 1, no retries).
@@ -180,8 +186,14 @@ export interface EfsDependencyInstallerProps {
  * this construct so they deploy after the install.
  */
 export class EfsDependencyInstaller extends Construct {
-  /** The Lambda function that installs sets (the custom resource's handler). */
+  /** The Lambda function that mounts the access point and installs sets; only `dispatchFunction` invokes it. */
   public readonly installFunction: EfsBackedFunction;
+
+  /**
+   * The custom resource's handler: mounts nothing, invokes `installFunction` synchronously and
+   * answers CloudFormation, also when the install function cannot run.
+   */
+  public readonly dispatchFunction: lambda.Function;
 
   /** The content hash of the inputs: the name of the set this deployment installs. */
   public readonly dependencySetId: string;
@@ -250,14 +262,27 @@ export class EfsDependencyInstaller extends Construct {
     this.inputsHashLocked = requirements.hashLocked && modelFiles.every(f => f.sha256 !== undefined);
 
     this.installFunction = this.createInstallFunction(props, code, timeout, architecture);
+    // CloudFormation invokes the dispatcher, which mounts nothing: a mount that fails (Lambda then runs no
+    // code of the install function) still gets an answer, and a rollback's Delete always succeeds.
+    this.dispatchFunction = createInstallDispatcher(this, {
+      installFunction: this.installFunction.lambdaFunction,
+      installFunctionTimeout: this.installFunction.timeout,
+      vpc: props.fileSystem.vpc,
+      vpcSubnets: props.fileSystem.vpcSubnets,
+      architecture,
+      code,
+      logEncryptionKey: props.logEncryptionKey,
+    });
     this.resource = new CustomResource(this, 'Install', {
-      serviceToken: this.installFunction.lambdaFunction.functionArn,
+      serviceToken: this.dispatchFunction.functionArn,
       resourceType: 'Custom::EfsDependencySet',
       // Every input is a property: a rollback's Update carries the old ones, and a replaced
       // file system or access point (new id) installs again.
       properties: { SetId: this.dependencySetId, ...properties },
-      // CloudFormation fails the resource if the function never answers (killed, out of memory).
-      serviceTimeout: timeout.plus(RESPONSE_MARGIN).plus(Duration.minutes(1)),
+      // CloudFormation fails the resource if the dispatcher never answers (it was killed); it answers
+      // by its own timeout otherwise. ServiceTimeout: 1 to 3600 s (CloudFormation User Guide,
+      // AWS::CloudFormation::CustomResource).
+      serviceTimeout: timeout.plus(CLEANUP_MARGIN).plus(DISPATCH_MARGIN).plus(SERVICE_TIMEOUT_MARGIN),
     });
     // The install downloads: it starts only once the subnets' routes out (NAT) exist.
     const subnets = props.fileSystem.vpc.selectSubnets(props.fileSystem.vpcSubnets);
@@ -280,14 +305,14 @@ export class EfsDependencyInstaller extends Construct {
       architecture,
       handler: 'installer.handler',
       code,
-      timeout: timeout.plus(RESPONSE_MARGIN),
+      timeout: timeout.plus(CLEANUP_MARGIN),
       memorySize: props.memorySize ?? 3008,
       // pip unpacks wheels in /tmp before it copies them onto EFS.
       ephemeralStorageSize: Size.gibibytes(10),
-      environment: { MOUNT_PATH: INSTALL_MOUNT },
-      // One install at a time; CloudFormation's invocation is never retried behind its back.
+      environment: { MOUNT_PATH: INSTALL_MOUNT, INSTALL_TIMEOUT_SECONDS: String(timeout.toSeconds()) },
+      // One install at a time. The dispatcher invokes it synchronously, which Lambda never retries
+      // (Lambda Developer Guide, "Invoking a Lambda function synchronously"): no retry setting.
       reservedConcurrentExecutions: 1,
-      retryAttempts: 0,
       // HTTPS to the package index and model hosts, NFS to the mount targets; nothing else.
       allowAllOutbound: false,
       logGroup: retainedLogGroup(this, 'Logs', {
@@ -297,8 +322,8 @@ export class EfsDependencyInstaller extends Construct {
     });
     installFunction.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the package index and model hosts');
     acknowledgeFinding(installFunction.lambdaFunction.node.defaultChild!, 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
-      'CloudFormation invokes this function once per change of the set, with retries off; when an invocation fails without answering, '
-      + 'the custom resource fails at its ServiceTimeout and the stack rolls back, so a dead-letter queue would hold nothing to act on.');
+      'Only the dispatcher invokes this function, synchronously, and answers CloudFormation with its result or its error; a dead-letter '
+      + 'queue receives only asynchronous invocations that failed, and this function has none.');
     return installFunction;
   }
 }

@@ -2,8 +2,9 @@
 
 It runs as a Lambda function that mounts the access point natively (IAM authorization and
 TLS, as the file system policy demands), on the same Python runtime and architecture as the
-functions that import what it installs. CloudFormation invokes it directly (no provider
-framework) and it answers on the pre-signed response URL itself.
+functions that import what it installs. The dispatcher (dispatcher.py), the custom resource's
+service token, invokes it synchronously and answers CloudFormation with what it returns, or
+with the invocation's error when it could not run (a mount that failed, a timeout).
 
 Layout on the access point (ROOT is the function's mount path):
 
@@ -40,10 +41,10 @@ COMPLETE_MARKER = ".complete"
 PARTIAL_SUFFIX = ".partial"
 HISTORY_FILE = "history.json"
 LOCK_FILE = ".lock"
-#: Seconds kept back from the invocation's remaining time to clean up and answer CloudFormation.
-RESPONSE_MARGIN_SECONDS = 45
+#: Seconds kept back from the invocation's remaining time at the least, to remove a failed partial set and return.
+CLEANUP_SECONDS = 20
 DOWNLOAD_CHUNK = 1 << 20
-#: How many characters of a failing command's output go into the CloudFormation reason (it allows about 4 KB in all).
+#: How many characters of a failing command's output go into the reason (the dispatcher cuts it to CloudFormation's 4096 bytes).
 REASON_TAIL = 1500
 
 
@@ -369,22 +370,6 @@ def physical_id(props):
     return f"{props['FileSystemId']}:{props['AccessPointId']}:{props['SetId']}"
 
 
-def send_response(event, status, reason, physical, data=None, opener=urllib.request.urlopen):
-    body = json.dumps({
-        "Status": status,
-        "Reason": reason[:3500],
-        "PhysicalResourceId": physical,
-        "StackId": event["StackId"],
-        "RequestId": event["RequestId"],
-        "LogicalResourceId": event["LogicalResourceId"],
-        "Data": data or {},
-    }).encode()
-    request = urllib.request.Request(event["ResponseURL"], data=body, method="PUT",
-                                     headers={"Content-Type": "", "Content-Length": str(len(body))})
-    with opener(request, timeout=30) as response:
-        response.read()
-
-
 def handle(event, root, deadline, opener=https_opener):
     """Do what the event asks; return (status, reason, physical id, data). Never raises."""
     raw = event.get("ResourceProperties", {})
@@ -407,9 +392,12 @@ def handle(event, root, deadline, opener=https_opener):
 
 
 def handler(event, context):
-    """Lambda entry point: CloudFormation invokes it asynchronously, once (the function allows no retry)."""
+    """Lambda entry point. The dispatcher invokes it synchronously (RequestResponse) with CloudFormation's
+    request, without the response URL, and answers CloudFormation with what this returns."""
     root = os.environ["MOUNT_PATH"]
-    deadline = time.monotonic() + context.get_remaining_time_in_millis() / 1000 - RESPONSE_MARGIN_SECONDS
-    status, reason, physical, data = handle(event, root, deadline)
-    print(json.dumps({"RequestType": event.get("RequestType"), "Status": status, "Reason": reason}))
-    send_response(event, status, reason, physical, data)
+    remaining = context.get_remaining_time_in_millis() / 1000
+    # The install's own timeout; the function runs CLEANUP_SECONDS longer to remove a failed partial set and return.
+    seconds = min(float(os.environ.get("INSTALL_TIMEOUT_SECONDS", remaining)), remaining - CLEANUP_SECONDS)
+    status, reason, physical, data = handle(event, root, time.monotonic() + seconds)
+    log(json.dumps({"RequestType": event.get("RequestType"), "Status": status, "Reason": reason}))
+    return {"Status": status, "Reason": reason, "PhysicalResourceId": physical, "Data": data}

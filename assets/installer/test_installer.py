@@ -19,7 +19,6 @@ import threading
 import time
 import unittest
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import installer  # noqa: E402
@@ -459,38 +458,24 @@ class WheelTagsOfTheIndexes(unittest.TestCase):
         self.assertIn("No matching distribution found for torch==2.6.0+cpu", str(raised.exception))
 
 
-class CloudFormationResponse(unittest.TestCase):
-    def test_the_handler_answers_on_the_response_url(self):
-        received = []
+class LambdaEntryPoint(WithoutPip):
+    def test_the_handler_returns_its_answer_to_the_dispatcher_and_stops_at_the_install_timeout(self):
+        class Context:
+            def get_remaining_time_in_millis(self):
+                return 120_000
 
-        class Capture(BaseHTTPRequestHandler):
-            def do_PUT(self):  # noqa: N802
-                received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Capture)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        root = tempfile.mkdtemp(prefix="efs-mount-")
+        os.environ["MOUNT_PATH"] = self.root
+        os.environ["INSTALL_TIMEOUT_SECONDS"] = "2"
         try:
-            event = {"RequestType": "Delete", "StackId": STACK, "RequestId": "r9", "LogicalResourceId": "Deps", "PhysicalResourceId": "p1",
-                     "ResponseURL": f"http://127.0.0.1:{server.server_port}/response", "ResourceProperties": {}}
-
-            class Context:
-                def get_remaining_time_in_millis(self):
-                    return 120_000
-
-            os.environ["MOUNT_PATH"] = root
-            installer.handler(event, Context())
+            started = time.monotonic()
+            answer = installer.handler(self.event(SET_A, WarmUpCode="import time; time.sleep(60)"), Context())
         finally:
-            server.shutdown()
-            shutil.rmtree(root, ignore_errors=True)
-        self.assertEqual(received, [{"Status": "SUCCESS", "Reason": "nothing to delete", "PhysicalResourceId": "p1", "StackId": STACK,
-                                     "RequestId": "r9", "LogicalResourceId": "Deps", "Data": {}}])
+            del os.environ["INSTALL_TIMEOUT_SECONDS"]
+        self.assertLess(time.monotonic() - started, 15)
+        self.assertEqual(answer["Status"], "FAILED")
+        self.assertIn("did not finish within the install timeout", answer["Reason"])
+        answer = installer.handler({**self.event(SET_A, request="Delete"), "PhysicalResourceId": "p1"}, Context())
+        self.assertEqual(answer, {"Status": "SUCCESS", "Reason": "nothing to delete", "PhysicalResourceId": "p1", "Data": {}})
 
 
 if __name__ == "__main__":

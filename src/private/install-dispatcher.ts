@@ -1,0 +1,147 @@
+import { Aws, Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { acknowledgeFinding } from './acknowledgments';
+import { retainedLogGroup } from './log-groups';
+
+/**
+ * The dispatcher's runtime: the newest Python runtime with a source for its general
+ * availability (AWS Compute blog, "Python 3.14 runtime now available in AWS Lambda"). Its
+ * code is plain Python and boto3, so it need not follow the installer's runtime.
+ */
+const DISPATCHER_RUNTIME = lambda.Runtime.PYTHON_3_14;
+
+/** Seconds the dispatcher runs beyond the install function: it answers CloudFormation (dispatcher.py keeps 15 of them). */
+export const DISPATCH_MARGIN = Duration.seconds(20);
+
+/** What the dispatcher needs to know. */
+export interface InstallDispatcherOptions {
+  /** The function that mounts the access point and installs; the dispatcher alone invokes it. */
+  readonly installFunction: lambda.IFunction;
+  /** The install function's timeout: the dispatcher runs `DISPATCH_MARGIN` longer. */
+  readonly installFunctionTimeout: Duration;
+  /** Where the install function runs: the dispatcher runs there too. */
+  readonly vpc: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly architecture: lambda.Architecture;
+  /** The installer's asset; the dispatcher's handler is `dispatcher.handler` in it. */
+  readonly code: lambda.Code;
+  readonly logEncryptionKey?: kms.IKey;
+}
+
+/**
+ * The custom resource's service token (assets/installer/dispatcher.py): a function that
+ * mounts nothing, so it always runs and answers CloudFormation, even when the install
+ * function cannot mount the file system. It invokes the install function synchronously and
+ * answers with its result, or FAILED naming the error; a Delete it always answers SUCCESS
+ * (the install function deletes nothing on Delete).
+ *
+ * It runs in the install function's VPC and subnets, with HTTPS out only (the Lambda and
+ * CloudFormation APIs and the response URL, through the same route out as the install).
+ * Creates its children in `scope` with ids starting `Dispatcher`.
+ */
+export function createInstallDispatcher(scope: Construct, options: InstallDispatcherOptions): lambda.Function {
+  const securityGroup = new ec2.SecurityGroup(scope, 'DispatcherSecurityGroup', {
+    vpc: options.vpc,
+    description: 'EfsDependencyInstaller dispatcher: HTTPS to the Lambda and CloudFormation APIs and the response URL, nothing else',
+    allowAllOutbound: false,
+  });
+  securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the Lambda and CloudFormation APIs and the response URL');
+
+  // Lambda's trust policy without aws:SourceAccount/aws:SourceArn, as EfsBackedFunction's (Lambda does not document sending them).
+  const role = new iam.Role(scope, 'DispatcherRole', {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: 'Execution role of the EfsDependencyInstaller dispatcher: invokes the install function, answers CloudFormation',
+  });
+  const logGroup = retainedLogGroup(scope, 'DispatcherLogs', {
+    encryptionKey: options.logEncryptionKey,
+    howToOptIn: 'set logEncryptionKey to encrypt them with a customer-managed key',
+  });
+  const policy = new iam.ManagedPolicy(scope, 'DispatcherPolicy', {
+    description: 'Logs, VPC networking, invoking the install function and reading the stack\'s status, for the EfsDependencyInstaller dispatcher',
+    roles: [role],
+    statements: [
+      new iam.PolicyStatement({
+        sid: 'WriteLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+      new iam.PolicyStatement({
+        // What AWSLambdaVPCAccessExecutionRole grants, usable by Lambda only: Lambda adds
+        // lambda:SourceFunctionArn to every request made with the role's credentials from the
+        // function's code (Lambda Developer Guide, "permissions-source-function-arn").
+        sid: 'ManageVpcNetworkInterfaces',
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+        conditions: { Null: { 'lambda:SourceFunctionArn': 'true' } },
+      }),
+      new iam.PolicyStatement({
+        // The unqualified function only (no `:*`): the dispatcher invokes $LATEST, and reads its
+        // State to wait while Lambda re-activates it (Lambda Developer Guide, "Lambda function states").
+        sid: 'InvokeInstallFunction',
+        actions: ['lambda:GetFunctionConfiguration', 'lambda:InvokeFunction'],
+        resources: [options.installFunction.functionArn],
+      }),
+      new iam.PolicyStatement({
+        // To tell a rollback's Update (UPDATE_ROLLBACK_IN_PROGRESS) from a deployment's: this stack only.
+        sid: 'ReadStackStatus',
+        actions: ['cloudformation:DescribeStacks'],
+        resources: [Aws.STACK_ID],
+      }),
+    ],
+  });
+  acknowledgeFinding(policy, 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+    'Lambda needs to create, describe and delete the network interfaces of a VPC function; EC2 Describe* actions have no resource-level '
+    + 'permissions and the interfaces do not exist before Lambda creates them (the actions of AWSLambdaVPCAccessExecutionRole). '
+    + 'Only Lambda can use them: the statement requires lambda:SourceFunctionArn to be absent, and Lambda sets it on every request made from the function\'s code.');
+
+  const dispatcher = new lambda.Function(scope, 'Dispatcher', {
+    description: 'EfsDependencyInstaller: CloudFormation custom resource handler; invokes the install function and answers CloudFormation',
+    runtime: DISPATCHER_RUNTIME,
+    architecture: options.architecture,
+    handler: 'dispatcher.handler',
+    code: options.code,
+    // Longer than the install function (the synchronous invocation returns by its timeout), at most Lambda's 900 s.
+    timeout: options.installFunctionTimeout.plus(DISPATCH_MARGIN),
+    memorySize: 256,
+    role,
+    logGroup,
+    vpc: options.vpc,
+    vpcSubnets: options.vpcSubnets,
+    securityGroups: [securityGroup],
+    // CloudFormation sends one request per resource at a time.
+    reservedConcurrentExecutions: 1,
+    environment: { INSTALL_FUNCTION_NAME: options.installFunction.functionName },
+  });
+  // Lambda checks at creation that the role may create network interfaces.
+  dispatcher.node.addDependency(policy);
+
+  acknowledgeFinding(dispatcher, 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
+    'CloudFormation invokes this function asynchronously once per request; it answers every request itself (FAILED naming the error when the install '
+    + 'cannot run), and a request it could not answer fails the custom resource at its ServiceTimeout, so a dead-letter queue would hold nothing to act on.');
+  const newestPython = newestPythonRuntime();
+  if (newestPython !== DISPATCHER_RUNTIME.name) {
+    acknowledgeFinding(dispatcher, 'AwsSolutions::AwsSolutions-L1',
+      `${DISPATCHER_RUNTIME.name}: the newest Python runtime with a source for its general availability (AWS Compute blog); aws-cdk-lib also lists `
+      + `${newestPython}, which this library does not deploy in every installer before that source exists.`);
+  }
+  return dispatcher;
+}
+
+/** The newest Python runtime aws-cdk-lib lists, which cdk-nag's AwsSolutions-L1 asks for. */
+function newestPythonRuntime(): string {
+  return lambda.Runtime.ALL
+    .filter(runtime => /^python3\.\d+$/.test(runtime.name))
+    .map(runtime => runtime.name)
+    .reduce((a, b) => (Number(b.split('.')[1]) > Number(a.split('.')[1]) ? b : a));
+}
