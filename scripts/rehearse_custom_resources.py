@@ -236,6 +236,13 @@ class _Lambda:
             raise NotImplementedError(f"the rehearsal models RequestResponse only (got {InvocationType})")
         payload = Payload.encode() if isinstance(Payload, str) else bytes(Payload)
         event = json.loads(payload)
+        if _CONFIG.get("invokeError"):
+            # The Invoke API's own error (Lambda API Reference, Invoke, Errors), such as EFSMountFailureException: the function never ran.
+            code = _CONFIG["invokeError"]
+            _record({"api": "Lambda.Invoke", "FunctionName": FunctionName, "InvocationType": InvocationType, "event": event,
+                     "readTimeout": self._config.get("read_timeout"), "retries": self._config.get("retries"), "error": code})
+            raise ClientError({"Error": {"Code": code, "Message": f"rehearsal: the Lambda API answers {code}"},
+                               "ResponseMetadata": {"HTTPStatusCode": 403}}, "Invoke")
         started = time.monotonic()
         run = subprocess.run([sys.executable, _CONFIG["harness"], "--invoke-from-sdk", json.dumps(
             {"function": function["logicalId"], "event": event, "plan": _CONFIG["plan"]})],
@@ -503,7 +510,7 @@ class CloudFormation:
         self.mirror_base = mirror_base
         self.hashes = hashes
 
-    def send(self, resource, scenario, step, request_type, properties, stack_status, physical=None, old_properties=None):
+    def send(self, resource, scenario, step, request_type, properties, stack_status, physical=None, old_properties=None, invoke_error=None):
         request_id = str(uuid.uuid4())
         event = {
             "RequestType": request_type,
@@ -529,7 +536,7 @@ class CloudFormation:
             os.makedirs(os.path.dirname(calls), exist_ok=True)
             open(calls, "w").close()
             fake_sdk = {"dir": os.path.join(self.plan["work"], "fake-sdk"), "functions": self.plan["functions"], "stackStatus": stack_status,
-                        "callLog": calls, "harness": HERE, "plan": self.plan_path}
+                        "callLog": calls, "harness": HERE, "plan": self.plan_path, "invokeError": invoke_error}
         invocation = run_function(function, event, self.plan["work"], self.state["mountFolders"], self.state["extraEnv"], fake_sdk)
         time.sleep(0.05)
         puts = [r for r in ResponseRecorder.records[before:] if request_id in r["path"]]
@@ -543,7 +550,7 @@ class CloudFormation:
                 answer = json.loads(puts[0]["body"])
             except ValueError:
                 answer = None
-        record = {"step": step, "stackStatus": stack_status, "event": event, "invocation": invocation, "puts": puts, "answer": answer,
+        record = {"step": step, "stackStatus": stack_status, "invokeError": invoke_error, "event": event, "invocation": invocation, "puts": puts, "answer": answer,
                   "sdkCalls": calls_made, "mirrorRequests": Mirror.requests[fetched:], "setsAfter": list_sets(self.folder)}
         return record
 
@@ -564,7 +571,8 @@ class CloudFormation:
             new = rewrite_urls(substitute(deployment.get("properties"), self.hashes), self.mirror_base, rewrites) \
                 if deployment.get("properties") is not None else None
             if kind == "create":
-                record = self.send(resource, scenario, deployment["name"], "Create", new, deployment["stackStatus"])
+                record = self.send(resource, scenario, deployment["name"], "Create", new, deployment["stackStatus"],
+                                   invoke_error=deployment.get("invokeError"))
                 steps.append(record)
                 answer = record["answer"] or {}
                 physical = answer.get("PhysicalResourceId")
@@ -572,11 +580,11 @@ class CloudFormation:
                 if answer.get("Status") != "SUCCESS":
                     # The stack rolls back: a Delete of whatever physical id the FAILED answer named.
                     steps.append(self.send(resource, scenario, f"{deployment['name']}: rollback Delete", "Delete", properties,
-                                           "ROLLBACK_IN_PROGRESS", physical=physical))
+                                           "ROLLBACK_IN_PROGRESS", physical=physical, invoke_error=deployment.get("invokeError")))
                     physical = None
             elif kind == "update":
                 record = self.send(resource, scenario, deployment["name"], "Update", new, deployment["stackStatus"], physical=physical,
-                                   old_properties=properties)
+                                   old_properties=properties, invoke_error=deployment.get("invokeError"))
                 steps.append(record)
                 answer = record["answer"] or {}
                 if answer.get("Status") == "SUCCESS":
@@ -588,7 +596,8 @@ class CloudFormation:
                     physical = answer.get("PhysicalResourceId")
                     properties = new
             elif kind == "delete":
-                steps.append(self.send(resource, scenario, deployment["name"], "Delete", properties, deployment["stackStatus"], physical=physical))
+                steps.append(self.send(resource, scenario, deployment["name"], "Delete", properties, deployment["stackStatus"], physical=physical,
+                                       invoke_error=deployment.get("invokeError")))
                 physical = None
         return {"resource": resource["label"], "scenario": scenario["name"], "steps": steps, "rewrites": rewrites}
 

@@ -348,6 +348,7 @@ const STAND_INS = {
     '        from torch.hub import load_state_dict_from_url',
     '        state = load_state_dict_from_url(cub_200_2011_state_dict_url, progress=True)',
     '        assert state["bytes"] > 0, state',
+    '        print("rehearsal: warm-up loaded the checkpoint from the set, %d bytes" % state["bytes"])',
     '    return {"model": "ntsnet", **kwargs}',
     '',
   ].join('\n'),
@@ -442,7 +443,7 @@ function changedInputs(props: any, [from, to]: [string, string]): any {
 
 function scenariosFor(item: Rehearsed): object[] {
   const { props, stack, label } = item;
-  const accessPoint = item.tokenFunction.accessPoint ?? `${label}:no-mount`;
+  const accessPoint = label;
   const changed = changedInputs(props, UPDATED_REQUIREMENT);
   const failing = { ...props, Requirements: [...props.Requirements, MISSING_REQUIREMENT] };
   failing.SetId = fakeHex(JSON.stringify(failing.Requirements), 16);
@@ -469,8 +470,33 @@ function scenariosFor(item: Rehearsed): object[] {
       accessPoint: `${accessPoint}:fresh`,
       deployments: [{ name: 'Create (fails)', kind: 'create', properties: failing, stackStatus: 'CREATE_IN_PROGRESS' }],
     },
+    ...(item.tokenFunction.callsLambda ? [
+      {
+        // The Lambda API's answer when the install function cannot mount the access point (Lambda API Reference, Invoke, Errors).
+        name: 'the install function cannot run: Create and its rollback',
+        stackId: stackIdOf(stack.stackName, '3'),
+        accessPoint: `${accessPoint}:unmountable`,
+        deployments: [{ name: 'Create (Invoke: EFSMountFailureException)', kind: 'create', properties: props, stackStatus: 'CREATE_IN_PROGRESS',
+          invokeError: 'EFSMountFailureException' }],
+      },
+      {
+        name: 'the install function cannot run: a stack rollback and the stack\'s Delete',
+        stackId: stackIdOf(stack.stackName, '4'),
+        accessPoint: `${accessPoint}:unmountable-later`,
+        deployments: [
+          { name: 'Create', kind: 'create', properties: props, stackStatus: 'CREATE_IN_PROGRESS' },
+          { name: 'Update (new inputs)', kind: 'update', properties: changed, stackStatus: 'UPDATE_IN_PROGRESS' },
+          { name: 'Update (the stack rollback; Invoke: EFSMountFailureException)', kind: 'update', properties: props,
+            stackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS', cleanupStatus: 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', invokeError: 'EFSMountFailureException' },
+          { name: 'Delete (Invoke: EFSMountFailureException)', kind: 'delete', stackStatus: 'DELETE_IN_PROGRESS', invokeError: 'EFSMountFailureException' },
+        ],
+      },
+    ] : []),
   ];
 }
+
+/** The installer's own files beside the sets (README, "Sets, rollbacks and cleanup"): its lock and its history. */
+const INSTALLER_FILES = ['.lock', 'history.json'];
 
 let report: any;
 let harnessSeconds = 0;
@@ -548,7 +574,7 @@ function expectAnswered(step: any, status: 'SUCCESS' | 'FAILED'): any {
   }
   // Within the function's Timeout (Lambda kills it there and nothing answers).
   expect({ where, timedOut: invocation.timedOut, within: invocation.seconds < invocation.timeout }).toEqual({ where, timedOut: false, within: true });
-  for (const call of step.sdkCalls.filter((c: any) => c.api === 'Lambda.Invoke')) {
+  for (const call of step.sdkCalls.filter((c: any) => c.api === 'Lambda.Invoke' && c.outcome)) {
     expect({ where, nestedTimedOut: call.outcome.timedOut, within: call.outcome.seconds < call.outcome.timeout })
       .toEqual({ where, nestedTimedOut: false, within: true });
   }
@@ -607,7 +633,7 @@ describe('deploy rehearsal: every custom resource of the example templates, thro
   test('the handlers run with the access point standing in for the EFS mount, through an environment variable they read', () => {
     for (const result of report.results) {
       for (const step of result.steps) {
-        const invocations = [step.invocation, ...step.sdkCalls.filter((c: any) => c.api === 'Lambda.Invoke').map((c: any) => c.outcome)];
+        const invocations = [step.invocation, ...step.sdkCalls.filter((c: any) => c.api === 'Lambda.Invoke' && c.outcome).map((c: any) => c.outcome)];
         for (const invocation of invocations) {
           const fn = Object.values(functions).find(f => f.name === invocation.function)!;
           if (fn.mountPath) {
@@ -681,11 +707,67 @@ describe('deploy rehearsal: every custom resource of the example templates, thro
       expect(deleted.PhysicalResourceId).toBe(steps[i - 1].event.PhysicalResourceId);
     });
 
-    test('PhysicalResourceId is stable across updates that keep the resource (no replacement, so no cleanup Delete)', () => {
+    // CloudFormation reads a changed PhysicalResourceId in an Update's answer as a replacement, and sends a Delete of the
+    // other id in the cleanup phase. The installer's id is `<file system>:<access point>:<set id>`: stable while the set is
+    // the same, new at each new set. The lifecycle test above rehearses the cleanup Deletes this brings (they delete nothing).
+    test('PhysicalResourceId: stable across Updates that keep the set; a new set is a replacement (its cleanup Delete deletes nothing)', () => {
       const steps = stepsOf(item.label, 'lifecycle');
-      const answers = steps.filter((s: any) => s.event.RequestType !== 'Delete').map((s: any) => s.answer?.PhysicalResourceId);
-      expect(new Set(answers).size).toBe(1);
+      const ids = steps.filter((s: any) => s.event.RequestType !== 'Delete')
+        .map((s: any) => [s.event.ResourceProperties.SetId, s.answer?.PhysicalResourceId]);
+      const byId = new Map<string, Set<string>>();
+      for (const [setId, physical] of ids) {
+        byId.set(setId, new Set([...(byId.get(setId) ?? []), physical]));
+      }
+      for (const [setId, physicals] of byId) {
+        expect({ setId, physicals: [...physicals] }).toEqual({ setId, physicals: [expect.stringMatching(new RegExp(`^fs-\\w+:fsap-\\w+:${setId}$`))] });
+      }
+      expect(steps.filter((s: any) => s.step.includes('cleanup Delete')).length).toBe(byId.size);
     });
+
+    test('the warm-up ran from the new set and found the model files where they were put', () => {
+      const create = stepsOf(item.label, 'lifecycle')[0];
+      const logs = [create.invocation.log, ...create.sdkCalls.map((c: any) => c.outcome?.log ?? '')].join('\n');
+      expect(logs).toContain('rehearsal: warm-up loaded the checkpoint from the set');
+    });
+
+    if (item.tokenFunction.callsLambda) {
+      test('the dispatcher invokes the install function synchronously with CloudFormation\'s request minus the ResponseURL, never retried', () => {
+        for (const step of stepsOf(item.label, 'lifecycle')) {
+          const invokes = step.sdkCalls.filter((c: any) => c.api === 'Lambda.Invoke');
+          expect(invokes.length).toBe(1);
+          const { ResponseURL: _url, ...withoutUrl } = step.event;
+          expect(invokes[0]).toMatchObject({ InvocationType: 'RequestResponse', FunctionName: functionNameOf(item.stack.stackName, 'DependenciesFunctionB9685793') });
+          expect(invokes[0].event).toEqual(withoutUrl);
+          // The SDK's read timeout outlasts the install function's Timeout, and the SDK does not retry the Invoke.
+          expect(invokes[0].readTimeout).toBeGreaterThan(invokes[0].outcome.timeout);
+          expect(invokes[0].retries).toEqual({ total_max_attempts: 1 });
+        }
+      });
+
+      test('the install function cannot run (Invoke: EFSMountFailureException): Create FAILED naming it, its rollback Delete SUCCESS', () => {
+        const steps = stepsOf(item.label, 'the install function cannot run: Create and its rollback');
+        expect(steps.map((s: any) => s.event.RequestType)).toEqual(['Create', 'Delete']);
+        expect(expectAnswered(steps[0], 'FAILED').Reason).toContain('EFSMountFailureException');
+        expectAnswered(steps[1], 'SUCCESS');
+      });
+
+      test('the install function cannot run during a stack rollback or the stack\'s Delete: SUCCESS, so nothing ends *_FAILED', () => {
+        const steps = stepsOf(item.label, 'the install function cannot run: a stack rollback and the stack\'s Delete');
+        expect(steps.map((s: any) => `${s.event.RequestType} ${s.invokeError ?? ''}`.trim())).toEqual([
+          'Create', 'Update', 'Update EFSMountFailureException', 'Delete EFSMountFailureException',
+        ]);
+        const created = expectAnswered(steps[0], 'SUCCESS');
+        const updated = expectAnswered(steps[1], 'SUCCESS');
+        const rolledBack = expectAnswered(steps[2], 'SUCCESS');
+        // The rollback could not confirm the old set: the dispatcher keeps the physical id in place (no replacement, no cleanup Delete).
+        expect(rolledBack.PhysicalResourceId).toBe(updated.PhysicalResourceId);
+        expect(rolledBack.Reason).toContain('EFSMountFailureException');
+        expect(steps[2].sdkCalls.map((c: any) => c.api)).toEqual(['Lambda.Invoke', 'CloudFormation.DescribeStacks']);
+        expect(setsOf(steps[2]).complete).toContain(item.props.SetId);
+        expectAnswered(steps[3], 'SUCCESS');
+        expect(created.PhysicalResourceId).not.toBe(updated.PhysicalResourceId);
+      });
+    }
 
     test('a Create that fails (a requirement no index has) answers FAILED with the reason; the rollback\'s Delete answers SUCCESS', () => {
       const steps = stepsOf(item.label, 'failing Create (a requirement no index has) and its rollback');
@@ -697,8 +779,9 @@ describe('deploy rehearsal: every custom resource of the example templates, thro
       expect(steps[1].event.PhysicalResourceId).toBe(failed.PhysicalResourceId);
       expect(steps[1].event.OldResourceProperties).toBeUndefined();
       expectAnswered(steps[1], 'SUCCESS');
-      // Nothing is left behind on the access point: no set, no partial one.
-      expect(setsOf(steps[0])).toEqual({ complete: [], other: [] });
+      // Nothing is left behind on the access point: no set, no partial one (the installer's lock file aside).
+      expect(setsOf(steps[0]).complete).toEqual([]);
+      expect(setsOf(steps[0]).other.filter((name: string) => !INSTALLER_FILES.includes(name))).toEqual([]);
     });
 
     test('what the local mirror served stands for the real hosts: only rewritten https URLs, wheels under their published names', () => {
