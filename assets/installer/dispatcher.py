@@ -214,11 +214,26 @@ def aws_clients(read_timeout):
     return boto3.client("lambda", config=invoke_config), boto3.client("cloudformation", config=Config(connect_timeout=10, read_timeout=20))
 
 
+class Unavailable:
+    """Stands for a client that could not be made: every call raises the error that prevented it."""
+
+    def __init__(self, error):
+        self.error = error
+
+    def __getattr__(self, name):
+        def fail(**kwargs):
+            raise self.error
+        return fail
+
+
 def handler(event, context, clients=aws_clients, opener=urllib.request.urlopen, sleep=time.sleep):
     """Lambda entry point: CloudFormation's request in, CloudFormation's answer out on the response URL."""
     remaining = context.get_remaining_time_in_millis() / 1000 - RESPONSE_SECONDS
     deadline = time.monotonic() + remaining
-    lambda_client, cloudformation_client = clients(max(1.0, remaining))
+    try:
+        lambda_client, cloudformation_client = clients(max(1.0, remaining))
+    except Exception as error:  # noqa: BLE001  (no SDK: still answer, so that a rollback's Delete succeeds)
+        lambda_client = cloudformation_client = Unavailable(error)
     function_name = os.environ["INSTALL_FUNCTION_NAME"]
     status, reason, physical, data = dispatch(
         event,

@@ -194,6 +194,18 @@ class Dispatching(WithoutPip):
         self.assertEqual(len(fake.invocations), 2)
         self.assertEqual(fake.states, [])
 
+    def test_without_the_sdk_a_create_fails_naming_it_and_a_delete_still_succeeds(self):
+        def no_sdk(read_timeout):
+            raise ModuleNotFoundError("No module named 'boto3'")
+
+        for request, expected in (("Create", "FAILED"), ("Delete", "SUCCESS")):
+            with self.subTest(request), ResponseUrl() as url:
+                event = {**self.event("a" * 16, request=request), "PhysicalResourceId": "p1", "ResponseURL": url.url}
+                dispatcher.handler(event, Context(60), clients=no_sdk)
+                answer = json.loads(url.received[0])
+                self.assertEqual(answer["Status"], expected)
+                self.assertIn("ModuleNotFoundError: No module named 'boto3'", answer["Reason"])
+
     def test_an_answer_that_is_not_one_fails_the_create(self):
         answer, _ = self.dispatch(self.event("a" * 16), FakeLambda(lambda payload: {"Status": "MAYBE"}))
         self.assertEqual(answer["Status"], "FAILED")
