@@ -105,8 +105,12 @@ function functionNameOf(stackName: string, logicalId: string): string {
 function refOf(template: any, stackName: string, logicalId: string): string {
   const type: string = template.Resources[logicalId]?.Type;
   const prefixes: Record<string, string> = {
-    'AWS::EFS::FileSystem': 'fs-', 'AWS::EFS::AccessPoint': 'fsap-', 'AWS::EC2::VPC': 'vpc-', 'AWS::EC2::Subnet': 'subnet-',
-    'AWS::EC2::SecurityGroup': 'sg-', 'AWS::EC2::RouteTable': 'rtb-',
+    'AWS::EFS::FileSystem': 'fs-',
+    'AWS::EFS::AccessPoint': 'fsap-',
+    'AWS::EC2::VPC': 'vpc-',
+    'AWS::EC2::Subnet': 'subnet-',
+    'AWS::EC2::SecurityGroup': 'sg-',
+    'AWS::EC2::RouteTable': 'rtb-',
   };
   if (type === 'AWS::Lambda::Function') {
     return functionNameOf(stackName, logicalId);
@@ -128,8 +132,12 @@ function resolve(value: any, template: any, stackName: string): any {
   if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
     const [fn, args] = [keys[0], value[keys[0]]];
     const pseudo: Record<string, string> = {
-      'AWS::AccountId': ACCOUNT, 'AWS::Region': REGION, 'AWS::Partition': 'aws', 'AWS::URLSuffix': 'amazonaws.com',
-      'AWS::StackName': stackName, 'AWS::StackId': stackIdOf(stackName),
+      'AWS::AccountId': ACCOUNT,
+      'AWS::Region': REGION,
+      'AWS::Partition': 'aws',
+      'AWS::URLSuffix': 'amazonaws.com',
+      'AWS::StackName': stackName,
+      'AWS::StackId': stackIdOf(stackName),
     };
     switch (fn) {
       case 'Ref':
@@ -424,8 +432,11 @@ for (const stack of STACKS) {
     for (const [otherId, other] of Object.entries<any>(stack.template.Resources)) {
       if (other.Type === 'AWS::Lambda::Function' && other.Properties.Runtime?.startsWith('python') && otherId !== tokenLogicalId) {
         const otherSpec = functionSpec(stack, otherId);
-        functions[`${stack.label}:${otherId}`] = { ...otherSpec, logicalId: `${stack.label}:${otherId}`,
-          accessPoint: otherSpec.accessPoint && `${stack.label}:${otherSpec.accessPoint}` };
+        functions[`${stack.label}:${otherId}`] = {
+          ...otherSpec,
+          logicalId: `${stack.label}:${otherId}`,
+          accessPoint: otherSpec.accessPoint && `${stack.label}:${otherSpec.accessPoint}`,
+        };
       }
     }
     const props = asCloudFormationSends(resolve(resource.Properties, stack.template, stack.stackName));
@@ -456,11 +467,21 @@ function scenariosFor(item: Rehearsed): object[] {
         { name: 'Create', kind: 'create', properties: props, stackStatus: 'CREATE_IN_PROGRESS' },
         // The new inputs install; another resource of the update then fails (no cleanup phase: the stack rolls back).
         { name: 'Update (new inputs)', kind: 'update', properties: changed, stackStatus: 'UPDATE_IN_PROGRESS' },
-        { name: 'Update (the stack rollback: old inputs back)', kind: 'update', properties: props, stackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS',
-          cleanupStatus: 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS' },
+        {
+          name: 'Update (the stack rollback: old inputs back)',
+          kind: 'update',
+          properties: props,
+          stackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS',
+          cleanupStatus: 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
+        },
         // The same new inputs again, this time the update succeeds and CloudFormation cleans up.
-        { name: 'Update (new inputs, the update completes)', kind: 'update', properties: changed, stackStatus: 'UPDATE_IN_PROGRESS',
-          cleanupStatus: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS' },
+        {
+          name: 'Update (new inputs, the update completes)',
+          kind: 'update',
+          properties: changed,
+          stackStatus: 'UPDATE_IN_PROGRESS',
+          cleanupStatus: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS',
+        },
         { name: 'Delete (the stack is deleted)', kind: 'delete', stackStatus: 'DELETE_IN_PROGRESS' },
       ],
     },
@@ -476,8 +497,13 @@ function scenariosFor(item: Rehearsed): object[] {
         name: 'the install function cannot run: Create and its rollback',
         stackId: stackIdOf(stack.stackName, '3'),
         accessPoint: `${accessPoint}:unmountable`,
-        deployments: [{ name: 'Create (Invoke: EFSMountFailureException)', kind: 'create', properties: props, stackStatus: 'CREATE_IN_PROGRESS',
-          invokeError: 'EFSMountFailureException' }],
+        deployments: [{
+          name: 'Create (Invoke: EFSMountFailureException)',
+          kind: 'create',
+          properties: props,
+          stackStatus: 'CREATE_IN_PROGRESS',
+          invokeError: 'EFSMountFailureException',
+        }],
       },
       {
         name: 'the install function cannot run: a stack rollback and the stack\'s Delete',
@@ -486,8 +512,14 @@ function scenariosFor(item: Rehearsed): object[] {
         deployments: [
           { name: 'Create', kind: 'create', properties: props, stackStatus: 'CREATE_IN_PROGRESS' },
           { name: 'Update (new inputs)', kind: 'update', properties: changed, stackStatus: 'UPDATE_IN_PROGRESS' },
-          { name: 'Update (the stack rollback; Invoke: EFSMountFailureException)', kind: 'update', properties: props,
-            stackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS', cleanupStatus: 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', invokeError: 'EFSMountFailureException' },
+          {
+            name: 'Update (the stack rollback; Invoke: EFSMountFailureException)',
+            kind: 'update',
+            properties: props,
+            stackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS',
+            cleanupStatus: 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
+            invokeError: 'EFSMountFailureException',
+          },
           { name: 'Delete (Invoke: EFSMountFailureException)', kind: 'delete', stackStatus: 'DELETE_IN_PROGRESS', invokeError: 'EFSMountFailureException' },
         ],
       },
@@ -840,7 +872,7 @@ describe('PyPI serves the pinned requirements under the filenames the rehearsal 
     const dest = fs.mkdtempSync(path.join(WORK, `pypi-${machine}-`));
     for (const requirement of FROM_PYPI) {
       const run = spawnSync(PYTHON, ['-m', 'pip', 'download', '--disable-pip-version-check', '--no-input', ...command, '--no-deps', '-d', dest, requirement],
-        { encoding: 'utf-8', timeout: 60_000, env: { ...process.env, PIP_CONFIG_FILE: os.devnull } });
+        { encoding: 'utf-8', timeout: 60_000, env: { ...process.env, PIP_CONFIG_FILE: os.devNull } });
       expect({ requirement, status: run.status, output: run.status === 0 ? '' : `${run.stdout}\n${run.stderr}` })
         .toEqual({ requirement, status: 0, output: '' });
     }
