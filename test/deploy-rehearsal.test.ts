@@ -49,6 +49,7 @@ jest.setTimeout(120_000);
 
 interface Synthesized {
   readonly label: string;
+  readonly outdir: string;
   readonly stackName: string;
   readonly template: any;
   /** S3Key of a function's code -> its directory in the cloud assembly. */
@@ -72,7 +73,7 @@ function synthesize(label: string, example: string, extraContext: Record<string,
       assets[destination.objectKey] = path.join(outdir, file.source.path);
     }
   }
-  return { label, stackName: stack.stackName, template, assets };
+  return { label, outdir, stackName: stack.stackName, template, assets };
 }
 
 /** As app.ts reads context: `-c fullAccount=true` becomes the fullAccount prop. */
@@ -563,9 +564,11 @@ beforeAll(() => {
   report = JSON.parse(fs.readFileSync(reportPath, 'utf-8'));
 });
 
+// KEEP_REHEARSAL=1 keeps the plan, the report, every invocation's log and the access points' folders for a look.
 afterAll(() => {
   if (process.env.KEEP_REHEARSAL === undefined) {
     fs.rmSync(WORK, { recursive: true, force: true });
+    STACKS.forEach(stack => fs.rmSync(stack.outdir, { recursive: true, force: true }));
   }
 });
 
