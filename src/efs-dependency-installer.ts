@@ -9,6 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { EfsBackedFunction } from './efs-backed-function';
 import { acknowledgeFinding } from './private/acknowledgments';
+import { acknowledgeInternalFunction } from './private/internal-functions';
 import { createInstallDispatcher, DISPATCH_MARGIN } from './private/install-dispatcher';
 import { checkLambdaMemorySize } from './private/lambda-limits';
 import { retainedLogGroup } from './private/log-groups';
@@ -310,9 +311,10 @@ export class EfsDependencyInstaller extends Construct {
       // pip unpacks wheels in /tmp before it copies them onto EFS.
       ephemeralStorageSize: Size.gibibytes(10),
       environment: { MOUNT_PATH: INSTALL_MOUNT, INSTALL_TIMEOUT_SECONDS: String(timeout.toSeconds()) },
-      // One install at a time. The dispatcher invokes it synchronously, which Lambda never retries
-      // (Lambda Developer Guide, "Invoking a Lambda function synchronously"): no retry setting.
-      reservedConcurrentExecutions: 1,
+      // The dispatcher invokes it synchronously, which Lambda never retries (Lambda Developer
+      // Guide, "Invoking a Lambda function synchronously"): no retry setting. No reserved
+      // concurrency (acknowledgeInternalFunction says why): installs take the lock on the
+      // access point one at a time.
       // HTTPS to the package index and model hosts, NFS to the mount targets; nothing else.
       allowAllOutbound: false,
       logGroup: retainedLogGroup(this, 'Logs', {
@@ -321,6 +323,7 @@ export class EfsDependencyInstaller extends Construct {
       }),
     });
     installFunction.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the package index and model hosts');
+    acknowledgeInternalFunction(installFunction.lambdaFunction);
     acknowledgeFinding(installFunction.lambdaFunction.node.defaultChild!, 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
       'Only the dispatcher invokes this function, synchronously, and answers CloudFormation with its result or its error; a dead-letter '
       + 'queue receives only asynchronous invocations that failed, and this function has none.');

@@ -146,22 +146,6 @@ export class MlInferenceStack extends Stack {
       ].join('\n'),
       timeout: Duration.minutes(14),
     });
-    if (!props.fullAccount) {
-      // The installer reserves one environment for its install function and one for its
-      // dispatcher (one install at a time), which a new account cannot give: any reservation
-      // must leave 100 unreserved (Lambda Developer Guide, "Configuring reserved concurrency").
-      // CloudFormation invokes the dispatcher once per change of the set and the dispatcher
-      // invokes the install once, synchronously: one at a time without the reservations too.
-      for (const fn of [this.installer.installFunction.lambdaFunction, this.installer.dispatchFunction]) {
-        const resource = fn.node.defaultChild as lambda.CfnFunction;
-        resource.addPropertyDeletionOverride('ReservedConcurrentExecutions');
-        Validations.of(resource).acknowledge({
-          id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency',
-          reason: 'No reserved concurrency by default, so that the stack deploys on a new account; one invocation per change of the '
-            + 'dependency set (CloudFormation, then the dispatcher, synchronously). -c fullAccount=true reserves 1.',
-        });
-      }
-    }
     Validations.of(this.installer.installFunction).acknowledge({
       id: 'AwsSolutions::AwsSolutions-L1',
       reason: 'Python 3.13, not the newest runtime: the install runs on the classifier\'s runtime, for which torch 2.6 publishes wheels.',

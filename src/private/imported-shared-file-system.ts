@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { CustomResource, Duration, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
+import { CustomResource, Duration, Size, SizeRoundingBehavior, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IDependable } from 'constructs';
 import { posixAccessPointOptions } from './access-point-options';
 import { acknowledgeFinding } from './acknowledgments';
+import { acknowledgeInternalFunction, GENERALLY_AVAILABLE_PYTHON } from './internal-functions';
 import { grantClient } from './client-grants';
 import { addFileSystemAlarms } from './file-system-alarms';
 import { retainedLogGroup } from './log-groups';
@@ -136,17 +137,17 @@ export class ImportedSharedFileSystem extends Construct implements ISharedFileSy
     });
     const fn = new lambda.Function(this, 'MountTargetCheck', {
       description: 'Waits until the imported EFS file system has an available mount target in each Availability Zone (custom resource)',
-      runtime: newestPython(),
+      runtime: GENERALLY_AVAILABLE_PYTHON,
       handler: 'mount_target_check.handler',
       code: lambda.Code.fromAsset(MOUNT_TARGET_CHECK_ASSETS, { exclude: ['test_*.py', '__pycache__'] }),
       timeout: CHECK_TIMEOUT,
       role,
       logGroup,
       // CloudFormation is its only caller, once per deployment that changes the check.
-      reservedConcurrentExecutions: 1,
       retryAttempts: 0,
     });
     fn.node.addDependency(policy);
+    acknowledgeInternalFunction(fn);
     const fnResource = fn.node.defaultChild!;
     const outsideVpc = 'The function calls only the EFS API (DescribeMountTargets) and reaches nothing inside the VPC; in the VPC it would '
       + 'need a NAT gateway or an EFS interface endpoint just to call that API.';
@@ -168,11 +169,4 @@ export class ImportedSharedFileSystem extends Construct implements ISharedFileSy
 function defaultBurstCreditThreshold(clients: FileSystemClient[]): Size {
   const largest = Math.max(0, ...clients.map(c => c.coldStartLoad?.bytesPerColdStart.toGibibytes({ rounding: SizeRoundingBehavior.NONE }) ?? 0));
   return Size.gibibytes(largest > 0 ? Math.ceil(largest * 10) : 100);
-}
-
-/** The newest Python runtime of the installed aws-cdk-lib, so that the rule packs' latest-runtime check passes. */
-function newestPython(): lambda.Runtime {
-  return lambda.Runtime.ALL
-    .filter(runtime => /^python3\.\d+$/.test(runtime.name) && !Token.isUnresolved(runtime.name))
-    .reduce((a, b) => (Number(b.name.split('.')[1]) > Number(a.name.split('.')[1]) ? b : a));
 }

@@ -5,14 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { acknowledgeFinding } from './acknowledgments';
+import { acknowledgeInternalFunction, GENERALLY_AVAILABLE_PYTHON } from './internal-functions';
 import { retainedLogGroup } from './log-groups';
-
-/**
- * The dispatcher's runtime: the newest Python runtime with a source for its general
- * availability (AWS Compute blog, "Python 3.14 runtime now available in AWS Lambda"). Its
- * code is plain Python and boto3, so it need not follow the installer's runtime.
- */
-const DISPATCHER_RUNTIME = lambda.Runtime.PYTHON_3_14;
 
 /** Seconds the dispatcher runs beyond the install function: it answers CloudFormation (dispatcher.py keeps 15 of them). */
 export const DISPATCH_MARGIN = Duration.seconds(20);
@@ -107,7 +101,7 @@ export function createInstallDispatcher(scope: Construct, options: InstallDispat
 
   const dispatcher = new lambda.Function(scope, 'Dispatcher', {
     description: 'EfsDependencyInstaller: CloudFormation custom resource handler; invokes the install function and answers CloudFormation',
-    runtime: DISPATCHER_RUNTIME,
+    runtime: GENERALLY_AVAILABLE_PYTHON,
     architecture: options.architecture,
     handler: 'dispatcher.handler',
     code: options.code,
@@ -119,8 +113,6 @@ export function createInstallDispatcher(scope: Construct, options: InstallDispat
     vpc: options.vpc,
     vpcSubnets: options.vpcSubnets,
     securityGroups: [securityGroup],
-    // CloudFormation sends one request per resource at a time.
-    reservedConcurrentExecutions: 1,
     environment: { INSTALL_FUNCTION_NAME: options.installFunction.functionName },
   });
   // Lambda checks at creation that the role may create network interfaces.
@@ -129,19 +121,6 @@ export function createInstallDispatcher(scope: Construct, options: InstallDispat
   acknowledgeFinding(dispatcher, 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
     'CloudFormation invokes this function asynchronously once per request; it answers every request itself (FAILED naming the error when the install '
     + 'cannot run), and a request it could not answer fails the custom resource at its ServiceTimeout, so a dead-letter queue would hold nothing to act on.');
-  const newestPython = newestPythonRuntime();
-  if (newestPython !== DISPATCHER_RUNTIME.name) {
-    acknowledgeFinding(dispatcher, 'AwsSolutions::AwsSolutions-L1',
-      `${DISPATCHER_RUNTIME.name}: the newest Python runtime with a source for its general availability (AWS Compute blog); aws-cdk-lib also lists `
-      + `${newestPython}, which this library does not deploy in every installer before that source exists.`);
-  }
+  acknowledgeInternalFunction(dispatcher);
   return dispatcher;
-}
-
-/** The newest Python runtime aws-cdk-lib lists, which cdk-nag's AwsSolutions-L1 asks for. */
-function newestPythonRuntime(): string {
-  return lambda.Runtime.ALL
-    .filter(runtime => /^python3\.\d+$/.test(runtime.name))
-    .map(runtime => runtime.name)
-    .reduce((a, b) => (Number(b.split('.')[1]) > Number(a.split('.')[1]) ? b : a));
 }
