@@ -1,7 +1,7 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { checkedApp, fixture, LATEST_PYTHON, newFunction } from './helpers';
+import { checkedApp, fixture, LATEST_PYTHON, NEWER_PYTHON_THAN_GA_LISTED, newFunction } from './helpers';
 import { ComplianceReport, formatFindings, synthWithChecks } from '../scripts/compliance';
 import { EfsDependencyInstaller } from '../src';
 
@@ -80,7 +80,14 @@ describe('acknowledgments', () => {
   test('the library makes the acknowledgments this file checks (a new one is added here)', () => {
     expect(library.map(ack => `${ack.path.replace(/^Library\//, '')} ${ack.id}`).sort()).toEqual([
       'Custom::VpcRestrictDefaultSGCustomResourceProvider cdk-validator-cfnguard::lambda_inside_vpc_check',
+      'Deps/Dispatcher NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
+      ...(NEWER_PYTHON_THAN_GA_LISTED ? ['Deps/Dispatcher/Resource AwsSolutions::AwsSolutions-L1'] : []),
+      'Deps/Dispatcher/Resource NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency',
+      'Deps/DispatcherLogs NIST.800.53.R5::NIST.800.53.R5-CloudWatchLogGroupEncrypted',
+      'Deps/DispatcherLogs cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
+      'Deps/DispatcherPolicy AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       'Deps/Function/ExecutionPolicy AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      'Deps/Function/Function/Resource NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency',
       'Deps/Function/Function/Resource NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
       'Deps/Logs NIST.800.53.R5::NIST.800.53.R5-CloudWatchLogGroupEncrypted',
       'Deps/Logs cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',

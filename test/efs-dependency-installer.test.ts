@@ -7,7 +7,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { expectCompliant, fixture, LATEST_PYTHON, nfsIngressFrom, policyStatements, testStack } from './helpers';
+import { expectCompliant, fixture, LATEST_PYTHON, NEWER_PYTHON_THAN_GA_LISTED, nfsIngressFrom, policyStatements, testStack } from './helpers';
 import { EfsDependencyInstaller, EfsDependencyInstallerProps, SynthWarnings } from '../src';
 
 const HASH = 'a'.repeat(64);
@@ -110,7 +110,6 @@ describe('EfsDependencyInstaller: the default install (one synth, rule packs inc
       Timeout: 640, // 10 minutes of install, 40 s to remove a failed partial set and answer the dispatcher
       MemorySize: 3008,
       EphemeralStorage: { Size: 10240 },
-      ReservedConcurrentExecutions: 1,
       FileSystemConfigs: [{ LocalMountPath: '/mnt/install', Arn: accessPointArn }],
       Environment: { Variables: { MOUNT_PATH: '/mnt/install', INSTALL_TIMEOUT_SECONDS: '600' } },
     });
@@ -125,7 +124,6 @@ describe('EfsDependencyInstaller: the default install (one synth, rule packs inc
     expect(dispatcher.Properties).toMatchObject({
       Environment: { Variables: { INSTALL_FUNCTION_NAME: { Ref: installId } } },
       Timeout: 660, // the install function's 640 s and 20 s to answer CloudFormation
-      ReservedConcurrentExecutions: 1,
       VpcConfig: { SubnetIds: install.Properties.VpcConfig.SubnetIds },
     });
     // In the VPC (the rule packs' lambda-inside-VPC checks), with HTTPS out only: the Lambda and CloudFormation APIs, the response URL.
@@ -229,14 +227,16 @@ describe('EfsDependencyInstaller: the default install (one synth, rule packs inc
     ]));
   });
 
-  test('the only acknowledgments on the installer are true of it: ENI statements, log keys, DLQs of functions that answer every request, the dispatcher\'s runtime', () => {
+  test('the only acknowledgments on the installer are true of it: ENI statements, log keys, DLQs of functions that answer every request, '
+    + 'no reservations, the dispatcher\'s runtime', () => {
     const ownFindings = report.acknowledged.filter(f => f.constructPath.startsWith('Default/Deps/'))
       .map(f => `${f.constructPath.replace(/^Default\/Deps\//, '')} ${f.rule}`).sort();
-    const newestPython = lambda.Runtime.ALL.filter(r => /^python3\.\d+$/.test(r.name)).map(r => Number(r.name.split('.')[1])).sort((a, b) => a - b).pop();
     expect(ownFindings).toEqual([
       'Dispatcher/Resource NIST.800.53.R5-LambdaDLQ',
+      'Dispatcher/Resource NIST.800.53.R5-LambdaConcurrency',
+      'Function/Function/Resource NIST.800.53.R5-LambdaConcurrency',
       // Python 3.14 is acknowledged only while aws-cdk-lib lists a newer one (AwsSolutions-L1 asks for the newest).
-      ...(newestPython! > 14 ? ['Dispatcher/Resource AwsSolutions-L1'] : []),
+      ...(NEWER_PYTHON_THAN_GA_LISTED ? ['Dispatcher/Resource AwsSolutions-L1'] : []),
       'DispatcherLogs/Resource NIST.800.53.R5-CloudWatchLogGroupEncrypted',
       'DispatcherPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       'Function/ExecutionPolicy/Resource AwsSolutions-IAM5[Resource::*]',

@@ -50,6 +50,13 @@ export const LATEST_PYTHON: lambda.Runtime = lambda.Runtime.ALL
   .filter(runtime => /^python3\.\d+$/.test(runtime.name))
   .reduce((a, b) => (Number(b.name.split('.')[1]) > Number(a.name.split('.')[1]) ? b : a));
 
+/**
+ * Whether aws-cdk-lib lists a Python newer than the newest generally available one
+ * (python3.14): then the library's own functions, on python3.14, get cdk-nag's AwsSolutions-L1
+ * and acknowledge it; at older aws-cdk-lib releases they do not get it.
+ */
+export const NEWER_PYTHON_THAN_GA_LISTED = LATEST_PYTHON.name !== lambda.Runtime.PYTHON_3_14.name;
+
 /** Inline handler code: the constructs under test do not care what the function runs. */
 export const INLINE_CODE = lambda.Code.fromInline('def handler(event, context):\n    return None\n');
 

@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { EfsBackedFunction, EfsBackedFunctionProps, EfsDependencyInstaller, ISharedFileSystem, SharedFileSystem } from '../src';
-import { acknowledgeSynchronousOnly, alarmTopic, expectCompliant, Fixture, fixture, functionProps, INLINE_CODE, LATEST_PYTHON, policyStatements, testStack, twoIsolatedSubnetsPerZone } from './helpers';
+import { acknowledgeSynchronousOnly, alarmTopic, expectCompliant, Fixture, fixture, functionProps, INLINE_CODE, LATEST_PYTHON, NEWER_PYTHON_THAN_GA_LISTED, policyStatements, testStack, twoIsolatedSubnetsPerZone } from './helpers';
 
 const FS_ID = 'fs-0123456789abcdef0';
 
@@ -44,9 +44,11 @@ describe('SharedFileSystem.fromFileSystemAttributes', () => {
   const report = expectCompliant(stack);
   const template = Template.fromStack(stack);
 
-  test('passes the rule packs; the mount target check acknowledges only running outside the VPC and having no DLQ', () => {
+  test('passes the rule packs; the mount target check acknowledges only running outside the VPC, having no DLQ, no reservation, a GA runtime', () => {
     const checkFindings = report.acknowledged.filter(finding => finding.constructPath.startsWith('Imported/Shared/'));
     expect(checkFindings.map(finding => `${finding.rule} at ${finding.constructPath}`).sort()).toEqual([
+      ...(NEWER_PYTHON_THAN_GA_LISTED ? ['AwsSolutions-L1 at Imported/Shared/MountTargetCheck/Resource'] : []),
+      'NIST.800.53.R5-LambdaConcurrency at Imported/Shared/MountTargetCheck/Resource',
       'NIST.800.53.R5-LambdaDLQ at Imported/Shared/MountTargetCheck/Resource',
       'NIST.800.53.R5-LambdaInsideVPC at Imported/Shared/MountTargetCheck/Resource',
       'NIST.800.53.R5-CloudWatchLogGroupEncrypted at Imported/Shared/MountTargetCheckLogs/Resource',
