@@ -13,6 +13,7 @@ import * as efs from 'aws-cdk-lib/aws-efs';
 import { MessageWallStack } from '../examples/message-wall/message-wall-stack';
 import { SharedFileSystem } from '../src';
 import { assertUngrantedRoleCannotMount } from './perimeter-probe';
+import { boundAssertionWaits } from './assertion-timeouts';
 
 /**
  * The reference transcript: each request and the whole answer it gets. The wall is new, as in
@@ -38,6 +39,8 @@ const integ = new IntegTest(app, 'MessageWall', {
   // Deploy this version only: the update workflow would first deploy the committed snapshot.
   stackUpdateWorkflow: false,
 });
+// No assertion can keep CloudFormation waiting for an hour.
+boundAssertionWaits(app);
 
 const url = `${stack.api.apiEndpoint}/default/MessageWall`;
 let previous: IApiCall | undefined;

@@ -17,6 +17,7 @@ import { deflateSync } from 'zlib';
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicies } from 'aws-cdk-lib';
 import { MlInferenceStack } from '../examples/ml-inference/ml-inference-stack';
+import { boundAssertionWaits } from './assertion-timeouts';
 
 const app = new App();
 const stack = new MlInferenceStack(app, 'cdk-lambda-efs-integ-ml-inference');
@@ -28,6 +29,8 @@ const integ = new IntegTest(app, 'MLInference', {
   // Deploy this version only: the update workflow would first deploy the committed snapshot.
   stackUpdateWorkflow: false,
 });
+// No assertion can keep CloudFormation waiting for an hour.
+boundAssertionWaits(app);
 
 // The reference URL reaches the handler: without an image it answers its own 400, not a 404.
 integ.assertions.httpApiCall(`${stack.api.apiEndpoint}/default/MLInference`).expect(ExpectedResult.objectLike({
@@ -35,8 +38,10 @@ integ.assertions.httpApiCall(`${stack.api.apiEndpoint}/default/MLInference`).exp
   body: { error: 'Pass the image as ?url=<http or https URL>, or POST it as the body.' },
 }));
 
-// One image classified, as POSTed to the reference URL, by what the API invokes: the alias that
-// carries the provisioned concurrency (`name:alias`, which the provider's IAM policy also names).
+// One image classified, as POSTed to the reference URL, by what the API invokes: the function, or
+// with -c fullAccount=true the alias that carries the provisioned concurrency (`name:alias`, which
+// the provider's IAM policy also names). The integration test deploys the example's default, which
+// fits a new account.
 const fn = stack.classifier;
 integ.assertions.invokeFunction({
   functionName: fn.alias ? `${fn.lambdaFunction.functionName}:${fn.alias.aliasName}` : fn.lambdaFunction.functionName,
@@ -55,7 +60,7 @@ integ.assertions.invokeFunction({
     body: Match.serializedJson({ bird_class: Match.stringLikeRegexp('^\\d{3}\\.\\w+$') }),
   })),
 })).waitForAssertions({
-  // The provisioned environment loads the model at init; an on-demand one may still be loading.
+  // A cold environment loads torch and the model first (about 30 s in the reference figures).
   totalTimeout: Duration.minutes(10),
   interval: Duration.seconds(30),
 });
