@@ -324,6 +324,10 @@ export class EfsDependencyInstaller extends Construct {
     });
     installFunction.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the package index and model hosts');
     acknowledgeInternalFunction(installFunction.lambdaFunction);
+    // The capacity warning is about fan-out; this function runs in one environment at a time.
+    acknowledgeFinding(installFunction, SynthWarnings.NO_RESERVED_CONCURRENCY,
+      'Only the dispatcher invokes the install function, synchronously, once per CloudFormation request for this set, and installs hold the '
+      + 'lock on the access point one at a time: no fan-out of cold starts, one EFS connection at a time.');
     acknowledgeFinding(installFunction.lambdaFunction.node.defaultChild!, 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
       'Only the dispatcher invokes this function, synchronously, and answers CloudFormation with its result or its error; a dead-letter '
       + 'queue receives only asynchronous invocations that failed, and this function has none.');
