@@ -12,8 +12,8 @@ import { App, RemovalPolicies } from 'aws-cdk-lib';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import { MessageWallStack } from '../examples/message-wall/message-wall-stack';
 import { SharedFileSystem } from '../src';
-import { assertUngrantedRoleCannotMount } from './perimeter-probe';
 import { boundAssertionWaits } from './assertion-timeouts';
+import { assertUngrantedRoleCannotMount } from './perimeter-probe';
 
 /**
  * The reference transcript: each request and the whole answer it gets. The wall is new, as in

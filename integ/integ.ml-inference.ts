@@ -16,8 +16,8 @@
 import { deflateSync } from 'zlib';
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicies } from 'aws-cdk-lib';
-import { MlInferenceStack } from '../examples/ml-inference/ml-inference-stack';
 import { boundAssertionWaits } from './assertion-timeouts';
+import { MlInferenceStack } from '../examples/ml-inference/ml-inference-stack';
 
 const app = new App();
 const stack = new MlInferenceStack(app, 'cdk-lambda-efs-integ-ml-inference');

@@ -21,7 +21,9 @@ import { SharedFileSystem } from '../src';
 /** Generally available (AWS Compute blog: Python 3.13 runtime in AWS Lambda). */
 const PROBE_RUNTIME = lambda.Runtime.PYTHON_3_13;
 
-export function assertUngrantedRoleCannotMount(integ: IntegTest, scope: Construct, fileSystem: SharedFileSystem, accessPoint: efs.IAccessPoint): void {
+export function assertUngrantedRoleCannotMount(
+  integ: IntegTest, scope: Construct, fileSystem: SharedFileSystem, accessPoint: efs.IAccessPoint,
+): void {
   const probe = new lambda.Function(scope, 'UngrantedMountProbe', {
     runtime: PROBE_RUNTIME,
     handler: 'index.handler',

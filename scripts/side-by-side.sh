@@ -21,7 +21,7 @@ for i in $(seq 1 $#); do
   echo "[start] $name" >&2
   # The step's output goes to its log and, line by line with its name, to the terminal.
   ( bash "$here/timed.sh" "$name" bash -c "${spec#*=}" 2>&1; echo $? > "$logs/$i.status" ) \
-    | tee "$logs/$i.log" | sed -u "s/^/[$name] /" >&2 &
+    | tee "$logs/$i.log" | awk -v prefix="[$name] " '{ print prefix $0; fflush() }' >&2 &
   pids+=($!)
 done
 (

@@ -225,7 +225,9 @@ async function decide(app: SynthesizedApp, principal: Principal, request: MountR
   return simulate(principal, app.fileSystemArn, app.fileSystemPolicy, request.action, context);
 }
 
-async function simulate(principal: Principal, fileSystemArn: string, resourcePolicy: any, action: string, context: Record<string, string>): Promise<string> {
+async function simulate(
+  principal: Principal, fileSystemArn: string, resourcePolicy: any, action: string, context: Record<string, string>,
+): Promise<string> {
   const simulation: Simulation = {
     request: {
       principal: principal.sessionArn,

@@ -447,8 +447,8 @@ describe('SharedFileSystem.admitPrincipal', () => {
     shared.admitPrincipal(iam.Role.fromRoleArn(storage, 'Ops', 'arn:aws:iam::111111111111:role/ops/efs-admin'));
     const policy = Object.values(Template.fromStack(storage).findResources('AWS::EFS::FileSystem'))[0].Properties.FileSystemPolicy;
     expect(policy.Statement.find((s: { Sid: string }) => s.Sid === 'DenyUngrantedPrincipals').Condition).toEqual({
-      'Null': { 'aws:PrincipalArn': 'false' },
-      'ArnNotLike': {
+      Null: { 'aws:PrincipalArn': 'false' },
+      ArnNotLike: {
         'aws:PrincipalArn': [
           'arn:aws:iam::111111111111:role/efs-admin',
           'arn:aws:iam::111111111111:role/*/efs-admin',
