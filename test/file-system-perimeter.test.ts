@@ -2,6 +2,8 @@ import { runSimulation, Simulation } from '@cloud-copilot/iam-simulate';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { MessageWallStack } from '../examples/message-wall/message-wall-stack';
+import { MlInferenceStack } from '../examples/ml-inference/ml-inference-stack';
 import { EfsBackedFunction } from '../src';
 import { checkedApp, fixture, Fixture, newFunction } from './helpers';
 
@@ -421,5 +423,40 @@ describe('who the perimeter spares', () => {
     const fsStack = new Stack(app2, 'Storage');
     const f2 = fixture(fsStack);
     expect(() => f2.shared.grantRead(new iam.AccountRootPrincipal(), f2.accessPoint)).toThrow(/grantee must be an IAM role .* not an account or a service/);
+  });
+});
+
+describe('the example apps\' policies, in every world', () => {
+  // Each example as its app builds it by default, and with the reference figures.
+  const examples = [false, true].flatMap(fullAccount => {
+    const wallApp = new App();
+    const wall = new MessageWallStack(wallApp, 'MessageWall', { fullAccount });
+    const mlApp = new App();
+    const ml = new MlInferenceStack(mlApp, 'MLInference', { fullAccount });
+    const wallSynth = new SynthesizedApp(wallApp, wall);
+    const mlSynth = new SynthesizedApp(mlApp, ml);
+    const suffix = fullAccount ? ' (fullAccount)' : '';
+    return [
+      { name: `MessageWall's function${suffix}`, app: wallSynth, fn: wall.wall, accessPoint: wallSynth.accessPointArn(/Messages[0-9A-F]{8}$/), writes: true },
+      { name: `MLInference's classifier${suffix}`, app: mlSynth, fn: ml.classifier, accessPoint: mlSynth.accessPointArn(/Ml[0-9A-F]{8}$/), writes: false },
+      { name: `MLInference's install function${suffix}`, app: mlSynth, fn: ml.installer.installFunction, accessPoint: mlSynth.accessPointArn(/Ml[0-9A-F]{8}$/), writes: true },
+    ];
+  });
+
+  describe.each(WORLDS)('%s', (world) => {
+    test.each(examples.map(e => [e.name, e]))('%s mounts its access point, and writes only if it should', async (_name, example) => {
+      const { app, fn, accessPoint, writes } = example as typeof examples[number];
+      const principal = app.principalOf(fn);
+      expect(await decide(app, principal, { world, action: 'elasticfilesystem:ClientMount', accessPointArn: accessPoint })).toBe('Allowed');
+      const write = await decide(app, principal, { world, action: 'elasticfilesystem:ClientWrite', accessPointArn: accessPoint });
+      expect(write === 'Allowed').toBe(writes);
+    });
+  });
+
+  test.each(examples.map(e => [e.name, e]))('an administrator is denied the file system of %s wherever aws:PrincipalArn is provided', async (_name, example) => {
+    const { app, accessPoint } = example as typeof examples[number];
+    for (const world of WORLDS.filter(w => w !== 'documented keys only')) {
+      expect(await decide(app, admin, { world, action: 'elasticfilesystem:ClientMount', accessPointArn: accessPoint })).toBe('ExplicitlyDenied');
+    }
   });
 });
