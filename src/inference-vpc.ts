@@ -1,4 +1,4 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnResource, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -10,6 +10,37 @@ import { checkIntegerInRange, inPython } from './private/validation';
 
 /** The timeout of aws-cdk-lib's handler that removes the default security group's rules (its template's `Timeout`). */
 const DEFAULT_SECURITY_GROUP_HANDLER_TIMEOUT_SECONDS = 900;
+
+/**
+ * Who may use the S3 and DynamoDB gateway endpoints of an {@link InferenceVpc}.
+ *
+ * A gateway endpoint carries every request from the workload subnets to S3 or DynamoDB in
+ * the region, and without a policy it allows full access to the service (AWS PrivateLink
+ * Guide, "Control access to VPC endpoints using endpoint policies"): code in the VPC could
+ * copy data to any account's bucket or table, for free and without passing the NAT gateway.
+ */
+export enum GatewayEndpointAccess {
+  /**
+   * Only this account's principals, only to this account's resources (`aws:PrincipalAccount`
+   * and `aws:ResourceAccount` equal to the stack's account), and on the S3 endpoint
+   * CloudFormation's custom resource response bucket of the region
+   * (`cloudformation-custom-resource-response-<region without dashes>`), where a custom
+   * resource in the VPC answers CloudFormation (CloudFormation User Guide, "Access
+   * CloudFormation using an interface endpoint", bucket names for custom resources and wait
+   * conditions). The library's own installer answers there from inside the VPC.
+   *
+   * Everything else in the region's S3 and DynamoDB is refused from the workload subnets:
+   * other accounts' buckets and tables, anonymous reads of public objects in the region
+   * (an image URL on another account's bucket), and AWS-owned buckets such as the Amazon
+   * Linux package repositories or ECR's image layers, which EC2 instances or containers in
+   * the VPC may need. Lambda needs none of them: it fetches function code and layers outside
+   * the VPC. Add a statement for what your clients need with `s3Endpoint.addToPolicy()`.
+   */
+  OWN_ACCOUNT = 'OWN_ACCOUNT',
+
+  /** No endpoint policy: the service's default, full access to every account's resources. */
+  UNRESTRICTED = 'UNRESTRICTED',
+}
 
 /**
  * Properties of an {@link InferenceVpc}.
@@ -66,6 +97,13 @@ export interface InferenceVpcProps {
   readonly gatewayEndpoints?: boolean;
 
   /**
+   * Who may use the gateway endpoints (with `gatewayEndpoints`).
+   *
+   * @default GatewayEndpointAccess.OWN_ACCOUNT
+   */
+  readonly gatewayEndpointAccess?: GatewayEndpointAccess;
+
+  /**
    * Send VPC flow logs to CloudWatch Logs.
    *
    * @default true
@@ -116,6 +154,12 @@ export class InferenceVpc extends Construct {
   /** The flow log group, when flow logs are on. */
   public readonly flowLogGroup?: logs.LogGroup;
 
+  /** The S3 gateway endpoint, when `gatewayEndpoints` is on: `addToPolicy()` allows more. */
+  public readonly s3Endpoint?: ec2.GatewayVpcEndpoint;
+
+  /** The DynamoDB gateway endpoint, when `gatewayEndpoints` is on: `addToPolicy()` allows more. */
+  public readonly dynamoDbEndpoint?: ec2.GatewayVpcEndpoint;
+
   constructor(scope: Construct, id: string, props: InferenceVpcProps = {}) {
     super(scope, id);
 
@@ -139,8 +183,16 @@ export class InferenceVpc extends Construct {
 
     if (props.gatewayEndpoints ?? true) {
       const subnets = [this.workloadSubnets];
-      this.vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3, subnets });
-      this.vpc.addGatewayEndpoint('DynamoDbEndpoint', { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB, subnets });
+      this.s3Endpoint = this.vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3, subnets });
+      this.dynamoDbEndpoint = this.vpc.addGatewayEndpoint('DynamoDbEndpoint', { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB, subnets });
+      if ((props.gatewayEndpointAccess ?? GatewayEndpointAccess.OWN_ACCOUNT) === GatewayEndpointAccess.OWN_ACCOUNT) {
+        restrictToOwnAccount(this.s3Endpoint);
+        restrictToOwnAccount(this.dynamoDbEndpoint);
+        allowCustomResourceResponses(this.s3Endpoint);
+      }
+    } else if (props.gatewayEndpointAccess !== undefined) {
+      throw new Error(`gatewayEndpointAccess needs gatewayEndpoints: true (got gatewayEndpoints: false, gatewayEndpointAccess: ${props.gatewayEndpointAccess})`
+        + inPython('gatewayEndpointAccess', 'gatewayEndpoints'));
     }
 
     if (props.flowLogs ?? true) {
@@ -251,4 +303,44 @@ export class InferenceVpc extends Construct {
     flowLog.node.addDependency(policy);
     return logGroup;
   }
+}
+
+/**
+ * Requests through the endpoint must come from this account's principals and reach this
+ * account's resources: `aws:PrincipalAccount` and `aws:ResourceAccount`, global condition keys
+ * (IAM User Guide, "AWS global condition context keys"), as the data perimeter examples of
+ * the PrivateLink Guide ("Control access to VPC endpoints using endpoint policies") use them.
+ * An anonymous request has no principal account, so it is refused. Endpoint policies take
+ * the principal `*` only.
+ */
+function restrictToOwnAccount(endpoint: ec2.GatewayVpcEndpoint): void {
+  const account = Stack.of(endpoint).account;
+  endpoint.addToPolicy(new iam.PolicyStatement({
+    sid: 'OwnAccountOnly',
+    principals: [new iam.StarPrincipal()],
+    actions: ['*'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'aws:PrincipalAccount': account, 'aws:ResourceAccount': account } },
+  }));
+}
+
+/**
+ * A custom resource answers CloudFormation with a PUT on a pre-signed URL of the region's
+ * `cloudformation-custom-resource-response-<region>` bucket, the region named without dashes
+ * (`useast1`); an endpoint policy that blocks it fails the stack operation (CloudFormation User
+ * Guide, "Access CloudFormation using an interface endpoint (AWS PrivateLink)"; Lambda
+ * Developer Guide, "Using Lambda with CloudFormation", for a function in a VPC). The PUT is
+ * signed by CloudFormation, not by this account, and the bucket is AWS's: only this bucket,
+ * only PutObject. Wait conditions (`cloudformation-waitcondition-<region>`) are not used here.
+ */
+function allowCustomResourceResponses(endpoint: ec2.GatewayVpcEndpoint): void {
+  const stack = Stack.of(endpoint);
+  const region = stack.region;
+  const compactRegion = Token.isUnresolved(region) ? Fn.join('', Fn.split('-', region)) : region.replace(/-/g, '');
+  endpoint.addToPolicy(new iam.PolicyStatement({
+    sid: 'CloudFormationCustomResourceResponses',
+    principals: [new iam.StarPrincipal()],
+    actions: ['s3:PutObject'],
+    resources: [`arn:${stack.partition}:s3:::cloudformation-custom-resource-response-${compactRegion}/*`],
+  }));
 }

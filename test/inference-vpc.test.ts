@@ -1,9 +1,11 @@
-import { Validations } from 'aws-cdk-lib';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { expectCompliant, testStack } from './helpers';
-import { InferenceVpc, InferenceVpcProps } from '../src';
+import { GatewayEndpointAccess, InferenceVpc, InferenceVpcProps } from '../src';
 
 describe('InferenceVpc', () => {
   test('defaults: 2 AZs, public and private subnets, one NAT gateway, private routes through it', () => {
@@ -162,5 +164,165 @@ describe('InferenceVpc flow-log role', () => {
         }],
       },
     });
+  });
+});
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+describe('InferenceVpc gateway endpoint policies', () => {
+  const ACCOUNT = '111111111111';
+  const OTHER = '222222222222';
+  /** An AWS-owned account, standing for the owner of CloudFormation's response buckets. */
+  const AWS_OWNED = '999999999999';
+  const REGION = 'eu-west-1';
+
+  /** The endpoint policies of a stack in a known account and region, with the template's values. */
+  function endpointPolicies(props: InferenceVpcProps = {}): Record<'s3' | 'dynamodb', any> {
+    const stack = new Stack(new App(), 'Network', { env: { account: ACCOUNT, region: REGION } });
+    new InferenceVpc(stack, 'Network', props);
+    const endpoints = Object.values(Template.fromStack(stack).findResources('AWS::EC2::VPCEndpoint'));
+    const byService = (service: string) => resolved(endpoints.find(e => JSON.stringify(e.Properties.ServiceName).includes(`.${service}`))?.Properties.PolicyDocument);
+    return { s3: byService('s3'), dynamodb: byService('dynamodb') };
+  }
+
+  /** The policy as CloudFormation resolves it in the aws partition (the only intrinsics left are the partition and joins). */
+  function resolved(value: any): any {
+    if (Array.isArray(value)) {
+      return value.map(resolved);
+    }
+    if (value && typeof value === 'object') {
+      if (value.Ref === 'AWS::Partition') {
+        return 'aws';
+      }
+      if (value['Fn::Join']) {
+        const [separator, parts] = value['Fn::Join'];
+        return resolved(parts).join(separator);
+      }
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolved(v)]));
+    }
+    return value;
+  }
+
+  /** What the endpoint policy decides for one request (no identity or resource policy in the way). */
+  async function throughEndpoint(policy: unknown, request: { principal: string | 'anonymous'; action: string; resource: string; resourceAccount: string }): Promise<string> {
+    const principalAccount = request.principal === 'anonymous' ? undefined : request.principal.split(':')[4];
+    const everything = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] };
+    const result = await runSimulation({
+      request: {
+        principal: request.principal === 'anonymous' ? { type: 'Anonymous' } : request.principal,
+        action: request.action,
+        resource: { resource: request.resource, accountId: request.resourceAccount },
+        contextVariables: {
+          'aws:ResourceAccount': request.resourceAccount,
+          ...(principalAccount ? { 'aws:PrincipalAccount': principalAccount } : {}),
+        },
+      },
+      identityPolicies: request.principal === 'anonymous' ? [] : [{ name: 'Everything', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      // The bucket or table lets everyone in: only the endpoint policy can refuse.
+      resourcePolicy: everything,
+      vpcEndpointPolicies: [{ name: 'Endpoint', policy }],
+    }, {});
+    if (result.resultType === 'error') {
+      throw new Error(`simulation failed: ${JSON.stringify(result.errors)}`);
+    }
+    return result.overallResult;
+  }
+
+  const ownRole = `arn:aws:sts::${ACCOUNT}:assumed-role/Classifier/session`;
+  const otherRole = `arn:aws:sts::${OTHER}:assumed-role/Attacker/session`;
+
+  test('by default each endpoint lets only this account\'s principals reach this account\'s resources (aws:PrincipalAccount, aws:ResourceAccount)', () => {
+    const { s3, dynamodb } = endpointPolicies();
+    for (const policy of [s3, dynamodb]) {
+      expect(policy.Statement).toContainEqual({
+        Sid: 'OwnAccountOnly',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: '*',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:PrincipalAccount': ACCOUNT, 'aws:ResourceAccount': ACCOUNT } },
+      });
+    }
+  });
+
+  test('S3: custom resources in the VPC can answer CloudFormation on the region\'s response bucket, named without dashes', () => {
+    const { s3, dynamodb } = endpointPolicies();
+    expect(s3.Statement).toContainEqual({
+      Sid: 'CloudFormationCustomResourceResponses',
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Resource: 'arn:aws:s3:::cloudformation-custom-resource-response-euwest1/*',
+    });
+    expect(JSON.stringify(dynamodb)).not.toContain('cloudformation');
+  });
+
+  test('the response bucket of an environment-agnostic stack is named from the deploy-time region, dashes removed', () => {
+    const stack = testStack();
+    new InferenceVpc(stack, 'Network');
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Resource: {
+            'Fn::Join': ['', [
+              'arn:', { Ref: 'AWS::Partition' }, ':s3:::cloudformation-custom-resource-response-',
+              { 'Fn::Join': ['', { 'Fn::Split': ['-', { Ref: 'AWS::Region' }] }] }, '/*',
+            ]],
+          },
+        })]),
+      },
+    });
+  });
+
+  test.each<[string, { principal: string; action: string; resource: string; resourceAccount: string }, string]>([
+    ['this account\'s role reads this account\'s bucket', { principal: ownRole, action: 's3:GetObject', resource: 'arn:aws:s3:::own-bucket/model.pt', resourceAccount: ACCOUNT }, 'Allowed'],
+    ['this account\'s role writes to another account\'s bucket (exfiltration)', { principal: ownRole, action: 's3:PutObject', resource: 'arn:aws:s3:::attacker-bucket/loot', resourceAccount: OTHER }, 'ExplicitlyDenied'],
+    ['another account\'s credentials used from inside the VPC', { principal: otherRole, action: 's3:PutObject', resource: 'arn:aws:s3:::attacker-bucket/loot', resourceAccount: OTHER }, 'ExplicitlyDenied'],
+    ['an anonymous read of another account\'s public object (a public image in the same region)', { principal: 'anonymous', action: 's3:GetObject', resource: 'arn:aws:s3:::public-images/bird.jpg', resourceAccount: OTHER }, 'ExplicitlyDenied'],
+    ['CloudFormation\'s pre-signed PUT of a custom resource answer', { principal: `arn:aws:sts::${AWS_OWNED}:assumed-role/CloudFormation/session`, action: 's3:PutObject', resource: 'arn:aws:s3:::cloudformation-custom-resource-response-euwest1/arn%3Aaws%3Acloudformation/answer', resourceAccount: AWS_OWNED }, 'Allowed'],
+    ['a PUT to another region\'s response bucket', { principal: `arn:aws:sts::${AWS_OWNED}:assumed-role/CloudFormation/session`, action: 's3:PutObject', resource: 'arn:aws:s3:::cloudformation-custom-resource-response-useast1/answer', resourceAccount: AWS_OWNED }, 'ExplicitlyDenied'],
+  ])('S3 endpoint, simulated: %s', async (_case, request, expected) => {
+    const decision = await throughEndpoint(endpointPolicies().s3, request);
+    // An endpoint policy without a matching Allow denies implicitly; the simulator reports either as not allowed.
+    if (expected === 'Allowed') {
+      expect(decision).toBe('Allowed');
+    } else {
+      expect(decision).not.toBe('Allowed');
+    }
+  });
+
+  test('DynamoDB endpoint, simulated: this account\'s tables only', async () => {
+    const { dynamodb } = endpointPolicies();
+    const table = (account: string) => `arn:aws:dynamodb:${REGION}:${account}:table/Walls`;
+    expect(await throughEndpoint(dynamodb, { principal: ownRole, action: 'dynamodb:GetItem', resource: table(ACCOUNT), resourceAccount: ACCOUNT })).toBe('Allowed');
+    expect(await throughEndpoint(dynamodb, { principal: ownRole, action: 'dynamodb:PutItem', resource: table(OTHER), resourceAccount: OTHER })).not.toBe('Allowed');
+  });
+
+  test('GatewayEndpointAccess.UNRESTRICTED leaves the endpoints without a policy (the service\'s full access)', () => {
+    const { s3, dynamodb } = endpointPolicies({ gatewayEndpointAccess: GatewayEndpointAccess.UNRESTRICTED });
+    expect(s3).toBeUndefined();
+    expect(dynamodb).toBeUndefined();
+  });
+
+  test('the endpoints are exposed, so a user can allow an AWS-owned bucket the default refuses', () => {
+    const stack = testStack();
+    const network = new InferenceVpc(stack, 'Network');
+    network.s3Endpoint!.addToPolicy(new iam.PolicyStatement({
+      sid: 'AmazonLinuxRepositories',
+      principals: [new iam.StarPrincipal()],
+      actions: ['s3:GetObject'],
+      resources: ['arn:aws:s3:::al2023-repos-eu-west-1-de612dc2/*'],
+    }));
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'OwnAccountOnly' }), Match.objectLike({ Sid: 'AmazonLinuxRepositories' })]) },
+    });
+    expect(network.dynamoDbEndpoint).toBeDefined();
+    expect(new InferenceVpc(testStack('Other'), 'Network', { gatewayEndpoints: false }).s3Endpoint).toBeUndefined();
+  });
+
+  test('fails when gatewayEndpointAccess is given without gateway endpoints', () => {
+    expect(() => new InferenceVpc(testStack(), 'Network', { gatewayEndpoints: false, gatewayEndpointAccess: GatewayEndpointAccess.UNRESTRICTED }))
+      .toThrow(/gatewayEndpointAccess needs gatewayEndpoints: true \(got gatewayEndpoints: false, gatewayEndpointAccess: UNRESTRICTED\)/);
   });
 });
