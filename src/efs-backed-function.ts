@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Duration, Names, Token } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
@@ -185,13 +185,16 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
     if (!vpc) {
       throw new Error('EfsBackedFunction needs a VPC that routes to the mount targets: pass fileSystem with a vpc, or vpc');
     }
+    checkSameEnvironment(this, fileSystem);
     checkSameVpc(vpc, fileSystem.vpc);
     checkAccessPointOf(fileSystem, props.accessPoint, 'props');
     const vpcSubnets = props.vpcSubnets ?? fileSystem.vpcSubnets;
     checkSubnetsHaveMountTargets(vpc, vpcSubnets, fileSystem.mountTargetAvailabilityZones);
     this.mountPath = props.mountPath;
 
-    const allowAllOutbound = props.allowAllOutbound ?? true;
+    // Outbound rules add up over a function's security groups: when every group of the user's
+    // allows nothing out, this one must not open everything either.
+    const allowAllOutbound = props.allowAllOutbound ?? !userGroupsRestrictEgress(props.securityGroups);
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
       description: `Lambda function that mounts EFS at ${props.mountPath}`,
@@ -453,6 +456,11 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
 
 const EMERGENCY_THROTTLE_OUTPUT_ID = 'EmergencyThrottleCommand';
 
+/** True when the user gave security groups and none of them allows all outbound traffic. */
+function userGroupsRestrictEgress(groups: ec2.ISecurityGroup[] | undefined): boolean {
+  return groups !== undefined && groups.length > 0 && groups.every(group => group.allowAllOutbound === false);
+}
+
 /** The shortest of durations known at synth (a token's length is unknown, so it is skipped). */
 function shortestKnown(durations: Duration[]): Duration | undefined {
   const known = durations.filter(d => !d.isUnresolved());
@@ -478,6 +486,16 @@ function checkFunctionProps(props: EfsBackedFunctionProps): void {
   if (isRetiredRuntime(props.runtime)) {
     throw new Error(`runtime ${props.runtime.name} has been retired by AWS Lambda and cannot be used for new functions; choose a current runtime such as ${lambda.Runtime.PYTHON_3_13.name} or ${lambda.Runtime.NODEJS_22_X.name}`);
   }
+  checkHandler(props.handler);
+  if (props.reservedConcurrentExecutions !== undefined && !Token.isUnresolved(props.reservedConcurrentExecutions)
+    && props.reservedConcurrentExecutions === 0) {
+    throw new Error('reservedConcurrentExecutions must be at least 1 (got 0): a function with no environments can never run. To stop a function '
+      + `in an emergency, run the command of addEmergencyThrottleOutput() at that time${inPython('reservedConcurrentExecutions')}`);
+  }
+  checkIntegerInRange('reservedConcurrentExecutions', props.reservedConcurrentExecutions, 1, 1_000_000);
+  if (props.aliasName !== undefined) {
+    checkAliasName(props.aliasName);
+  }
   if (props.provisionedConcurrency !== undefined) {
     checkIntegerInRange('provisionedConcurrency', props.provisionedConcurrency, 1, 1_000_000);
     const reserved = props.reservedConcurrentExecutions;
@@ -485,6 +503,40 @@ function checkFunctionProps(props: EfsBackedFunctionProps): void {
       && props.provisionedConcurrency > reserved) {
       throw new Error(`provisionedConcurrency (${props.provisionedConcurrency}) must not exceed reservedConcurrentExecutions (${reserved}): `
         + `Lambda cannot keep more environments ready than it may run${inPython('provisionedConcurrency', 'reservedConcurrentExecutions')}`);
+    }
+  }
+}
+
+/** Lambda's handler: 1 to 128 characters, no white space (Lambda API Reference, CreateFunction, `Handler`). */
+function checkHandler(handler: string): void {
+  if (!Token.isUnresolved(handler) && !/^[^\s]{1,128}$/.test(handler)) {
+    throw new Error(`handler must be 1 to 128 characters without spaces, such as 'app.handler' (got '${handler}')`);
+  }
+}
+
+/**
+ * Lambda's alias names (Lambda API Reference, CreateAlias, `Name`): 1 to 128 letters, digits,
+ * `-` and `_`, not only digits (a version number); `$LATEST` names the unpublished version.
+ */
+function checkAliasName(aliasName: string): void {
+  if (!Token.isUnresolved(aliasName) && (!/^[A-Za-z0-9_-]{1,128}$/.test(aliasName) || /^\d+$/.test(aliasName))) {
+    throw new Error(`aliasName must be 1 to 128 letters, digits, '-' or '_', not only digits, such as 'live' (got '${aliasName}')${inPython('aliasName')}`);
+  }
+}
+
+/**
+ * The function reaches the mount targets only in the file system's region and account (a
+ * VPC and its mount targets belong to one of each): both are compared when known at synth.
+ */
+function checkSameEnvironment(scope: Construct, fileSystem: ISharedFileSystem): void {
+  if (!Construct.isConstruct(fileSystem)) {
+    return;
+  }
+  const [mine, theirs] = [Stack.of(scope), Stack.of(fileSystem)];
+  for (const [what, a, b] of [['region', mine.region, theirs.region], ['account', mine.account, theirs.account]]) {
+    if (!Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b) {
+      throw new Error(`${scope.node.path} is in ${what} ${a} and its file system ${fileSystem.node.path} in ${b}: a function mounts `
+        + `a file system of its own ${what} only; put the function's stack in ${b}`);
     }
   }
 }

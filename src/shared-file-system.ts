@@ -16,7 +16,7 @@ import { addFileSystemAlarms } from './private/file-system-alarms';
 import { fileSystemPolicy, perimeterArnsOf } from './private/file-system-policy';
 import { ImportedSharedFileSystem } from './private/imported-shared-file-system';
 import { allowNfsFromClient } from './private/nfs-access';
-import { inPython } from './private/validation';
+import { checkEfsId, inPython } from './private/validation';
 import { zoneName } from './private/zones';
 import { ExpectedLoad, ThroughputPlan } from './throughput-planner';
 
@@ -394,6 +394,7 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
    * permissions to it, and refuse it with another file system.
    */
   public static fromAccessPointAttributes(scope: Construct, id: string, attrs: SharedAccessPointAttributes): efs.IAccessPoint {
+    checkEfsId('accessPointId', attrs.accessPointId, 'fsap');
     const fileSystem = attrs.fileSystem;
     const efsFileSystem = fileSystem instanceof SharedFileSystem || fileSystem instanceof ImportedSharedFileSystem
       ? fileSystem.fileSystem

@@ -34,6 +34,16 @@ export class SynthWarnings {
   public static readonly PROVISIONED_OVERSIZED = 'cdk-lambda-efs:provisionedOversized';
 
   /**
+   * `provisionedThroughputPerSecond` is above 3414 MiB/s, the most EFS accepts without a quota
+   * increase in any Region (EFS API Reference, `ProvisionedThroughputInMibps`: "1-3414 MiBps,
+   * with the upper limit depending on Region"): the deploy fails unless AWS Support raised it.
+   * Warned whether or not a load is declared, with the monthly price of the rate. Attached to
+   * `SharedFileSystem`'s `fileSystem`; acknowledge it with
+   * `Validations.of(scope).acknowledge({ id: SynthWarnings.PROVISIONED_ABOVE_QUOTA, reason })`.
+   */
+  public static readonly PROVISIONED_ABOVE_QUOTA = 'cdk-lambda-efs:provisionedAboveQuota';
+
+  /**
    * The reserved concurrency of a file system's functions adds up past the EFS connection limit.
    *
    * Each execution environment holds one NFS connection, and EFS allows

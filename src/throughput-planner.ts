@@ -2,6 +2,7 @@ import { Duration, Size, SizeRoundingBehavior } from 'aws-cdk-lib';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import { BudgetLimit, ColdStartBudget, coldStartBudget, PROVISIONED_INIT_LIMIT_SECONDS } from './private/cold-start-budget';
 import { formatNumber } from './private/format';
+import { ELASTIC_READ_USD_PER_GIB, ELASTIC_WRITE_USD_PER_GIB, PROVISIONED_USD_PER_MIB_MONTH } from './private/efs-limits';
 
 /**
  * EFS throughput rules the planner applies (see the AWS EFS documentation and the 2020
@@ -24,10 +25,6 @@ const BURSTING_BURST_MIB_PER_TIB = 100;
  * start gets, however much is provisioned or Elastic could give.
  */
 const PER_CLIENT_MIB = 500;
-/** us-east-1 list prices, for comparing modes only: USD per MiB/s-month provisioned, per GiB read and written with Elastic. */
-const PROVISIONED_USD_PER_MIB_MONTH = 6.0;
-const ELASTIC_READ_USD_PER_GIB = 0.03;
-const ELASTIC_WRITE_USD_PER_GIB = 0.06;
 /** A provisioned rate this many times what the load needs is flagged as oversized. */
 const OVERSIZED_FACTOR = 3;
 

@@ -1,4 +1,4 @@
-import { Duration, Fn, Stack } from 'aws-cdk-lib';
+import { App, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -259,6 +259,49 @@ describe('EfsBackedFunction', () => {
     const other = f.shared.addAccessPoint('Other', { path: '/other', uid: '1001', gid: '1001' });
     expect(() => new EfsBackedFunction(f.shared, 'Fn', functionProps(f, { filesystem: lambda.FileSystem.fromEfsAccessPoint(other, '/mnt/other') })))
       .toThrow(/filesystem must not be set: an EfsBackedFunction mounts exactly one file system/);
+  });
+
+  // What only aws-cdk-lib's template validation (a warning by default) or the Lambda API saw.
+  test.each<[string, Partial<EfsBackedFunctionProps>, RegExp]>([
+    ['reserved concurrency 0', { reservedConcurrentExecutions: 0 },
+      /^reservedConcurrentExecutions must be at least 1 \(got 0\): a function with no environments can never run\..*addEmergencyThrottleOutput.*\(in Python: reserved_concurrent_executions\)$/],
+    ['reserved concurrency 1.5', { reservedConcurrentExecutions: 1.5 },
+      /^reservedConcurrentExecutions must be a whole number from 1 to 1000000 \(got 1.5\) \(in Python: reserved_concurrent_executions\)$/],
+    ['alias $LATEST', { provisionedConcurrency: 1, aliasName: '$LATEST' }, /^aliasName must be 1 to 128 letters, digits, '-' or '_', not only digits, such as 'live' \(got '\$LATEST'\)/],
+    ['an empty alias', { provisionedConcurrency: 1, aliasName: '' }, /^aliasName must be 1 to 128 letters/],
+    ['a numeric alias', { provisionedConcurrency: 1, aliasName: '123' }, /^aliasName must be .*not only digits.* \(got '123'\) \(in Python: alias_name\)$/],
+    ['an empty handler', { handler: '' }, /^handler must be 1 to 128 characters without spaces, such as 'app.handler' \(got ''\)$/],
+    ['a handler with a space', { handler: 'app. handler' }, /^handler must be 1 to 128 characters without spaces/],
+  ])('fails with %s, naming the setting and what is accepted', (_name, override, message) => {
+    const stack = testStack();
+    const f = fixture(stack);
+    expect(() => new EfsBackedFunction(stack, 'Fn', functionProps(f, override))).toThrow(message);
+  });
+
+  test.each([['region', { region: 'eu-west-1' }], ['account', { account: '222222222222' }]])(
+    'fails when the function\'s stack is in another %s than its file system', (what, env) => {
+      const app = new App();
+      const storage = new Stack(app, 'Storage', { env: { account: '111111111111', region: 'us-east-1' } });
+      const f = fixture(storage);
+      const compute = new Stack(app, 'Compute', { env: { account: '111111111111', region: 'us-east-1', ...env } });
+      expect(() => new EfsBackedFunction(compute, 'Fn', functionProps(f)))
+        .toThrow(new RegExp(`^Compute/Fn is in ${what} \\S+ and its file system Storage/Shared in \\S+: a function mounts a file system of its own ${what} only`));
+    });
+
+  test('the user\'s own security groups that allow nothing out are not undone by the function\'s group', () => {
+    const stack = testStack();
+    const f = fixture(stack);
+    const closed = new ec2.SecurityGroup(stack, 'Closed', { vpc: f.network.vpc, allowAllOutbound: false });
+    const fn = newFunction(stack, 'Fn', f, { securityGroups: [closed] });
+    // With a group that allows everything out, the function keeps the default.
+    const open = new ec2.SecurityGroup(stack, 'Open', { vpc: f.network.vpc });
+    const other = newFunction(stack, 'Other', f, { securityGroups: [open], mountPath: '/mnt/other' });
+    const resources = Template.fromStack(stack).toJSON().Resources;
+    const egressOf = (group: ec2.SecurityGroup) => JSON.stringify(resources[stack.getLogicalId(group.node.defaultChild as ec2.CfnSecurityGroup)]
+      .Properties.SecurityGroupEgress ?? []);
+    // Only NFS to the mount targets (a separate egress resource), no rule to 0.0.0.0/0.
+    expect(egressOf(fn.securityGroup)).not.toMatch(/0\.0\.0\.0\/0/);
+    expect(egressOf(other.securityGroup)).toMatch(/0\.0\.0\.0\/0/);
   });
 
   test('fails when provisioned concurrency exceeds reserved concurrency', () => {

@@ -1,8 +1,13 @@
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { checkedApp, expectCompliant, policyStatements, stableTemplate } from './helpers';
-import { MessageWallStack } from '../examples/message-wall/message-wall-stack';
-import { CHECKPOINT_URL, MlInferenceStack, MlInferenceStackProps, MODEL_REPO_COMMIT } from '../examples/ml-inference/ml-inference-stack';
+import * as fs from 'fs';
+import * as path from 'path';
+import { MESSAGE_WALL_MAX_WALL_BYTES, MESSAGE_WALL_REQUESTS_PER_SECOND, MessageWallStack } from '../examples/message-wall/message-wall-stack';
+import {
+  CHECKPOINT_URL, IMAGE_FETCH_PORTS, MAX_IMAGE_BYTES, ML_INFERENCE_REQUESTS_PER_SECOND, MlInferenceStack, MlInferenceStackProps, MODEL_REPO_COMMIT,
+} from '../examples/ml-inference/ml-inference-stack';
+import { dailyCost, EFS_ELASTIC_READ_PRICE, NAT_GATEWAY_PROCESSING_PRICE } from '../examples/shared/open-endpoint-cost';
 import { OPEN_ENDPOINT_WARNING } from '../examples/shared/throttled-http-api';
 import { SynthWarnings } from '../src';
 import { NEW_ACCOUNT_LAMBDA_QUOTAS } from '../src/private/lambda-limits';
@@ -113,6 +118,23 @@ describe('examples/message-wall', () => {
     Annotations.fromStack(defaultStack).hasWarning('/MessageWall/Api', Match.stringLikeRegexp(
       'the API is open: anyone on the internet can call the function \\(read, append to and delete every wall.*at up to 20 requests/s in all \\(10 on each of its 2 stages\\).*-c iamAuth=true.*openEndpoint'));
     expect(Annotations.fromStack(iamAuthStack).findWarning('*', Match.stringLikeRegexp(OPEN_ENDPOINT_WARNING))).toEqual([]);
+  });
+
+  test('the open-endpoint warning states what a day at the throttle rate can make the wall read from EFS, and what it costs', () => {
+    // 20 requests/s, each reading a full 1 MiB wall: 20 x 86,400 x 1,048,576 bytes, at 0.03 USD per GB (10^9 bytes).
+    expect(MESSAGE_WALL_REQUESTS_PER_SECOND).toBe(20);
+    expect(MESSAGE_WALL_MAX_WALL_BYTES).toBe(1024 * 1024);
+    const bytes = 20 * 86_400 * 1_048_576;
+    const usd = bytes / 1e9 * 0.03;
+    expect(EFS_ELASTIC_READ_PRICE.usdPerGb).toBe(0.03);
+    expect(dailyCost(20, { bytesPerRequest: MESSAGE_WALL_MAX_WALL_BYTES, what: 'read', price: EFS_ELASTIC_READ_PRICE })).toEqual({ bytesPerDay: bytes, gbPerDay: bytes / 1e9, usdPerDay: usd });
+    expect(usd.toFixed(2)).toBe('54.36');
+    Annotations.fromStack(defaultStack).hasWarning('/MessageWall/Api', Match.stringLikeRegexp(
+      `1 MiB read from EFS per request, 1,812 GB \\(1.65 TiB\\) a day: about ${usd.toFixed(2)} USD a day at 0.03 USD/GB \\(EFS Elastic throughput reads, us-east-1, `
+      + 'published price as of \\d{4}-\\d{2}, https://aws.amazon.com/efs/pricing/\\)'));
+    // The figure follows the rate the stack is given.
+    const slower = new MessageWallStack(new App(), 'MessageWall', { requestsPerSecond: 2 });
+    Annotations.fromStack(slower).hasWarning('/MessageWall/Api', Match.stringLikeRegexp(`about ${(usd / 10).toFixed(2)} USD a day`));
   });
 
   test('an existing VPC (the default one, or by id) is looked up instead of creating one', () => {
@@ -303,6 +325,58 @@ describe('examples/ml-inference', () => {
   test('the open endpoint is said out loud', () => {
     Annotations.fromStack(defaultStack).hasWarning('/MLInference/Api', Match.stringLikeRegexp('the API is open: .*fetch any public http\\(s\\) image URL.*-c iamAuth=true'));
     template.hasOutput('ReferenceUrl', { Value: { 'Fn::Join': ['', Match.arrayWith(['/default/MLInference'])] } });
+  });
+
+  test('the open-endpoint warning states the NAT gateway processing a day at the throttle rate can cost, largest image each time', () => {
+    // 5 requests/s, each fetching a 10 MiB image through NAT: 5 x 86,400 x 10,485,760 bytes, at 0.045 USD per GB.
+    expect(ML_INFERENCE_REQUESTS_PER_SECOND).toBe(5);
+    expect(MAX_IMAGE_BYTES).toBe(10 * 1024 * 1024);
+    const bytes = 5 * 86_400 * 10 * 1_048_576;
+    const usd = bytes / 1e9 * 0.045;
+    expect(NAT_GATEWAY_PROCESSING_PRICE.usdPerGb).toBe(0.045);
+    expect(dailyCost(5, { bytesPerRequest: MAX_IMAGE_BYTES, what: 'fetched', price: NAT_GATEWAY_PROCESSING_PRICE }).usdPerDay).toBeCloseTo(usd, 9);
+    expect(usd.toFixed(2)).toBe('203.84');
+    Annotations.fromStack(defaultStack).hasWarning('/MLInference/Api', Match.stringLikeRegexp(
+      `10 MiB fetched through the NAT gateway per request, 4,530 GB \\(4.12 TiB\\) a day: about ${usd.toFixed(2)} USD a day at 0.045 USD/GB `
+      + '\\(NAT gateway data processing, us-east-1, published price as of \\d{4}-\\d{2}, https://aws.amazon.com/vpc/pricing/\\)'));
+    // The handler's cap is the one priced: the stack sets it.
+    const [, fn] = classifierFunction(template);
+    expect(fn.Properties.Environment.Variables.MAX_IMAGE_BYTES).toBe(String(MAX_IMAGE_BYTES));
+  });
+
+  test('the READMEs state the figures the warnings compute', () => {
+    const readme = (name: string) => fs.readFileSync(path.join(__dirname, '..', 'examples', name, 'README.md'), 'utf-8');
+    expect(readme('ml-inference')).toContain('about 203.84 USD a day');
+    expect(readme('message-wall')).toContain('about 54.36 USD a day');
+  });
+
+  test('egress: HTTP and HTTPS to the internet for image URLs (the handler\'s ports), NFS to the mount targets, nothing else', () => {
+    const [, fn] = classifierFunction(template);
+    expect(fn.Properties.Environment.Variables.ALLOWED_PORTS).toBe(IMAGE_FETCH_PORTS.join(','));
+    const groupId = fn.Properties.VpcConfig.SecurityGroupIds[0]['Fn::GetAtt'][0];
+    const group = template.toJSON().Resources[groupId];
+    expect(group.Properties.GroupDescription).toBe('Lambda function that mounts EFS at /mnt/inference');
+    type Rule = { CidrIp?: string; DestinationSecurityGroupId?: { 'Fn::GetAtt': string[] }; IpProtocol: string; FromPort: number; ToPort: number };
+    const egress = group.Properties.SecurityGroupEgress.map((rule: Rule) => ({
+      to: rule.CidrIp ?? rule.DestinationSecurityGroupId?.['Fn::GetAtt'][0], protocol: rule.IpProtocol, from: rule.FromPort, until: rule.ToPort,
+    }));
+    expect(egress).toEqual(expect.arrayContaining([
+      { to: '0.0.0.0/0', protocol: 'tcp', from: 443, until: 443 },
+      { to: '0.0.0.0/0', protocol: 'tcp', from: 80, until: 80 },
+      { to: expect.stringMatching(/^SharedFileSystem/), protocol: 'tcp', from: 2049, until: 2049 },
+    ]));
+    expect(egress).toHaveLength(3);
+    // No separate egress resources widen it.
+    template.resourceCountIs('AWS::EC2::SecurityGroupEgress', 0);
+  });
+
+  test('the gateway endpoints have policies: this account\'s principals and resources, and CloudFormation\'s response bucket for the installer\'s answer', () => {
+    const endpoints = Object.values(template.findResources('AWS::EC2::VPCEndpoint'));
+    expect(endpoints).toHaveLength(2);
+    for (const endpoint of endpoints) {
+      expect(endpoint.Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([expect.objectContaining({ Sid: 'OwnAccountOnly' })]));
+    }
+    expect(JSON.stringify(endpoints)).toContain('cloudformation-custom-resource-response-');
   });
 
   test('passes CDK validation, cdk-nag AwsSolutions and NIST 800-53 R5, and the cfn-guard Control Tower rules', () => {

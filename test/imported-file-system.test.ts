@@ -36,6 +36,24 @@ function functionOn(stack: Stack, shared: ISharedFileSystem, accessPoint: efs.IA
 }
 
 describe('SharedFileSystem.fromFileSystemAttributes', () => {
+
+  test.each([['vol-123'], ['fs-123'], ['fs-0123456789ABCDEF0'], ['arn:aws:elasticfilesystem:us-east-1:111111111111:file-system/fs-0123456789abcdef0']])(
+    'fails when fileSystemId is %s, naming the form EFS gives ids', (fileSystemId) => {
+      const stack = new Stack();
+      const vpc = new ec2.Vpc(stack, 'Vpc');
+      const securityGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-12345678');
+      expect(() => SharedFileSystem.fromFileSystemAttributes(stack, 'Shared', { fileSystemId, securityGroup, vpc }))
+        .toThrow(/^fileSystemId must be an EFS file system id, 'fs-' and 8 to 40 lowercase hex digits such as 'fs-0123456789abcdef0' \(got '.*'\) \(in Python: file_system_id\)$/);
+    });
+
+  test.each([['ap-123'], ['fsap-12'], ['fsap-0123456789ABCDEF0']])('fails when accessPointId is %s', (accessPointId) => {
+    const stack = new Stack();
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    const securityGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-12345678');
+    const fileSystem = SharedFileSystem.fromFileSystemAttributes(stack, 'Shared', { fileSystemId: FS_ID, securityGroup, vpc });
+    expect(() => SharedFileSystem.fromAccessPointAttributes(stack, 'Ap', { accessPointId, fileSystem }))
+      .toThrow(/^accessPointId must be an EFS access point id, 'fsap-' and 8 to 40 lowercase hex digits .*\(in Python: access_point_id\)$/);
+  });
   const stack = testStack('Imported', { cfnGuard: true });
   const { shared } = importedIn(stack);
   const accessPoint = shared.addAccessPoint('Data', { path: '/data', uid: '1001', gid: '1001' });
@@ -184,7 +202,7 @@ describe('errors instead of silence', () => {
     ['EfsDependencyInstaller, an access point imported for another file system', stack => {
       const f = fixture(stack);
       const other = new SharedFileSystem(stack, 'Other', { vpc: f.network.vpc });
-      const accessPoint = SharedFileSystem.fromAccessPointAttributes(stack, 'Ap', { accessPointId: 'fsap-1', fileSystem: other });
+      const accessPoint = SharedFileSystem.fromAccessPointAttributes(stack, 'Ap', { accessPointId: 'fsap-0123456789abcdef1', fileSystem: other });
       new EfsDependencyInstaller(stack, 'Installer', { fileSystem: f.shared, accessPoint, runtime: LATEST_PYTHON, packages: ['six==1.16.0'] });
     }],
   ];

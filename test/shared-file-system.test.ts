@@ -274,6 +274,11 @@ describe('SharedFileSystem.addAccessPoint', () => {
       .toThrow(/^path must be '\/' or one to four directories, each '\/' followed by a name that does not start with '\.' .*such as '\/ml' .*\(got '/s);
   });
 
+  test.each(['750', '0750', '770', '2770', '1775', '755'])('accepts permissions %s', (permissions) => {
+    const shared = fileSystemIn(testStack());
+    expect(() => shared.addAccessPoint('Ap', { path: '/data', uid: '1001', gid: '1001', permissions })).not.toThrow();
+  });
+
   test.each(['/ml', '/a/b/c/d', '/team models', '/a..b', '/ml-1_x.y', `/${'x'.repeat(99)}`])('accepts path %j, as EFS does', (path) => {
     const shared = fileSystemIn(testStack());
     expect(() => shared.addAccessPoint('Ap', { path, uid: '1001', gid: '1001' })).not.toThrow();
@@ -287,6 +292,13 @@ describe('SharedFileSystem.addAccessPoint', () => {
     [{ permissions: '750x' }, /permissions must be a 3 or 4 digit octal string such as '750' or '0750' \(got '750x'\)/],
     [{ permissions: '789' }, /permissions must be a 3 or 4 digit octal string/],
     [{ permissions: '75' }, /permissions must be a 3 or 4 digit octal string/],
+    // EFS creates such a directory as asked; what it allows is the problem.
+    [{ permissions: '0777' }, /^permissions must not let others write \(got '0777'\): .*such as '770' or '2770'/],
+    [{ permissions: '776' }, /^permissions must not let others write \(got '776'\)/],
+    [{ permissions: '7777' }, /^permissions must not let others write \(got '7777'\)/],
+    [{ permissions: '4750' }, /^permissions must not set the setuid bit \(got '4750'\): it has no effect on a directory/],
+    [{ secondaryGids: Array.from({ length: 17 }, (_, i) => String(2000 + i)) },
+      /^secondaryGids must hold at most 16 group ids, EFS's limit \(got 17\) \(in Python: secondary_gids\)$/],
   ])('fails when %j', (override, message) => {
     const shared = fileSystemIn(testStack());
     expect(() => shared.addAccessPoint('Ap', { path: '/data', uid: '1001', gid: '1001', ...override })).toThrow(message);

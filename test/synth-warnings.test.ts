@@ -19,6 +19,7 @@ describe('SynthWarnings: the ids', () => {
     expect({ ...SynthWarnings }).toEqual({
       THROUGHPUT_INSUFFICIENT: 'cdk-lambda-efs:throughputInsufficient',
       PROVISIONED_OVERSIZED: 'cdk-lambda-efs:provisionedOversized',
+      PROVISIONED_ABOVE_QUOTA: 'cdk-lambda-efs:provisionedAboveQuota',
       CLIENT_CONNECTION_LIMIT: 'cdk-lambda-efs:clientConnectionLimit',
       NO_RESERVED_CONCURRENCY: 'cdk-lambda-efs:noReservedConcurrency',
       TIMEOUT_BELOW_COLD_START_LOAD: 'cdk-lambda-efs:timeoutBelowColdStartLoad',
@@ -69,6 +70,15 @@ describe('capacity checks at synth', () => {
       'provisionedThroughputPerSecond 100 MiB/s is far above the 7 MiB/s the declared load needs; it costs about 597 USD a month. Recommended: provisioned \\(7 MiB/s'));
     Annotations.fromStack(stack).hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp('\\(in Python: provisioned_throughput_per_second\\)'));
     expect(warnings(stack, SynthWarnings.PROVISIONED_OVERSIZED)).toHaveLength(1);
+  });
+
+  test('warns about a provisioned rate above EFS\'s default quota, with its price, even with no load declared', () => {
+    const { stack } = stackWithFileSystem({ throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(100000) });
+    Annotations.fromStack(stack).hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp(
+      '^provisionedThroughputPerSecond 100000 MiB/s is above 3414 MiB/s, the most EFS provisions without a quota increase .*about 600000 USD a month'));
+    expect(warnings(stack, SynthWarnings.PROVISIONED_ABOVE_QUOTA)).toHaveLength(1);
+    const { stack: within } = stackWithFileSystem({ throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(3414) });
+    expect(warnings(within, SynthWarnings.PROVISIONED_ABOVE_QUOTA)).toHaveLength(0);
   });
 
   test('warns when the timeout is shorter than a cold start takes with no burst credits (the 1 MiB/s floor)', () => {

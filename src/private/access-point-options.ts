@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import * as efs from 'aws-cdk-lib/aws-efs';
-import { checkAccessPointPath, checkOctalPermissions, checkPosixId, inPython } from './validation';
+import { checkAccessPointPath, checkDirectoryPermissions, checkPosixId, inPython, MAX_SECONDARY_GIDS } from './validation';
 import type { PosixAccessPointOptions } from '../shared-file-system';
 
 /**
@@ -14,13 +14,17 @@ export function posixAccessPointOptions(options: PosixAccessPointOptions): efs.A
   checkAccessPointPath('path', options.path);
   checkPosixId('uid', options.uid);
   checkPosixId('gid', options.gid);
-  (options.secondaryGids ?? []).forEach((gid, i) => checkPosixId(`secondaryGids[${i}]`, gid));
+  const secondaryGids = options.secondaryGids ?? [];
+  if (!Token.isUnresolved(secondaryGids) && secondaryGids.length > MAX_SECONDARY_GIDS) {
+    throw new Error(`secondaryGids must hold at most ${MAX_SECONDARY_GIDS} group ids, EFS's limit (got ${secondaryGids.length})${inPython('secondaryGids')}`);
+  }
+  secondaryGids.forEach((gid, i) => checkPosixId(`secondaryGids[${i}]`, gid));
   const ownerUid = options.ownerUid ?? options.uid;
   const ownerGid = options.ownerGid ?? options.gid;
   checkPosixId('ownerUid', ownerUid);
   checkPosixId('ownerGid', ownerGid);
   const permissions = options.permissions ?? '750';
-  checkOctalPermissions('permissions', permissions);
+  checkDirectoryPermissions('permissions', permissions);
   return {
     path: options.path,
     posixUser: { uid: options.uid, gid: options.gid, secondaryGids: options.secondaryGids },

@@ -2,7 +2,7 @@ import { Annotations, Duration, Size, SizeRoundingBehavior, Token } from 'aws-cd
 import * as efs from 'aws-cdk-lib/aws-efs';
 import { IConstruct } from 'constructs';
 import { coldStartBudget, knownSeconds, loadsAtInit, onDemand, onDemandWaitSeconds, ON_DEMAND_INIT_LIMIT_SECONDS, PROVISIONED_INIT_LIMIT_SECONDS } from './cold-start-budget';
-import { MAX_CLIENT_CONNECTIONS } from './efs-limits';
+import { MAX_CLIENT_CONNECTIONS, PROVISIONED_USD_PER_MIB_MONTH } from './efs-limits';
 import { formatNumber } from './format';
 import { inPython } from './validation';
 import { FileSystemClient } from '../file-system-client';
@@ -67,6 +67,7 @@ export function planFor(input: LoadInput): ThroughputPlan | undefined {
 /** Add the synth-time warnings about throughput, cold-start budgets and connections of one file system. */
 export function addCapacityWarnings(input: CapacityCheckInput): void {
   checkConnections(input);
+  checkProvisionedQuota(input);
   const plan = planFor(input);
   if (!plan) {
     return;
@@ -212,4 +213,20 @@ function mebibytes(size: Size): number {
 
 function capitalized(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** EFS's default upper limit of provisioned throughput, in the Regions where it is highest (EFS API Reference, `ProvisionedThroughputInMibps`). */
+export const MAX_DEFAULT_PROVISIONED_MIB_PER_SECOND = 3414;
+
+/** A provisioned rate above the default quota fails at deploy; it is also a large bill, said in figures. */
+function checkProvisionedQuota(input: CapacityCheckInput): void {
+  const rate = input.provisionedThroughput?.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+  if (input.throughputMode !== efs.ThroughputMode.PROVISIONED || rate === undefined || Token.isUnresolved(rate)
+    || rate <= MAX_DEFAULT_PROVISIONED_MIB_PER_SECOND) {
+    return;
+  }
+  Annotations.of(input.fileSystem).addWarningV2(SynthWarnings.PROVISIONED_ABOVE_QUOTA,
+    `provisionedThroughputPerSecond ${formatNumber(rate)} MiB/s is above ${MAX_DEFAULT_PROVISIONED_MIB_PER_SECOND} MiB/s, the most EFS provisions `
+    + 'without a quota increase (less in some Regions): the deploy fails unless AWS Support raised it. At list price it costs about '
+    + `${formatNumber(rate * PROVISIONED_USD_PER_MIB_MONTH)} USD a month (us-east-1).${inPython('provisionedThroughputPerSecond')}`);
 }

@@ -9,3 +9,11 @@ export const NFS_PORT = 2049;
 
 /** NFS client connections EFS allows per file system; each Lambda execution environment holds one. */
 export const MAX_CLIENT_CONNECTIONS = 25_000;
+
+/**
+ * us-east-1 list prices (Amazon EFS pricing page), for comparing modes and sizing warnings
+ * only: USD per MiB/s-month provisioned, per GiB read and written with Elastic throughput.
+ */
+export const PROVISIONED_USD_PER_MIB_MONTH = 6.0;
+export const ELASTIC_READ_USD_PER_GIB = 0.03;
+export const ELASTIC_WRITE_USD_PER_GIB = 0.06;

@@ -13,6 +13,7 @@ import { addFileSystemAlarms } from './file-system-alarms';
 import { acknowledgeInternalFunction, GENERALLY_AVAILABLE_PYTHON } from './internal-functions';
 import { retainedLogGroup } from './log-groups';
 import { allowNfsFromClient } from './nfs-access';
+import { checkEfsId } from './validation';
 import type { FileSystemClient } from '../file-system-client';
 import type { FileSystemAlarmOptions, ISharedFileSystem, PosixAccessPointOptions, SharedFileSystemAttributes } from '../shared-file-system';
 
@@ -44,6 +45,7 @@ export class ImportedSharedFileSystem extends Construct implements ISharedFileSy
 
   constructor(scope: Construct, id: string, attrs: SharedFileSystemAttributes) {
     super(scope, id);
+    checkEfsId('fileSystemId', attrs.fileSystemId, 'fs');
     this.fileSystemId = attrs.fileSystemId;
     this.fileSystemArn = attrs.fileSystemArn ?? Stack.of(this).formatArn({
       service: 'elasticfilesystem',

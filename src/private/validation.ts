@@ -66,6 +66,47 @@ export function checkOctalPermissions(prop: string, value: string): void {
 }
 
 /**
+ * The permissions of an access point's root directory, beyond their form: no write for others
+ * (every POSIX user of every access point, and any NFS client that reaches the mount targets,
+ * could change the files) and no setuid bit (it means nothing on a directory, so it is a typo
+ * for something else).
+ */
+export function checkDirectoryPermissions(prop: string, value: string): void {
+  checkOctalPermissions(prop, value);
+  if (Token.isUnresolved(value)) {
+    return;
+  }
+  const digits = value.padStart(4, '0');
+  /* eslint-disable no-bitwise */
+  if (Number(digits[3]) & 2) {
+    throw new Error(`${prop} must not let others write (got '${value}'): any POSIX user on the file system could change the files; `
+      + `share through a group instead, such as '770' or '2770' (setgid: new files keep the group)${inPython(prop)}`);
+  }
+  if (Number(digits[0]) & 4) {
+    throw new Error(`${prop} must not set the setuid bit (got '${value}'): it has no effect on a directory; `
+      + `use 3 digits such as '750', or '2750' for setgid${inPython(prop)}`);
+  }
+  /* eslint-enable no-bitwise */
+}
+
+/** EFS's limit on an access point's secondary group ids (EFS API Reference, PosixUser: SecondaryGids, at most 16 items). */
+export const MAX_SECONDARY_GIDS = 16;
+
+/**
+ * EFS's identifiers (EFS API Reference, `FileSystemId` and `AccessPointId`): `fs-` or `fsap-`
+ * and 8 to 40 lowercase hex digits.
+ */
+export function checkEfsId(prop: string, value: string, kind: 'fs' | 'fsap'): void {
+  if (Token.isUnresolved(value)) {
+    return;
+  }
+  if (!new RegExp(`^${kind}-[0-9a-f]{8,40}$`).test(value)) {
+    throw new Error(`${prop} must be an EFS ${kind === 'fs' ? 'file system' : 'access point'} id, '${kind}-' and 8 to 40 lowercase hex digits `
+      + `such as '${kind}-0123456789abcdef0' (got '${value}')${inPython(prop)}`);
+  }
+}
+
+/**
  * EFS's pattern for an access point's root directory, exactly as the EFS API Reference gives it
  * (RootDirectory, `Path`): `/`, or one to four directories, each `/` followed by a name that does
  * not start with `.` and holds none of ``$#<>;`|&?{}^*``, `/` or a newline. So no trailing or
