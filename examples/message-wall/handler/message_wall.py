@@ -72,6 +72,7 @@ import json
 import logging
 import os
 import re
+import zlib
 from contextlib import contextmanager
 
 LOGGER = logging.getLogger(__name__)
@@ -92,8 +93,14 @@ SIX_BYTE_ESCAPES = bytes(b for b in range(0x20) if b not in (0x09, 0x0A)) + b"\x
 # A message body is never more than a request payload can be.
 MAX_BODY_BYTES_CEILING = RESPONSE_LIMIT_BYTES
 DEFAULT_MAX_WALLS = 100
-# A POST to a new wall lists the walls directory: keep that listing small.
+# The walls directory is listed once, to start the count on a mount that has none: keep it small.
 MAX_WALLS_CEILING = 10_000
+# Lock files: a fixed number, whatever the walls are called, never removed (so a request that
+# holds or waits for one never loses it to a DELETE). Two walls may share one: they then wait
+# for each other, no more.
+LOCK_SLOTS = 64
+LOCKS_DIRECTORY = "locks"
+COUNT_FILE = "walls.count"
 
 WALL_NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 DEFAULT_WALL_PREFIX = "MessageWall"
@@ -196,8 +203,16 @@ def check_mounted():
         raise HttpError(503, "The message store is not available: the file system is not mounted.")
 
 
+def lock_slot(path):
+    """The lock file of the wall at ``path``: one of LOCK_SLOTS fixed files, by a stable hash of its name."""
+    key = os.path.relpath(path, mount_path()).encode("utf-8")
+    return os.path.join(mount_path(), LOCKS_DIRECTORY, f"{zlib.crc32(key) % LOCK_SLOTS:02d}")
+
+
 def open_lock(lock, create):
-    """A descriptor of the lock file; None when it does not exist and ``create`` is False."""
+    """A descriptor of the lock file (read-write: NFS needs it for an exclusive lock); None when it does not exist and ``create`` is False."""
+    if create:
+        os.makedirs(os.path.dirname(lock), exist_ok=True)
     try:
         return os.open(lock, os.O_RDWR | (os.O_CREAT if create else 0), 0o640)
     except FileNotFoundError:
@@ -208,18 +223,18 @@ def open_lock(lock, create):
 
 @contextmanager
 def locked(path, exclusive, create):
-    """Hold a flock on ``<path>.lock`` and yield True; the lock file is never removed, the wall may be.
+    """Hold a flock on the wall's lock slot and yield True; slots are never removed, the wall may be.
 
     With ``create`` False (readers and deleters) nothing is created for a wall that does not
-    exist: when there is neither a lock file nor a wall, yield False without locking. A writer
-    creates the lock file before the wall, so at that instant the wall was empty.
+    exist: when there is neither the slot's lock file nor a wall, yield False without locking.
+    A writer creates the slot before the wall, and slots are never removed, so a missing slot
+    means no wall of this slot was ever written here (a wall of an earlier version is the
+    exception: it gets its slot like any other).
     """
-    lock = path + ".lock"
-    if create:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+    lock = lock_slot(path)
     fd = open_lock(lock, create)
     if fd is None and os.path.lexists(path):
-        fd = open_lock(lock, True)  # a wall without a lock file: lock it like any other
+        fd = open_lock(lock, True)
     if fd is None:
         yield False
         return
@@ -275,35 +290,157 @@ def wall_answer(content):
 
 
 def wall_count(directory):
-    """The named walls in ``directory``: files named like a wall (lock files have a dot, names cannot)."""
+    """The named walls in ``directory``, listed: only to start the count on a mount that has none."""
+    if not os.path.isdir(directory):
+        return 0
     with os.scandir(directory) as entries:
         return sum(1 for entry in entries if WALL_NAME_PATTERN.fullmatch(entry.name))
 
 
-@contextmanager
-def room_for(path):
-    """Hold ``walls.lock`` while posting to a named wall; refuse a new wall past MAX_WALLS (409).
+def count_file():
+    return os.path.join(mount_path(), COUNT_FILE)
 
-    Every POST to a named wall holds this lock, so a new wall is counted and created under one
-    lock and the count never goes past the cap. The default wall is not counted and takes no lock.
-    """
-    directory = walls_directory()
-    if os.path.dirname(path) != directory:
-        yield
-        return
-    cap = max_walls()
-    os.makedirs(directory, exist_ok=True)
-    fd = os.open(os.path.join(mount_path(), "walls.lock"), os.O_RDWR | os.O_CREAT, 0o640)
+
+def count_record(count, name=None, existed=False):
+    """The fixed-size record of walls.count: the count, and the wall being created or removed, if any."""
+    state = "-" if name is None else "1" if existed else "0"
+    return f"{count:010d} {state} {name or '':<64}\n".encode("ascii")
+
+
+COUNT_RECORD_BYTES = len(count_record(0))
+
+
+def parse_count(data):
+    """(count, state, name) of a walls.count record, or None when it is not one (empty, torn, foreign)."""
+    if len(data) != COUNT_RECORD_BYTES or not data.isascii():
+        return None
+    text = data.decode("ascii")
+    count, state, name = text[:10], text[11], text[13:-1].rstrip(" ")
+    if not count.isdigit() or text[10] != " " or text[12] != " " or text[-1] != "\n" or state not in "-01":
+        return None
+    if (state == "-") != (name == "") or (name and not WALL_NAME_PATTERN.fullmatch(name)):
+        return None
+    return int(count), state, name
+
+
+def remove_earlier_lock_files():
+    """Remove the lock files of the earlier layout (one per wall, never removed, and walls.lock)."""
+    legacy = [os.path.join(mount_path(), "walls.lock"), os.path.join(mount_path(), "content.lock")]
+    if os.path.isdir(walls_directory()):
+        with os.scandir(walls_directory()) as entries:
+            legacy += [entry.path for entry in entries if entry.name.endswith(".lock")]
+    for path in legacy:
+        try:
+            os.remove(path)
+        except OSError:  # gone already, or not a file: harmless, this is only tidying
+            pass
+
+
+class WallCounter:
+    """walls.count held exclusively: the exact number of named walls, changed only with a wall."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.count = self.settle()
+
+    def write(self, record):
+        os.pwrite(self.fd, record, 0)
+        os.fsync(self.fd)
+
+    def settle(self):
+        """The count, repaired when a request died mid-change, started when there is none."""
+        record = parse_count(os.pread(self.fd, COUNT_RECORD_BYTES + 1, 0))
+        if record is None:
+            # No count yet (a new mount, or one of an earlier version), or a record that is not
+            # one: list the walls once. Every later request reads the record instead.
+            count = wall_count(walls_directory())
+            remove_earlier_lock_files()
+            os.ftruncate(self.fd, 0)
+            self.write(count_record(count))
+            return count
+        count, state, name = record
+        if state != "-":
+            # The request that wrote this died between its two writes: whether the wall exists
+            # now says whether its change happened. Nobody else changes a named wall meanwhile:
+            # creating or removing one takes this lock.
+            exists = os.path.lexists(os.path.join(walls_directory(), name))
+            count = count - (state == "1") + exists
+            self.write(count_record(count))
+        return count
+
+    def change(self, name, existed, act):
+        """Create (``existed`` False) or remove the wall ``name`` with ``act``, counted exactly even if this dies midway."""
+        self.write(count_record(self.count, name, existed))
+        try:
+            act()
+        finally:
+            exists = os.path.lexists(os.path.join(walls_directory(), name))
+            self.count = self.count - existed + exists
+            self.write(count_record(self.count))
+
+
+@contextmanager
+def counted():
+    """Hold an exclusive flock on walls.count (a lock and the record in one file) and yield its WallCounter."""
+    fd = os.open(count_file(), os.O_RDWR | os.O_CREAT, 0o640)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        if not os.path.lexists(path):
-            count = wall_count(directory)
-            if count >= cap:
-                raise HttpError(409, f"Too many walls: there are {count} and the cap is {cap} (MAX_WALLS). "
-                                     "POST to an existing wall, or DELETE one to make room.")
-        yield
+        yield WallCounter(fd)
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def too_many_walls(count, cap):
+    return HttpError(409, f"Too many walls: there are {count} and the cap is {cap} (MAX_WALLS). "
+                          "POST to an existing wall, or DELETE one to make room.")
+
+
+def is_named(path):
+    return os.path.dirname(path) == walls_directory()
+
+
+def refuse_when_full(path):
+    """Refuse a new named wall past MAX_WALLS (409) before any file is made for it.
+
+    Under a shared flock on walls.count no named wall is created or removed, so the count and
+    the wall's absence are seen at one instant. A POST that passes is counted again under the
+    exclusive lock, where the wall is created.
+    """
+    if not is_named(path):
+        return
+    cap = max_walls()
+    try:
+        fd = os.open(count_file(), os.O_RDONLY)
+    except FileNotFoundError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        record = parse_count(os.pread(fd, COUNT_RECORD_BYTES + 1, 0))
+        if record is not None and record[1] == "-" and record[0] >= cap and not os.path.lexists(path):
+            raise too_many_walls(record[0], cap)
+    finally:
+        os.close(fd)
+
+
+def append_line(path, line, new):
+    """Append ``line`` and fsync; on failure take the wall back to what it was (a new wall: removed)."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | (os.O_EXCL if new else 0), 0o640)
+    size = os.fstat(fd).st_size
+    try:
+        written = 0
+        while written < len(line):
+            written += os.write(fd, line[written:])
+        os.fsync(fd)
+    except BaseException:
+        try:
+            if new:
+                os.remove(path)
+            else:
+                os.ftruncate(fd, size)
+        finally:
+            os.close(fd)
+        raise
+    os.close(fd)
 
 
 def get_messages(path):
@@ -322,7 +459,8 @@ def post_message(path, text):
     cap = max_wall_bytes()
     if len(line) > cap:  # refused before the lock: a new wall's lock file is not created for it
         raise HttpError(413, f"The message needs {len(line)} bytes and a wall holds at most {cap} bytes (MAX_WALL_BYTES).")
-    with room_for(path), locked(path, exclusive=True, create=True):
+    refuse_when_full(path)
+    with locked(path, exclusive=True, create=True):
         # Under the exclusive lock nobody else appends: the wall after this POST is exactly
         # what is there now plus this line, so check it before anything is written.
         content = read_wall(path)
@@ -334,24 +472,35 @@ def post_message(path, text):
         answer = wall_answer(content + line)
         if answer is None:  # only a wall written around this handler, with characters JSON escapes
             raise too_large(path, 413)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-        try:
-            written = 0
-            while written < len(line):
-                written += os.write(fd, line[written:])
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        if not is_named(path) or os.path.lexists(path):
+            append_line(path, line, new=False)
+            return answer
+        # A new named wall: counted and created under walls.count (after the wall's lock, always
+        # in that order), so concurrent environments never pass the cap.
+        walls = max_walls()
+        with counted() as counter:
+            if counter.count >= walls:
+                raise too_many_walls(counter.count, walls)
+            os.makedirs(walls_directory(), exist_ok=True)
+            counter.change(os.path.basename(path), existed=False, act=lambda: append_line(path, line, new=True))
     return answer
+
+
+def remove_wall(path):
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
 
 
 def delete_messages(path):
     with locked(path, exclusive=True, create=False) as exists:
-        if exists:
-            try:
-                os.remove(path)
-            except FileNotFoundError:
-                pass
+        if exists and os.path.lexists(path):
+            if is_named(path):
+                with counted() as counter:
+                    counter.change(os.path.basename(path), existed=True, act=lambda: remove_wall(path))
+            else:
+                remove_wall(path)
     return respond(200, "Messages deleted.")
 
 

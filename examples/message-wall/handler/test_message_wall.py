@@ -7,10 +7,12 @@ import multiprocessing
 import os
 import random
 import re
+import shutil
 import string
 import subprocess
 import sys
 import unittest
+import unittest.mock
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import local_server  # noqa: E402
@@ -103,8 +105,8 @@ class BadInput(MountedWall):
             self.assertEqual(answer["statusCode"], 400, bad)
 
     def test_an_unexpected_failure_is_500_without_a_trace(self):
-        # A directory where the lock file should be: opening it fails (even as root).
-        os.mkdir(os.path.join(self.mount, "content.lock"))
+        # A directory where the wall's lock file should be: opening it fails (even as root).
+        os.makedirs(message_wall.lock_slot(os.path.join(self.mount, "content")))
         with self.assertLogs("message_wall", level="ERROR") as logged:  # the trace goes to the log, not the client
             status, message = self.call("POST", "hello")
         self.assertEqual(status, 500)
@@ -493,12 +495,12 @@ class WallCount(MountedWall):
         # Existing walls and the default wall still take messages; the default wall is not counted.
         self.assertEqual(self.call("POST", "again", path="/wall/a"), (200, "on a\nagain\n"))
         self.assertEqual(self.call("POST", "default"), (200, "default\n"))
-        # A DELETE makes room; its lock file stays and is not counted.
+        # A DELETE makes room and leaves nothing of the wall.
         self.assertEqual(self.call("DELETE", path="/wall/b"), (200, "Messages deleted."))
         self.assertEqual(self.call("POST", "now d", path="/wall/d"), (200, "now d\n"))
         self.assertEqual(self.call("POST", "no room", path="/wall/e")[0], 409)
         walls = {name for name in tree(self.mount) if name.startswith("walls/")}
-        self.assertEqual(walls, {"walls/a", "walls/c", "walls/d", "walls/a.lock", "walls/b.lock", "walls/c.lock", "walls/d.lock"})
+        self.assertEqual(walls, {"walls/a", "walls/c", "walls/d"})
 
     def test_the_default_is_100_walls(self):
         self.assertEqual(message_wall.max_walls(), 100)
@@ -544,20 +546,22 @@ class ReadersCreateNoFile(MountedWall):
         self.assertEqual(tree(self.mount), set())
         self.call("POST", "hi", path="/wall/team")
         before = tree(self.mount)
-        self.assertEqual(before, {"walls", "walls/team", "walls/team.lock", "walls.lock"})
+        slot = os.path.relpath(message_wall.lock_slot(os.path.join(self.mount, "walls", "team")), self.mount)
+        self.assertEqual(before, {"walls", "walls/team", "locks", slot, "walls.count"})
         for n in range(1000):
             self.assertEqual(self.call("GET", path=f"/wall/other-{n}"), (200, "No message yet."))
         self.assertEqual(tree(self.mount), before)
 
     def test_a_wall_without_a_lock_file_is_read_and_deleted_under_the_lock(self):
         # The 2020 function locked the content file itself: its walls have no lock file.
+        slot = message_wall.lock_slot(os.path.join(self.mount, "content"))
         with open(os.path.join(self.mount, "content"), "w", encoding="utf-8") as wall:
             wall.write("from 2020\n")
         self.assertEqual(self.call("GET"), (200, "from 2020\n"))
-        self.assertTrue(os.path.exists(os.path.join(self.mount, "content.lock")))
-        os.remove(os.path.join(self.mount, "content.lock"))
+        self.assertTrue(os.path.exists(slot))
+        shutil.rmtree(os.path.join(self.mount, "locks"))
         self.assertEqual(self.call("DELETE"), (200, "Messages deleted."))
-        self.assertEqual(tree(self.mount), {"content.lock"})
+        self.assertEqual(tree(self.mount), {"locks", os.path.relpath(slot, self.mount)})
 
 
 class WallNames(MountedWall):
@@ -617,7 +621,7 @@ class Headers(MountedWall):
         self.assertEqual(statuses, {200, 400, 404, 405, 413})
         for bad in (None, {}, {"requestContext": {"http": {}}}):
             self.assert_plain_nosniff(message_wall.handler(bad, None), bad)
-        os.mkdir(os.path.join(self.mount, "content.lock"))
+        os.makedirs(message_wall.lock_slot(os.path.join(self.mount, "content")))
         with self.assertLogs("message_wall", level="ERROR"):
             self.assert_plain_nosniff(self.answer("POST", "x"), "500")
         os.environ["MOUNT_PATH"] = os.path.join(self.mount, "missing")
@@ -697,6 +701,114 @@ class ReferenceUrlsOverHttp(ServedWall):
             status, headers, _ = self.request(method, data, path=path)
             self.assertEqual(headers.get("content-type"), "text/plain; charset=utf-8", (method, path, status))
             self.assertEqual(headers.get("x-content-type-options"), "nosniff", (method, path, status))
+
+
+# Findings of the second review (issue 17, item 5): each test below failed on the handler before
+# the fix (walls/<name>.lock kept after DELETE; a new-wall POST listed walls/ under walls.lock).
+
+# The bound the handler promises: MAX_WALLS named walls and the default one, LOCK_SLOTS lock
+# files, walls.count, and the directories walls/ and locks/. No temporary file is ever made.
+LOCK_SLOTS = 64
+
+
+def file_bound(max_walls):
+    return max_walls + 1 + LOCK_SLOTS + 1 + 2
+
+
+def cycler(mount, index, names, barrier, failures):
+    """POST to a wall of ``names`` (often a new one) then DELETE another, over and over."""
+    os.environ["MOUNT_PATH"] = mount
+    os.environ["MAX_WALLS"] = str(WALL_COUNT_CAP)
+    rng = random.Random(index)
+    barrier.wait()
+    for n in range(150):
+        name = rng.choice(names)
+        message = f"cycler-{index}-{n}"
+        answer = message_wall.handler(event("POST", message, path=f"/wall/{name}"), None)
+        if answer["statusCode"] == 200 and message + "\n" not in answer["body"]:
+            failures.put(f"POST {message} to {name} answered a wall without it")
+        elif answer["statusCode"] == 409 and not answer["body"].startswith("Too many walls"):
+            failures.put(f"POST to {name}: {answer}")
+        elif answer["statusCode"] not in (200, 409):
+            failures.put(f"POST to {name}: {answer}")
+        for method in ("GET", "DELETE") if rng.random() < 0.6 else ("GET",):
+            answer = message_wall.handler(event(method, path=f"/wall/{rng.choice(names)}"), None)
+            if answer["statusCode"] != 200:
+                failures.put(f"{method}: {answer}")
+
+
+class WallFiles(MountedWall):
+    def entries(self):
+        return {name for name in tree(self.mount)}
+
+    def test_post_then_delete_cycles_leave_no_file_behind(self):
+        # Before: 3000 cycles with MAX_WALLS=5 left 3000 lock files, walls/cycle-<n>.lock.
+        os.environ["MAX_WALLS"] = "5"
+        for n in range(3000):
+            self.assertEqual(self.call("POST", "hello", path=f"/wall/cycle-{n}"), (200, "hello\n"))
+            self.assertEqual(self.call("DELETE", path=f"/wall/cycle-{n}"), (200, "Messages deleted."))
+        left = self.entries()
+        self.assertEqual([name for name in left if "cycle-" in name], [], "a deleted wall left a file")
+        self.assertEqual(os.listdir(os.path.join(self.mount, "walls")), [])
+        self.assertLessEqual(len(left), file_bound(5) - 6)  # no wall at all: locks, walls.count, directories
+        # The default wall too: its DELETE leaves nothing of it.
+        self.call("POST", "default")
+        self.call("DELETE")
+        self.assertEqual([name for name in self.entries() if name.startswith("content")], [])
+
+    def test_the_files_on_the_mount_are_bounded_whatever_clients_do(self):
+        os.environ["MAX_WALLS"] = "5"
+        rng = random.Random(17)
+        names = [f"n{n}" for n in range(400)]
+        for _ in range(2000):
+            path = rng.choice(["/", f"/wall/{rng.choice(names)}", f"/wall/{rng.choice(names)}"])
+            self.assertIn(self.call("POST", "x", path=path)[0], (200, 409))
+            if rng.random() < 0.8:  # most walls deleted as soon as made: the cheapest way to new names
+                self.assertEqual(self.call("DELETE", path=path)[0], 200)
+            self.assertEqual(self.call(rng.choice(["GET", "DELETE"]), path=f"/wall/{rng.choice(names)}")[0], 200)
+        self.assertLessEqual(len(self.entries()), file_bound(5))
+        self.assertEqual(message_wall.LOCK_SLOTS, LOCK_SLOTS)
+
+    def test_no_directory_is_listed_on_the_request_path(self):
+        # Before: every POST to a new wall listed walls/ while holding walls.lock.
+        os.environ["MAX_WALLS"] = "3"
+        listing = AssertionError("a request listed a directory")
+        with unittest.mock.patch.object(message_wall.os, "scandir", side_effect=listing), \
+                unittest.mock.patch.object(message_wall.os, "listdir", side_effect=listing):
+            for n in range(3):
+                self.assertEqual(self.call("POST", "x", path=f"/wall/w{n}"), (200, "x\n"))
+            self.assertEqual(self.call("POST", "x", path="/wall/w3"), (
+                409, "Too many walls: there are 3 and the cap is 3 (MAX_WALLS). POST to an existing wall, or DELETE one to make room."))
+            self.assertEqual(self.call("DELETE", path="/wall/w0"), (200, "Messages deleted."))
+            self.assertEqual(self.call("POST", "y", path="/wall/w3"), (200, "y\n"))
+            self.assertEqual(self.call("POST", "z", path="/wall/w1"), (200, "x\nz\n"))
+            self.assertEqual(self.call("POST", "x", path="/wall/w4")[0], 409)
+            self.assertEqual(self.call("GET", path="/wall/w3"), (200, "y\n"))
+
+    def test_processes_creating_and_deleting_walls_keep_an_exact_count_and_bounded_files(self):
+        context = multiprocessing.get_context("fork")
+        processes_count = 6
+        barrier = context.Barrier(processes_count)
+        failures = context.Queue()
+        names = [f"r{n}" for n in range(12)]
+        processes = [context.Process(target=cycler, args=(self.mount, i, names, barrier, failures)) for i in range(processes_count)]
+        for p in processes:
+            p.start()
+        for p in processes:
+            p.join(timeout=300)
+            self.assertEqual(p.exitcode, 0)
+        problems = []
+        while not failures.empty():
+            problems.append(failures.get())
+        self.assertEqual(problems, [])
+        self.assertLessEqual(len(self.entries()), file_bound(WALL_COUNT_CAP))
+        # The count is exact: exactly as many new walls fit as the cap leaves room for.
+        os.environ["MAX_WALLS"] = str(WALL_COUNT_CAP)
+        existing = message_wall.wall_count(os.path.join(self.mount, "walls"))
+        self.assertLessEqual(existing, WALL_COUNT_CAP)
+        for n in range(WALL_COUNT_CAP - existing):
+            self.assertEqual(self.call("POST", "x", path=f"/wall/after-{n}")[0], 200)
+        self.assertEqual(self.call("POST", "x", path="/wall/one-too-many")[0], 409)
 
 
 def imported_modules(path):
