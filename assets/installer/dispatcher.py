@@ -8,10 +8,11 @@ answers CloudFormation itself:
 
 - Create, Update: the install function's answer; or FAILED naming the error when the install
   function did not answer (mount failures such as EFSMountFailureException, a timeout, ...).
-- Delete: SUCCESS, whatever happens. The install function deletes nothing on Delete: the sets
-  stay on the file system, which outlives the stack, and each install removes the sets that no
-  installer names any more. So answering SUCCESS when it cannot run loses nothing, and a
-  rollback (a Delete after a failed Create) never ends in ROLLBACK_FAILED.
+- Delete: SUCCESS, whatever happens. On a Delete that CloudFormation confirms (DescribeStackResource),
+  the install function drops the installer's history and removes the sets no installer names any
+  more; when it cannot run, the history stays and so do the sets it names (the file system outlives
+  the stack): answering SUCCESS then loses nothing but their collection, and a rollback (a Delete
+  after a failed Create) never ends in ROLLBACK_FAILED.
 - Update while the stack is rolling back (UPDATE_ROLLBACK_IN_PROGRESS): the rollback's Update
   carries the previous inputs, whose set the previous deployment installed and the cleanup
   kept; if the install function cannot confirm it, the answer is SUCCESS with the reason, so
@@ -28,11 +29,17 @@ import os
 import time
 import urllib.request
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+#: The one deadline margin, shared with the construct (which gives this function that much more time than the
+#: install function) and the install function.
+with open(os.path.join(HERE, "deadline-margin.json")) as _margin:
+    MARGIN_SECONDS = float(json.load(_margin)["marginSeconds"])
+
 #: CloudFormation's limit on the whole JSON response body, in bytes.
 MAX_RESPONSE_BYTES = 4096
-#: Seconds kept back from the invocation's remaining time to answer CloudFormation (the
-#: construct gives this function 20 s more than the install function).
-RESPONSE_SECONDS = 15
+#: Seconds kept back from the invocation's remaining time to answer CloudFormation: half the margin, so
+#: that the Invoke still waits half a margin longer than the install function may run.
+RESPONSE_SECONDS = MARGIN_SECONDS / 2
 #: Seconds to wait between looks at an install function Lambda is re-activating.
 ACTIVE_POLL_SECONDS = 5
 #: How much of the start of a reason survives a cut (the rest is its end: pip's last lines).
@@ -141,9 +148,9 @@ def dispatch(event, invoke, status_of_stack):
     if status == "SUCCESS":
         return status, reason, physical, data
     if request == "Delete":
-        # Safe: the install function's Delete deletes nothing (the sets outlive the stack and the next install
-        # cleans up), so a Delete it could not answer has nothing left undone.
-        return "SUCCESS", f"nothing was deleted ({reason}); the sets stay on the file system and the next install removes those no installer names", previous or "none", {}
+        # Safe: a Delete the install function could not answer leaves the installer's history, and the sets it names,
+        # on the file system (which outlives the stack): nothing a function uses is lost.
+        return "SUCCESS", f"nothing was deleted ({reason}); the sets stay on the file system, named by this installer's history", previous or "none", {}
     if request == "Update":
         stack = status_of_stack()
         if stack == "UPDATE_ROLLBACK_IN_PROGRESS":

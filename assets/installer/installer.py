@@ -6,21 +6,33 @@ functions that import what it installs. The dispatcher (dispatcher.py), the cust
 service token, invokes it synchronously and answers CloudFormation with what it returns, or
 with the invocation's error when it could not run (a mount that failed, a timeout).
 
+**The deployment is the only source of inputs.** What to install (requirements, pip options,
+model files, warm-up code), the set id and the keep count are in ``manifest.json``, written at
+synth into this function's own code (a per-installer asset); who the installer is (stack id,
+logical id, file system and access point ids) is in its environment. An event carries a set id
+and CloudFormation's fields; a set id other than the manifest's is refused, and every other
+property is ignored. An invoke can then only re-install exactly what the deployment asked for,
+idempotently. A stack rollback restores the previous function code, and so the previous
+manifest, before the custom resource's rollback Update carries the old set id back.
+
 Layout on the access point (ROOT is the function's mount path):
 
     ROOT/sets/<id>/lib/         packages (the functions' PYTHONPATH)
     ROOT/sets/<id>/model/       model files (the functions' TORCH_HOME)
     ROOT/sets/<id>/.complete    written last: only a set with it is complete
-    ROOT/sets/<id>.partial/     an install in progress; removed when it fails, or by the next install
-    ROOT/sets/history.json      per installer (stack + logical id), the set ids it deployed, oldest first
+    ROOT/sets/<id>.partial/     an install in progress; discarded when it fails, or by the next install
+    ROOT/sets/.trash/           sets and partials being deleted: renamed here first, then removed
+    ROOT/sets/history.json      per installer (stack + logical id): the set ids it deployed, oldest first, and its keep count
     ROOT/sets/.lock             held (flock) around every install and cleanup
 
 Each function version names its set in its environment (``sets/<id>/lib``), so a running
 process never imports from another set, and a stack rollback only points the functions back
 at a set that is still there: the rollback's Update finds it complete and does nothing else.
-Sets are removed only when no installer's last ``keep + 1`` deployments name them.
+A set is removed only when no installer's last ``keep + 1`` deployments (each with its own keep
+count) name it; a Delete that CloudFormation confirms drops the installer's history.
 """
 
+import collections
 import contextlib
 import fcntl
 import hashlib
@@ -34,22 +46,35 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+#: The deployment's inputs, written at synth next to this file (src/efs-dependency-installer.ts).
+MANIFEST_PATH = os.path.join(HERE, "manifest.json")
+#: The one deadline margin, shared with the construct and the dispatcher.
+with open(os.path.join(HERE, "deadline-margin.json")) as _margin:
+    MARGIN_SECONDS = float(json.load(_margin)["marginSeconds"])
 
 SET_ID = re.compile(r"\A[0-9a-f]{16,64}\Z")
 COMPLETE_MARKER = ".complete"
 PARTIAL_SUFFIX = ".partial"
+TRASH_DIR = ".trash"
 HISTORY_FILE = "history.json"
 LOCK_FILE = ".lock"
-#: Seconds kept back from the invocation's remaining time at the least, to remove a failed partial set and return.
-CLEANUP_SECONDS = 20
 DOWNLOAD_CHUNK = 1 << 20
+#: Per-read socket timeout of a model download (urllib applies it to each blocking read, not the whole download).
+SOCKET_TIMEOUT_SECONDS = 30
+#: At most this many bytes extracted from one archive (the headers' sizes and the bytes actually written).
+MAX_EXTRACTED_BYTES = 4 << 30
 #: How many characters of a failing command's output go into the reason (the dispatcher cuts it to CloudFormation's 4096 bytes).
 REASON_TAIL = 1500
 
-
 #: Where the output of pip and the warm-up goes (the function's log); tests silence it.
 log = print
+
+#: ``work``: when installing must stop; ``cleanup``: when cleaning up must stop (the answer is returned after it).
+Deadlines = collections.namedtuple("Deadlines", ["work", "cleanup"])
 
 
 class InstallError(Exception):
@@ -69,70 +94,35 @@ def https_opener(url, timeout):
     return urllib.request.build_opener(HttpsOnlyRedirects).open(url, timeout=timeout)
 
 
-# ---------------------------------------------------------------- the properties, as CloudFormation sends them
+# ---------------------------------------------------------------- the deployment: manifest and environment
 
 
-# CloudFormation hands a custom resource every property value as a string: `false` arrives as
-# "false" (truthy in Python), `1` as "1" (CloudFormation User Guide, "Custom resource request
-# objects": ResourceProperties). Each property is read from its string form, strictly, and
-# anything else fails the install naming the property and the value.
-
-DIGITS = re.compile(r"\A[0-9]+\Z")
-
-
-def parse_string(value, name):
-    if not isinstance(value, str):
-        raise InstallError(f"{name} must be a string (got {value!r})")
-    return value
-
-
-def parse_boolean(value, name):
-    if value not in ("true", "false"):
-        raise InstallError(f"{name} must be 'true' or 'false' (got {value!r})")
-    return value == "true"
-
-
-def parse_integer(value, name):
-    if not isinstance(value, str) or not DIGITS.match(value):
-        raise InstallError(f"{name} must be a whole number written in digits (got {value!r})")
-    return int(value)
-
-
-def parse_list(value, name, parse_item):
-    if not isinstance(value, list):
-        raise InstallError(f"{name} must be a list (got {value!r})")
-    return [parse_item(item, f"{name}[{i}]") for i, item in enumerate(value)]
-
-
-def parse_model_file(value, name):
-    if not isinstance(value, dict):
-        raise InstallError(f"{name} must be an object (got {value!r})")
+def load_deployment(manifest_path=None, environ=None):
+    """What the deployment fixed: the manifest in this function's code and the ids in its environment."""
+    environ = os.environ if environ is None else environ
+    with open(manifest_path or MANIFEST_PATH) as handle:
+        manifest = json.load(handle)
+    check_id(manifest["setId"])
+    keep = manifest["keepPreviousSets"]
+    if not isinstance(keep, int) or keep < 1:
+        raise InstallError(f"manifest keepPreviousSets must be a whole number of at least 1 (got {keep!r})")
+    contents = manifest["contents"]
+    logical = environ["RESOURCE_LOGICAL_ID"]
     return {
-        "Url": parse_string(value.get("Url"), f"{name}.Url"),
-        "Sha256": parse_string(value.get("Sha256", ""), f"{name}.Sha256"),
-        "Path": parse_string(value.get("Path"), f"{name}.Path"),
-        "Extract": parse_boolean(value.get("Extract", "false"), f"{name}.Extract"),
+        "setId": manifest["setId"],
+        "keep": keep,
+        "requirements": list(contents["requirements"]),
+        "pipOptions": list(contents["pipOptions"]),
+        "modelFiles": [{"Url": f["url"], "Sha256": f.get("sha256", ""), "Path": f["path"], "Extract": bool(f.get("extract", False))}
+                       for f in contents.get("modelFiles", [])],
+        "warmUpCode": contents.get("warmUpCode", ""),
+        "stackId": environ["STACK_ID"],
+        "logicalId": logical,
+        "installer": f"{environ['STACK_ID']}/{logical}",
+        # Stable per installer (not per set): a new set is an Update in place, so CloudFormation sends no cleanup Delete after it
+        # (CloudFormation User Guide, custom resource request types "Update": a new physical id is a replacement).
+        "physicalId": f"{environ['FILE_SYSTEM_ID']}:{environ['ACCESS_POINT_ID']}:{logical}",
     }
-
-
-def parse_properties(raw):
-    """The install's inputs, typed, from the ResourceProperties of a Create or Update; raise InstallError naming what is wrong."""
-    if not isinstance(raw, dict):
-        raise InstallError(f"ResourceProperties must be an object (got {raw!r})")
-    props = {
-        "SetId": parse_string(raw.get("SetId"), "SetId"),
-        "FileSystemId": parse_string(raw.get("FileSystemId"), "FileSystemId"),
-        "AccessPointId": parse_string(raw.get("AccessPointId"), "AccessPointId"),
-        "Requirements": parse_list(raw.get("Requirements"), "Requirements", parse_string),
-        "PipOptions": parse_list(raw.get("PipOptions"), "PipOptions", parse_string),
-        "ModelFiles": parse_list(raw.get("ModelFiles", []), "ModelFiles", parse_model_file),
-        "WarmUpCode": parse_string(raw.get("WarmUpCode", ""), "WarmUpCode"),
-        "KeepPreviousSets": parse_integer(raw.get("KeepPreviousSets", "1"), "KeepPreviousSets"),
-    }
-    check_id(props["SetId"])
-    if props["KeepPreviousSets"] < 1:
-        raise InstallError(f"KeepPreviousSets must be at least 1 (got {props['KeepPreviousSets']}): the previous set serves a rollback")
-    return props
 
 
 # ---------------------------------------------------------------- the set layout
@@ -174,15 +164,61 @@ def install_lock(root, deadline):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def remove_partials(root):
-    """Remove what failed or interrupted installs left (only the lock holder calls this)."""
+def discard(root, name):
+    """Move ``sets/<name>`` into the trash in one rename: no directory named as a set survives half deleted."""
+    trash = os.path.join(sets_dir(root), TRASH_DIR)
+    os.makedirs(trash, exist_ok=True)
+    try:
+        os.rename(os.path.join(sets_dir(root), name), os.path.join(trash, f"{name}.{uuid.uuid4().hex[:8]}"))
+    except FileNotFoundError:
+        pass
+
+
+def remove_tree(path, deadline):
+    """Remove ``path`` bottom-up, stopping at ``deadline``; True when it is gone."""
+    for directory, dirs, files in os.walk(path, topdown=False):
+        for name in files + dirs:
+            if time.monotonic() >= deadline:
+                return False
+            target = os.path.join(directory, name)
+            try:
+                if os.path.isdir(target) and not os.path.islink(target):
+                    os.rmdir(target)
+                else:
+                    os.unlink(target)
+            except FileNotFoundError:
+                pass
+    if time.monotonic() >= deadline:
+        return False
+    with contextlib.suppress(FileNotFoundError):
+        os.rmdir(path)
+    return True
+
+
+def empty_trash(root, deadline):
+    """Remove what is in the trash (this run's discards and what earlier interrupted deletes left), until ``deadline``.
+
+    Returns what is left for the next run.
+    """
+    trash = os.path.join(sets_dir(root), TRASH_DIR)
+    if not os.path.isdir(trash):
+        return []
+    left = []
+    for name in sorted(os.listdir(trash)):
+        if not remove_tree(os.path.join(trash, name), deadline):
+            left.append(name)
+    return left
+
+
+def discard_incomplete(root):
+    """Discard what failed or interrupted installs left (only the lock holder calls this)."""
     for name in os.listdir(sets_dir(root)):
-        path = os.path.join(sets_dir(root), name)
         if name.endswith(PARTIAL_SUFFIX) or (SET_ID.match(name) and not is_complete(root, name)):
-            shutil.rmtree(path, ignore_errors=True)
+            discard(root, name)
 
 
 def read_history(root):
+    """Per installer, ``{"sets": [...oldest first], "keep": n}``; an entry of the older form (a bare list) keeps all it names."""
     try:
         with open(os.path.join(sets_dir(root), HISTORY_FILE)) as handle:
             history = json.load(handle)
@@ -190,7 +226,8 @@ def read_history(root):
         return {}
     if not isinstance(history, dict):
         raise InstallError(f"{HISTORY_FILE} is not an object; remove it to start a new history")
-    return history
+    return {installer: (entry if isinstance(entry, dict) else {"sets": list(entry), "keep": max(1, len(entry) - 1)})
+            for installer, entry in history.items()}
 
 
 def write_history(root, history):
@@ -201,26 +238,27 @@ def write_history(root, history):
     os.replace(handle.name, path)
 
 
-def record_deployment(history, installer, set_id):
-    """The installer's list with ``set_id`` moved to the end (most recent)."""
-    deployed = [s for s in history.get(installer, []) if s != set_id] + [set_id]
-    return {**history, installer: deployed}
+def record_deployment(history, installer, set_id, keep):
+    """The history with ``set_id`` moved to the end (most recent) of ``installer``'s sets, and its keep count."""
+    deployed = [s for s in history.get(installer, {}).get("sets", []) if s != set_id] + [set_id]
+    return {**history, installer: {"sets": deployed, "keep": keep}}
 
 
-def referenced_sets(history, keep):
-    """The sets some installer still names: its current one and its ``keep`` previous ones."""
-    return {s for deployed in history.values() for s in deployed[-(keep + 1):]}
+def referenced_sets(history):
+    """The sets some installer still names: its current one and its own ``keep`` previous ones."""
+    return {s for entry in history.values() for s in entry["sets"][-(entry["keep"] + 1):]}
 
 
-def collect_garbage(root, history, keep):
-    """Remove complete sets no installer references any more; trim the history to what is kept."""
-    kept = referenced_sets(history, keep)
+def collect_garbage(root, history):
+    """Discard complete sets no installer references any more; trim each installer's history with its own keep count."""
+    kept = referenced_sets(history)
     removed = []
     for name in sorted(os.listdir(sets_dir(root))):
         if SET_ID.match(name) and name not in kept:
-            shutil.rmtree(os.path.join(sets_dir(root), name), ignore_errors=True)
+            discard(root, name)
             removed.append(name)
-    return {installer: deployed[-(keep + 1):] for installer, deployed in history.items()}, removed
+    trimmed = {installer: {"sets": entry["sets"][-(entry["keep"] + 1):], "keep": entry["keep"]} for installer, entry in history.items()}
+    return trimmed, removed
 
 
 # ---------------------------------------------------------------- what goes into a set
@@ -245,25 +283,30 @@ def run_until(command, deadline, env=None, cwd=None):
     return output
 
 
-def install_packages(partial, props, deadline):
+def install_packages(partial, deployment, deadline):
     requirements = os.path.join(partial, "requirements.txt")
     with open(requirements, "w") as handle:
-        handle.write("\n".join(props["Requirements"]) + "\n")
+        handle.write("\n".join(deployment["requirements"]) + "\n")
     command = [sys.executable, "-m", "pip", "install", "--no-cache-dir", "--disable-pip-version-check", "--no-input",
-               "--target", os.path.join(partial, "lib"), *props["PipOptions"], "-r", requirements]
+               "--target", os.path.join(partial, "lib"), *deployment["pipOptions"], "-r", requirements]
     env = {**os.environ, "HOME": tempfile.gettempdir(), "PIP_CONFIG_FILE": os.devnull}
     run_until(command, deadline, env=env)
 
 
 def download_verified(url, expected_sha256, destination, deadline, opener=https_opener):
-    """Download ``url`` to ``destination`` through a temporary file; refuse it unless its sha256 matches (when given)."""
+    """Download ``url`` to ``destination`` through a temporary file; refuse it unless its sha256 matches (when given).
+
+    Each socket read waits at most SOCKET_TIMEOUT_SECONDS (urllib's ``timeout`` applies to each blocking
+    socket operation: Python documentation, urllib.request.urlopen and socket.settimeout), and the
+    download as a whole stops at ``deadline``.
+    """
     if not url.startswith("https://"):
         raise InstallError(f"model file URL must be https (got {url!r})")
     os.makedirs(os.path.dirname(destination), exist_ok=True)
     digest = hashlib.sha256()
     with tempfile.NamedTemporaryFile(dir=os.path.dirname(destination), delete=False, suffix=".download") as out:
         try:
-            with opener(url, timeout=max(1.0, deadline - time.monotonic())) as response:
+            with opener(url, timeout=max(1.0, min(SOCKET_TIMEOUT_SECONDS, deadline - time.monotonic()))) as response:
                 while True:
                     if time.monotonic() >= deadline:
                         raise InstallError(f"downloading {url} did not finish within the install timeout")
@@ -283,27 +326,45 @@ def download_verified(url, expected_sha256, destination, deadline, opener=https_
     return actual
 
 
-def extract_archive(archive, directory):
-    """Extract a zip's single top-level folder into ``directory`` (as GitHub archives are laid out); no path may escape it."""
+def extract_archive(archive, directory, max_bytes=None):
+    """Extract a zip's single top-level folder into ``directory`` (as GitHub archives are laid out).
+
+    No path may escape it, and at most ``max_bytes`` (MAX_EXTRACTED_BYTES) are written: the headers'
+    sizes are checked first, and the bytes actually written as they are (a header may lie).
+    """
+    limit = MAX_EXTRACTED_BYTES if max_bytes is None else max_bytes
+    name_of = os.path.basename(archive)
     with zipfile.ZipFile(archive) as zipped:
-        names = [n for n in zipped.namelist() if n and not n.endswith("/")]
+        infos = [i for i in zipped.infolist() if i.filename and not i.filename.endswith("/")]
         tops = {n.split("/", 1)[0] for n in zipped.namelist()}
         if len(tops) != 1:
-            raise InstallError(f"{os.path.basename(archive)} must hold one top-level folder (got {sorted(tops)[:5]})")
+            raise InstallError(f"{name_of} must hold one top-level folder (got {sorted(tops)[:5]})")
+        if sum(i.file_size for i in infos) > limit:
+            raise InstallError(f"{name_of} would extract to more than {limit} bytes")
         base = os.path.realpath(directory)
-        for name in names:
-            relative = name.split("/", 1)[1] if "/" in name else ""
+        for info in infos:
+            relative = info.filename.split("/", 1)[1] if "/" in info.filename else ""
             target = os.path.realpath(os.path.join(base, relative))
             if not relative or not target.startswith(base + os.sep):
-                raise InstallError(f"{os.path.basename(archive)} has an entry outside its folder: {name!r}")
+                raise InstallError(f"{name_of} has an entry outside its folder: {info.filename!r}")
+        written = 0
+        for info in infos:
+            target = os.path.realpath(os.path.join(base, info.filename.split("/", 1)[1]))
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            with zipped.open(name) as source, open(target, "wb") as out:
-                shutil.copyfileobj(source, out)
+            with zipped.open(info) as source, open(target, "wb") as out:
+                while True:
+                    chunk = source.read(DOWNLOAD_CHUNK)
+                    if not chunk:
+                        break
+                    written += len(chunk)
+                    if written > limit:
+                        raise InstallError(f"{name_of} extracts to more than {limit} bytes")
+                    out.write(chunk)
 
 
-def install_model_files(partial, props, deadline, opener=https_opener):
+def install_model_files(partial, deployment, deadline, opener=https_opener):
     model = os.path.join(partial, "model")
-    for item in props.get("ModelFiles", []):
+    for item in deployment.get("modelFiles", []):
         destination = os.path.join(model, item["Path"])
         inside = os.path.realpath(destination)
         if os.path.commonpath([inside, os.path.realpath(model)]) != os.path.realpath(model) or inside == os.path.realpath(model):
@@ -317,78 +378,179 @@ def install_model_files(partial, props, deadline, opener=https_opener):
             download_verified(item["Url"], item.get("Sha256"), destination, deadline, opener)
 
 
-def run_warm_up(partial, props, deadline):
-    code = props.get("WarmUpCode")
+def compile_set(partial, deadline):
+    """Compile the set's modules to .pyc with the standard library's compileall (trusted code), before the warm-up runs."""
+    run_until([sys.executable, "-m", "compileall", "-q", os.path.join(partial, "lib")], deadline, cwd=tempfile.gettempdir())
+
+
+#: Run before the warm-up's own code, in its process: refuses, through Python's audit hooks (PEP 578), every
+#: file operation that would write below the mount (``open`` for writing, ``os.remove``, ``os.rename``, ...).
+WARM_UP_GUARD = r'''
+import os, sys
+_ROOT = os.path.realpath(sys.argv[1]) + os.sep
+_WRITE_EVENTS = {"os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.link", "os.symlink",
+                 "os.truncate", "os.utime", "shutil.rmtree", "shutil.copyfile", "shutil.move", "os.removexattr", "os.setxattr"}
+def _below(path):
+    try:
+        return os.path.realpath(os.fsdecode(path) if not isinstance(path, int) else "/").startswith(_ROOT)
+    except Exception:
+        return True
+def _guard(event, args):
+    if event == "open" and args and isinstance(args[0], (str, bytes, os.PathLike)):
+        mode, flags = args[1] or "r", args[2] or 0
+        writes = any(c in str(mode) for c in "wax+") or (flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND))
+        if writes and _below(args[0]):
+            raise PermissionError(f"the warm-up may not write below the mount: {args[0]!r}")
+    elif event in _WRITE_EVENTS and args and any(isinstance(a, (str, bytes, os.PathLike)) and _below(a) for a in args[:2]):
+        raise PermissionError(f"the warm-up may not change files below the mount ({event}): {args[:2]!r}")
+sys.addaudithook(_guard)
+_code = sys.argv[2]
+del sys.argv[1:]
+exec(compile(_code, "<warm-up>", "exec"), {"__name__": "__main__"})
+'''
+
+
+def run_warm_up(root, partial, deployment, deadline):
+    """Run the deployment's warm-up code from the new set, in its own process, with the mount guarded against writes.
+
+    What is confined: every write through Python's own file APIs below the mount (every set, the new one
+    included: compileall already wrote its .pyc). What is not: native code (C extensions, ctypes) writes
+    without audit events; Lambda runs every process of the function as one user, with no way to drop the
+    mount's write access for a child process.
+    """
+    code = deployment.get("warmUpCode")
     if not code:
         return
     env = {**os.environ, "PYTHONPATH": os.path.join(partial, "lib"), "TORCH_HOME": os.path.join(partial, "model"),
-           "HOME": tempfile.gettempdir()}
-    run_until([sys.executable, "-c", code], deadline, env=env, cwd=tempfile.gettempdir())
+           "HOME": tempfile.gettempdir(), "PYTHONDONTWRITEBYTECODE": "1"}
+    run_until([sys.executable, "-c", WARM_UP_GUARD, root, code], deadline, env=env, cwd=tempfile.gettempdir())
 
 
-def build_set(root, set_id, props, deadline, opener=https_opener):
-    """Install into ``<id>.partial``, mark it complete, give it its final name. A failure removes the partial set."""
-    partial = set_path(root, set_id) + PARTIAL_SUFFIX
-    shutil.rmtree(partial, ignore_errors=True)
+def build_set(root, deployment, deadline, opener=https_opener):
+    """Install into ``<id>.partial``, mark it complete, give it its final name. A failure discards the partial set."""
+    set_id = deployment["setId"]
+    name = set_id + PARTIAL_SUFFIX
+    partial = set_path(root, name)
+    discard(root, name)
     os.makedirs(os.path.join(partial, "lib"))
     os.makedirs(os.path.join(partial, "model"))
     try:
-        install_packages(partial, props, deadline)
-        install_model_files(partial, props, deadline, opener)
-        run_warm_up(partial, props, deadline)
+        install_packages(partial, deployment, deadline)
+        install_model_files(partial, deployment, deadline, opener)
+        compile_set(partial, deadline)
+        run_warm_up(root, partial, deployment, deadline)
         with open(os.path.join(partial, COMPLETE_MARKER), "w") as marker:
-            json.dump({"setId": set_id, "requirements": props["Requirements"], "installedAt": int(time.time())}, marker)
+            json.dump({"setId": set_id, "requirements": deployment["requirements"], "installedAt": int(time.time())}, marker)
         os.rename(partial, set_path(root, set_id))
     except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
+        discard(root, name)
         raise
 
 
-def install(root, installer, props, deadline, opener=https_opener):
-    """Make set ``SetId`` complete (installing it unless it is), record it for ``installer``, remove unreferenced sets.
+def install(root, deployment, deadlines, opener=https_opener):
+    """Make the deployment's set complete (installing it unless it is), record it for its installer, discard unreferenced sets.
 
-    ``props`` are typed, as ``parse_properties`` returns them.
+    Cleanup (the trash) runs until ``deadlines.cleanup``, never past it; what is left waits for the next run.
     """
-    set_id = props["SetId"]
+    set_id = deployment["setId"]
     check_id(set_id)
-    keep = props["KeepPreviousSets"]
-    with install_lock(root, deadline):
-        remove_partials(root)
-        installed = not is_complete(root, set_id)
-        if installed:
-            build_set(root, set_id, props, deadline, opener)
-        history = record_deployment(read_history(root), installer, set_id)
-        history, removed = collect_garbage(root, history, keep)
-        write_history(root, history)
-    return {"installed": installed, "removed": removed}
+    with install_lock(root, deadlines.work):
+        try:
+            discard_incomplete(root)
+            installed = not is_complete(root, set_id)
+            if installed:
+                build_set(root, deployment, deadlines.work, opener)
+            before = read_history(root)
+            history = record_deployment(before, deployment["installer"], set_id, deployment["keep"])
+            history, removed = collect_garbage(root, history)
+            if history != before:
+                write_history(root, history)
+        finally:
+            left = empty_trash(root, deadlines.cleanup)
+    return {"installed": installed, "removed": removed, "left": left}
+
+
+def forget(root, deployment, deadlines):
+    """Drop the installer's history (its resource is deleted) and discard the sets no installer names any more."""
+    with install_lock(root, deadlines.work):
+        try:
+            history = read_history(root)
+            history.pop(deployment["installer"], None)
+            history, removed = collect_garbage(root, history)
+            write_history(root, history)
+        finally:
+            left = empty_trash(root, deadlines.cleanup)
+    return {"removed": removed, "left": left}
 
 
 # ---------------------------------------------------------------- CloudFormation
 
 
-def physical_id(props):
-    return f"{props['FileSystemId']}:{props['AccessPointId']}:{props['SetId']}"
+def cloudformation_client():
+    """The runtime's boto3 (the Lambda Python runtimes include it: Lambda Developer Guide, "Building Lambda functions with Python")."""
+    import boto3  # noqa: PLC0415  (imported here so that the tests run without it)
+    from botocore.config import Config  # noqa: PLC0415
+
+    return boto3.client("cloudformation", config=Config(connect_timeout=5, read_timeout=10, retries={"total_max_attempts": 2}))
 
 
-def handle(event, root, deadline, opener=https_opener):
-    """Do what the event asks; return (status, reason, physical id, data). Never raises."""
-    raw = event.get("ResourceProperties", {})
-    request = event.get("RequestType")
-    if request == "Delete":
-        # The sets stay on the file system, which outlives the stack; the next install's cleanup removes what nobody references.
-        return "SUCCESS", "nothing to delete", event.get("PhysicalResourceId", "none"), {}
-    named = raw.get("SetId") if isinstance(raw, dict) else None
+def deletion_confirmed(deployment, client_factory):
+    """(True, '') when CloudFormation says this installer's resource is being deleted; else (False, why).
+
+    DescribeStackResource (CloudFormation API Reference) answers the resource's ResourceStatus and
+    PhysicalResourceId: a Delete it really sends finds DELETE_IN_PROGRESS under our physical id. A crafted
+    Delete finds CREATE_COMPLETE or UPDATE_COMPLETE, and drops nothing.
+    """
     try:
-        props = parse_properties(raw)
-        installer = f"{event['StackId']}/{event['LogicalResourceId']}"
-        result = install(root, installer, props, deadline, opener)
+        detail = client_factory().describe_stack_resource(StackName=deployment["stackId"], LogicalResourceId=deployment["logicalId"])
+        detail = detail["StackResourceDetail"]
+    except Exception as error:  # noqa: BLE001
+        return False, f"CloudFormation could not confirm the deletion ({type(error).__name__}: {error})"
+    status, physical = detail.get("ResourceStatus"), detail.get("PhysicalResourceId")
+    if status != "DELETE_IN_PROGRESS" or physical != deployment["physicalId"]:
+        return False, f"CloudFormation does not delete this resource (status {status}, physical id {physical})"
+    return True, ""
+
+
+def handle(event, root, deadlines, deployment, opener=https_opener, client_factory=cloudformation_client):
+    """Do what the event asks, with the deployment's inputs only; return (status, reason, physical id, data). Never raises."""
+    request = event.get("RequestType")
+    raw = event.get("ResourceProperties")
+    named = raw.get("SetId") if isinstance(raw, dict) else None
+    physical = deployment["physicalId"]
+    set_id = deployment["setId"]
+    try:
+        if request == "Delete":
+            if event.get("PhysicalResourceId") != physical:
+                return "SUCCESS", "not this installer's resource: nothing dropped", event.get("PhysicalResourceId") or physical, {}
+            confirmed, why = deletion_confirmed(deployment, client_factory)
+            if not confirmed:
+                # SUCCESS: the sets outlive the stack; only the history entry stays, and with it the sets it names.
+                return "SUCCESS", f"nothing dropped: {why}", physical, {}
+            result = forget(root, deployment, deadlines)
+            return "SUCCESS", f"history of {deployment['installer']} dropped; removed {result['removed'] or 'none'}", physical, {}
+        if request not in ("Create", "Update"):
+            return "FAILED", f"refused: unknown RequestType {request!r}", physical, {}
+        if named != set_id:
+            return ("FAILED", f"refused: this install function installs set {set_id} only (its deployment's manifest), "
+                    f"not {named!r}", physical, {})
+        result = install(root, deployment, deadlines, opener)
     except InstallError as error:
-        return "FAILED", f"Install of set {named} failed: {error}", event.get("PhysicalResourceId", "failed"), {}
+        return "FAILED", f"Install of set {set_id} failed: {error}", physical, {}
     except Exception as error:  # noqa: BLE001  (anything else still gets an answer, never a hung stack)
-        return "FAILED", f"Install of set {named} failed: {type(error).__name__}: {error}", event.get("PhysicalResourceId", "failed"), {}
-    set_id = props["SetId"]
-    reason = f"set {set_id} {'installed' if result['installed'] else 'was complete already'}; removed {result['removed'] or 'none'}"
-    return "SUCCESS", reason, physical_id(props), {"SetId": set_id, "LibPath": f"sets/{set_id}/lib", "ModelPath": f"sets/{set_id}/model"}
+        return "FAILED", f"Install of set {set_id} failed: {type(error).__name__}: {error}", physical, {}
+    reason = (f"set {set_id} {'installed' if result['installed'] else 'was complete already'}; removed {result['removed'] or 'none'}"
+              + (f"; left in the trash for the next run: {len(result['left'])}" if result["left"] else ""))
+    return "SUCCESS", reason, physical, {"SetId": set_id, "LibPath": f"sets/{set_id}/lib", "ModelPath": f"sets/{set_id}/model"}
+
+
+def deadlines_for(remaining_seconds, install_timeout_seconds, now=None):
+    """Installing stops MARGIN_SECONDS before the invocation ends (or at the install timeout, if sooner); cleaning
+    up stops a quarter of the margin before the end, leaving that to return the answer."""
+    now = time.monotonic() if now is None else now
+    end = now + remaining_seconds
+    work = min(now + install_timeout_seconds, end - MARGIN_SECONDS)
+    return Deadlines(work=work, cleanup=end - MARGIN_SECONDS / 4)
 
 
 def handler(event, context):
@@ -396,8 +558,12 @@ def handler(event, context):
     request, without the response URL, and answers CloudFormation with what this returns."""
     root = os.environ["MOUNT_PATH"]
     remaining = context.get_remaining_time_in_millis() / 1000
-    # The install's own timeout; the function runs CLEANUP_SECONDS longer to remove a failed partial set and return.
-    seconds = min(float(os.environ.get("INSTALL_TIMEOUT_SECONDS", remaining)), remaining - CLEANUP_SECONDS)
-    status, reason, physical, data = handle(event, root, time.monotonic() + seconds)
+    deadlines = deadlines_for(remaining, float(os.environ.get("INSTALL_TIMEOUT_SECONDS", remaining)))
+    try:
+        deployment = load_deployment()
+    except (OSError, KeyError, ValueError, TypeError, InstallError) as error:
+        status, reason, physical, data = "FAILED", f"the install function's deployment is unreadable: {error}", "unconfigured", {}
+    else:
+        status, reason, physical, data = handle(event, root, deadlines, deployment)
     log(json.dumps({"RequestType": event.get("RequestType"), "Status": status, "Reason": reason}))
     return {"Status": status, "Reason": reason, "PhysicalResourceId": physical, "Data": data}

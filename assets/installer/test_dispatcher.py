@@ -108,9 +108,15 @@ class Dispatching(WithoutPip):
         super().setUp()
         os.environ["INSTALL_FUNCTION_NAME"] = "Ml-DepsFunction"
         os.environ["MOUNT_PATH"] = self.root
+        self.inputs = {}
 
     def install_function(self, payload):
-        return installer.handler(payload, Context(60))
+        """The real install function, its deployment being the set the event names with ``self.inputs``."""
+        set_id = (payload.get("ResourceProperties") or {}).get("SetId")
+        now = time.monotonic()
+        status, reason, physical, data = installer.handle(payload, self.root, installer.Deadlines(now + 60, now + 61),
+                                                          self.deployment(set_id, **self.inputs))
+        return {"Status": status, "Reason": reason, "PhysicalResourceId": physical, "Data": data}
 
     def dispatch(self, event, lambda_client, stack_status="CREATE_IN_PROGRESS"):
         """Run the dispatcher's handler on ``event``; return the answer CloudFormation received, parsed, and its size."""
@@ -126,7 +132,7 @@ class Dispatching(WithoutPip):
         installer_set = "a" * 16
         answer, _ = self.dispatch(self.event(installer_set), fake)
         self.assertEqual(answer["Status"], "SUCCESS", answer["Reason"])
-        self.assertEqual(answer["PhysicalResourceId"], f"fs-1:fsap-1:{installer_set}")
+        self.assertEqual(answer["PhysicalResourceId"], "fs-1:fsap-1:Deps")
         self.assertEqual(answer["Data"]["LibPath"], f"sets/{installer_set}/lib")
         self.assertEqual({k: answer[k] for k in ("StackId", "RequestId", "LogicalResourceId")}, {"StackId": STACK, "RequestId": "r1", "LogicalResourceId": "Deps"})
         self.assertTrue(installer.is_complete(self.root, installer_set))
@@ -135,7 +141,8 @@ class Dispatching(WithoutPip):
         self.assertNotIn("ResponseURL", json.loads(call["Payload"]))  # only the dispatcher answers CloudFormation
 
     def test_a_failed_install_fails_the_create_with_the_install_functions_reason(self):
-        answer, _ = self.dispatch(self.event("a" * 16, requirements=["no-such-package==1.0"]), FakeLambda(self.install_function))
+        self.inputs = {"requirements": ["no-such-package==1.0"]}
+        answer, _ = self.dispatch(self.event("a" * 16), FakeLambda(self.install_function))
         self.assertEqual(answer["Status"], "FAILED")
         self.assertIn("No matching distribution found for no-such-package==1.0", answer["Reason"])
 
@@ -169,11 +176,12 @@ class Dispatching(WithoutPip):
                 self.assertEqual((answer["Status"], answer["PhysicalResourceId"]), ("SUCCESS", "not-installed"))
                 self.assertIn(f"nothing was deleted (the install function gave no answer: {dispatcher.error_code(error)}", answer["Reason"])
 
-    def test_a_delete_the_install_function_answers_deletes_nothing(self):
+    def test_a_delete_cloudformation_cannot_confirm_to_the_install_function_drops_nothing(self):
         self.assertEqual(self.dispatch(self.event("a" * 16), FakeLambda(self.install_function))[0]["Status"], "SUCCESS")
-        event = {**self.event("a" * 16, request="Delete"), "PhysicalResourceId": "fs-1:fsap-1:" + "a" * 16}
+        event = {**self.event("a" * 16, request="Delete"), "PhysicalResourceId": "fs-1:fsap-1:Deps"}
         answer, _ = self.dispatch(event, FakeLambda(self.install_function), stack_status="DELETE_IN_PROGRESS")
-        self.assertEqual((answer["Status"], answer["Reason"]), ("SUCCESS", "nothing to delete"))
+        self.assertEqual(answer["Status"], "SUCCESS")
+        self.assertIn("nothing dropped: CloudFormation could not confirm the deletion", answer["Reason"])
         self.assertEqual(self.sets(), ["a" * 16])
 
     def test_the_rollbacks_update_succeeds_when_the_install_function_cannot_run_and_only_then(self):
@@ -217,9 +225,10 @@ class Dispatching(WithoutPip):
             dispatcher.handler({**self.event("a" * 16), "ResponseURL": url.url}, Context(900),
                                clients=lambda read_timeout: (timeouts.append(read_timeout) or FakeLambda(self.install_function), FakeCloudFormation("")))
         (read_timeout,) = timeouts
-        # The construct gives the dispatcher 20 s more than the install function; 15 are kept to answer.
-        self.assertAlmostEqual(read_timeout, 900 - dispatcher.RESPONSE_SECONDS, delta=1)
-        self.assertGreater(read_timeout, 900 - 20)
+        # The construct gives the dispatcher one margin more than the install function; half of it is kept to answer.
+        self.assertEqual(dispatcher.MARGIN_SECONDS, installer.MARGIN_SECONDS)
+        self.assertAlmostEqual(read_timeout, 900 - dispatcher.MARGIN_SECONDS / 2, delta=1)
+        self.assertGreater(read_timeout, 900 - dispatcher.MARGIN_SECONDS)
 
 
 class ResponseSize(unittest.TestCase):

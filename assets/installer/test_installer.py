@@ -119,18 +119,24 @@ class WithWheels(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def props(self, set_id, wheels=None, requirements=("tinypkg",), **extra):
-        return {"SetId": set_id, "FileSystemId": "fs-1", "AccessPointId": "fsap-1", "KeepPreviousSets": "1",
-                "Requirements": list(requirements),
-                "PipOptions": ["--no-index", "--find-links", wheels or self.wheels_v1], **extra}
+    def deployment(self, set_id, wheels=None, requirements=("tinypkg",), logical="Deps", keep=1, PipOptions=None, WarmUpCode="",
+                   ModelFiles=()):
+        """What the deployment fixes (the manifest and the environment), as ``installer.load_deployment`` returns it."""
+        return {"setId": set_id, "keep": keep, "requirements": list(requirements),
+                "pipOptions": PipOptions if PipOptions is not None else ["--no-index", "--find-links", wheels or self.wheels_v1],
+                "modelFiles": [{"Sha256": "", "Extract": False, **f} for f in ModelFiles], "warmUpCode": WarmUpCode,
+                "stackId": STACK, "logicalId": logical, "installer": f"{STACK}/{logical}", "physicalId": f"fs-1:fsap-1:{logical}"}
 
-    def event(self, set_id, request="Create", logical="Deps", **extra):
+    def event(self, set_id, request="Create", logical="Deps"):
+        """What CloudFormation sends: the set id (and the ids of where it goes, which the installer ignores)."""
         return {"RequestType": request, "StackId": STACK, "RequestId": "r1", "LogicalResourceId": logical,
-                "ResponseURL": "http://127.0.0.1:1/unused", "ResourceProperties": as_cloudformation_sends(self.props(set_id, **extra))}
+                "ResourceProperties": {"SetId": set_id, "FileSystemId": "fs-1", "AccessPointId": "fsap-1"}}
 
-    def handle(self, set_id, seconds=120, opener=None, **extra):
+    def handle(self, set_id, seconds=120, opener=None, request="Create", logical="Deps", **extra):
         args = {"opener": opener} if opener else {}
-        return installer.handle(self.event(set_id, **extra), self.root, time.monotonic() + seconds, **args)
+        now = time.monotonic()
+        return installer.handle(self.event(set_id, request, logical), self.root, installer.Deadlines(now + seconds, now + seconds + 5),
+                                self.deployment(set_id, logical=logical, **extra), **args)
 
     def sets(self):
         return sorted(n for n in os.listdir(os.path.join(self.root, "sets")) if installer.SET_ID.match(n) or n.endswith(".partial"))
@@ -147,8 +153,8 @@ class WithoutPip(WithWheels):
         super().setUp()
         self.real_install_packages = installer.install_packages
 
-        def write_package(partial, props, deadline):
-            if any("no-such-package" in line for line in props["Requirements"]):
+        def write_package(partial, deployment, deadline):
+            if any("no-such-package" in line for line in deployment["requirements"]):
                 raise installer.InstallError("No matching distribution found for no-such-package==1.0")
             package = os.path.join(partial, "lib", "tinypkg")
             os.makedirs(package)
@@ -165,15 +171,35 @@ class WithoutPip(WithWheels):
 
 class Installing(WithWheels):
     def test_installs_into_the_set_marks_it_complete_and_names_its_paths(self):
+        out = os.path.join(self.root, "..", os.path.basename(self.root) + "-warm-up.txt")
+        self.addCleanup(lambda: os.path.exists(out) and os.unlink(out))
         status, reason, physical, data = self.handle(SET_A, WarmUpCode=(
-            "import os, tinypkg; open(os.path.join(os.environ['TORCH_HOME'], 'model.txt'), 'w').write(tinypkg.VERSION)"))
+            f"import os, tinypkg; assert os.path.isdir(os.environ['TORCH_HOME']); open({out!r}, 'w').write(tinypkg.VERSION)"))
         self.assertEqual(status, "SUCCESS", reason)
-        self.assertEqual(physical, f"fs-1:fsap-1:{SET_A}")
+        # Stable per installer, not per set: a new set is an Update in place, with no cleanup Delete after it.
+        self.assertEqual(physical, "fs-1:fsap-1:Deps")
         self.assertEqual(data, {"SetId": SET_A, "LibPath": f"sets/{SET_A}/lib", "ModelPath": f"sets/{SET_A}/model"})
         self.assertTrue(os.path.isfile(os.path.join(self.root, "sets", SET_A, "lib", "tinypkg", "__init__.py")))
-        with open(os.path.join(self.root, "sets", SET_A, "model", "model.txt"), encoding="utf-8") as f:
-            self.assertEqual(f.read(), "1.0")
+        with open(out, encoding="utf-8") as f:
+            self.assertEqual(f.read(), "1.0")  # the warm-up imported from the new set (and wrote outside the mount)
         self.assertTrue(installer.is_complete(self.root, SET_A))
+        # compileall (trusted code), not the warm-up, compiled the set's modules.
+        self.assertTrue(any(n.endswith(".pyc") for n in os.listdir(os.path.join(self.root, "sets", SET_A, "lib", "tinypkg", "__pycache__"))))
+
+    def test_the_warm_up_cannot_write_below_the_mount_through_python(self):
+        self.assertEqual(self.handle(SET_A)[0], "SUCCESS")
+        live = os.path.join(self.root, "sets", SET_A, "lib", "tinypkg", "__init__.py")
+        attempts = [f"open({live!r}, 'a').write('X = 1')", f"import os; os.remove({live!r})",
+                    f"import os; os.rename({live!r}, {live + '.x'!r})", "import os; open(os.path.join(os.environ['TORCH_HOME'], 'm'), 'w')",
+                    f"import shutil; shutil.rmtree({os.path.dirname(live)!r})", f"import os; os.open({live!r}, os.O_WRONLY)"]
+        for code in attempts:
+            with self.subTest(code=code):
+                status, reason, _, _ = self.handle(SET_B, WarmUpCode=code)
+                self.assertEqual(status, "FAILED")
+                self.assertIn("the warm-up may not", reason)
+                with open(live, encoding="utf-8") as f:
+                    self.assertEqual(f.read(), "VERSION = '1.0'\n")
+        self.assertEqual(self.sets(), [SET_A])
 
     def test_hash_locked_requirements_install_and_a_wrong_hash_is_refused(self):
         locked = f"tinypkg==1.0 --hash=sha256:{self.hash_v1}"
@@ -219,11 +245,39 @@ class SetLifecycle(WithoutPip):
         self.assertIn("did not finish within the install timeout", reason)
         self.assertEqual(self.sets(), [])
 
-    def test_delete_touches_nothing(self):
+    def delete(self, physical="fs-1:fsap-1:Deps", status="DELETE_IN_PROGRESS", logical="Deps"):
+        asked = []
+
+        class CloudFormation:
+            def describe_stack_resource(self, **kwargs):
+                asked.append(kwargs)
+                return {"StackResourceDetail": {"ResourceStatus": status, "PhysicalResourceId": physical}}
+
+        now = time.monotonic()
+        event = {**self.event(SET_A, request="Delete", logical=logical), "PhysicalResourceId": physical}
+        answer = installer.handle(event, self.root, installer.Deadlines(now + 5, now + 6), self.deployment(SET_A, logical=logical),
+                                  client_factory=CloudFormation)
+        return answer, asked
+
+    def test_a_delete_cloudformation_does_not_confirm_drops_nothing(self):
         self.assertEqual(self.handle(SET_A)[0], "SUCCESS")
-        status, _, physical, _ = installer.handle({**self.event(SET_A, request="Delete"), "PhysicalResourceId": "keep-me"}, self.root, time.monotonic() + 5)
-        self.assertEqual((status, physical), ("SUCCESS", "keep-me"))
+        for status in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
+            (answer, _, physical, _), asked = self.delete(status=status)
+            self.assertEqual((answer, physical), ("SUCCESS", "fs-1:fsap-1:Deps"))
+            self.assertEqual(asked, [{"StackName": STACK, "LogicalResourceId": "Deps"}])
+        (answer, _, physical, _), asked = self.delete(physical="fs-1:fsap-OLD:Deps")  # a replaced access point's cleanup Delete
+        self.assertEqual((answer, physical, asked), ("SUCCESS", "fs-1:fsap-OLD:Deps", []))
         self.assertEqual(self.sets(), [SET_A])
+        self.assertIn(f"{STACK}/Deps", installer.read_history(self.root))
+
+    def test_a_delete_cloudformation_confirms_drops_the_history_and_its_sets_but_not_another_installers(self):
+        self.assertEqual(self.handle(SET_A)[0], "SUCCESS")
+        self.assertEqual(self.handle(SET_B, request="Update")[0], "SUCCESS")
+        self.assertEqual(self.handle(SET_C, logical="Other")[0], "SUCCESS")
+        (answer, _, _, _), _ = self.delete()
+        self.assertEqual(answer, "SUCCESS")
+        self.assertEqual(self.sets(), [SET_C])
+        self.assertEqual(list(installer.read_history(self.root)), [f"{STACK}/Other"])
 
 
 
@@ -242,7 +296,35 @@ class RollbackAndCleanup(WithoutPip):
             self.assertEqual(self.handle(set_id)[0], "SUCCESS")
         self.assertEqual(self.sets(), [SET_B, SET_C])
         history = installer.read_history(self.root)
-        self.assertEqual(history, {f"{STACK}/Deps": [SET_B, SET_C]})
+        self.assertEqual(history, {f"{STACK}/Deps": {"sets": [SET_B, SET_C], "keep": 1}})
+
+    def test_each_installer_keeps_its_own_number_of_sets(self):
+        sets = [c * 16 for c in "0123456"]
+        for set_id in sets[:4]:
+            self.assertEqual(self.handle(set_id, logical="KeepsThree", keep=3)[0], "SUCCESS")
+        for set_id in sets[4:]:
+            self.assertEqual(self.handle(set_id, logical="KeepsOne", keep=1)[0], "SUCCESS")
+        # KeepsOne's installs trim KeepsThree's history with KeepsThree's own count, not its own.
+        self.assertEqual(self.sets(), sets[:4] + sets[5:])
+        self.assertEqual(installer.read_history(self.root)[f"{STACK}/KeepsThree"], {"sets": sets[:4], "keep": 3})
+
+    def test_a_changed_keep_count_applies_without_a_new_set(self):
+        for set_id in (SET_A, SET_B, SET_C):
+            self.assertEqual(self.handle(set_id, keep=2)[0], "SUCCESS")
+        status, reason, _, _ = self.handle(SET_C, keep=1, request="Update")
+        self.assertEqual(status, "SUCCESS", reason)
+        self.assertIn("was complete already", reason)
+        self.assertEqual(self.sets(), [SET_B, SET_C])
+
+    def test_a_history_of_the_older_form_keeps_every_set_it_names(self):
+        os.makedirs(os.path.join(self.root, "sets"))
+        with open(os.path.join(self.root, "sets", "history.json"), "w") as f:
+            json.dump({f"{STACK}/Old": [SET_A, SET_B, SET_C]}, f)
+        for set_id in (SET_A, SET_B, SET_C):
+            os.makedirs(os.path.join(self.root, "sets", set_id))
+            open(os.path.join(self.root, "sets", set_id, installer.COMPLETE_MARKER), "w").close()
+        self.assertEqual(self.handle("d" * 16)[0], "SUCCESS")
+        self.assertEqual(self.sets(), [SET_A, SET_B, SET_C, "d" * 16])
 
     def test_two_installers_on_one_access_point_never_remove_each_others_sets(self):
         other = "d" * 16
@@ -257,48 +339,86 @@ class RollbackAndCleanup(WithoutPip):
         os.makedirs(os.path.join(self.root, "sets", SET_B + ".partial", "lib"))
         self.assertEqual(self.handle(SET_A)[0], "SUCCESS")
         self.assertEqual(self.sets(), [SET_A])
+        self.assertEqual(os.listdir(os.path.join(self.root, "sets", installer.TRASH_DIR)), [])
+
+    def test_a_set_is_renamed_before_it_is_removed_and_an_interrupted_removal_is_finished_later(self):
+        for set_id in (SET_A, SET_B):
+            self.assertEqual(self.handle(set_id)[0], "SUCCESS")
+        real_remove_tree = installer.remove_tree
+        installer.remove_tree = lambda path, deadline: False  # the invocation ends before any file is removed
+        try:
+            self.assertEqual(self.handle(SET_C)[0], "SUCCESS")
+        finally:
+            installer.remove_tree = real_remove_tree
+        # SET_A is no set any more (no directory of its name, so no .complete under it); its files wait in the trash.
+        self.assertEqual(self.sets(), [SET_B, SET_C])
+        (left,) = os.listdir(os.path.join(self.root, "sets", installer.TRASH_DIR))
+        self.assertTrue(left.startswith(SET_A + "."))
+        self.assertEqual(self.handle(SET_C, request="Update")[0], "SUCCESS")
+        self.assertEqual(os.listdir(os.path.join(self.root, "sets", installer.TRASH_DIR)), [])
+
+    def test_cleanup_stops_at_the_cleanup_deadline(self):
+        trash = os.path.join(self.root, "sets", installer.TRASH_DIR, "big")
+        os.makedirs(trash)
+        for i in range(200):
+            open(os.path.join(trash, f"f{i}"), "w").close()
+        self.assertEqual(installer.empty_trash(self.root, time.monotonic() - 1), ["big"])
+        self.assertEqual(len(os.listdir(trash)), 200)
+        self.assertEqual(installer.empty_trash(self.root, time.monotonic() + 30), [])
+
+    def test_the_deadlines_share_the_one_margin_with_the_construct(self):
+        with open(os.path.join(os.path.dirname(os.path.abspath(installer.__file__)), "deadline-margin.json")) as f:
+            margin = json.load(f)["marginSeconds"]
+        self.assertEqual(installer.MARGIN_SECONDS, margin)
+        deadlines = installer.deadlines_for(remaining_seconds=620, install_timeout_seconds=600, now=0)
+        self.assertEqual(deadlines, installer.Deadlines(work=600, cleanup=620 - margin / 4))
+        self.assertEqual(installer.deadlines_for(remaining_seconds=100, install_timeout_seconds=600, now=0).work, 100 - margin)
 
 
-class PropertiesAsCloudFormationSendsThem(WithoutPip):
-    """Every property arrives as a string: each is read from its string form, strictly, or the install fails saying which."""
+class TheDeploymentIsTheOnlySourceOfInputs(WithoutPip):
+    """The manifest (synthesized JSON, real booleans and numbers) and the environment are the inputs; the event names a set."""
 
-    def test_they_are_read_from_their_string_form(self):
-        props = installer.parse_properties(as_cloudformation_sends(self.props(
-            SET_A, KeepPreviousSets=3, ModelFiles=[{"Url": "https://example.org/a.zip", "Sha256": "", "Path": "a", "Extract": True},
-                                                  {"Url": "https://example.org/b.pt", "Sha256": "", "Path": "b.pt", "Extract": False}])))
-        self.assertEqual(props["KeepPreviousSets"], 3)
-        self.assertEqual([f["Extract"] for f in props["ModelFiles"]], [True, False])
-        self.assertEqual(props["Requirements"], ["tinypkg"])
+    def write_manifest(self, **overrides):
+        manifest = {"setId": SET_A, "keepPreviousSets": 2,
+                    "contents": {"requirements": ["tinypkg"], "pipOptions": ["--no-index"], "warmUpCode": "import tinypkg",
+                                 "modelFiles": [{"url": "https://example.org/a.zip", "sha256": "", "path": "a", "extract": True},
+                                                {"url": "https://example.org/b.pt", "path": "b.pt", "extract": False}]}, **overrides}
+        path = os.path.join(self.root, "manifest.json")
+        with open(path, "w") as f:
+            json.dump(manifest, f)
+        return path
 
-    def test_anything_else_fails_the_install_naming_the_property_and_the_value(self):
-        model = {"Url": "https://example.org/m.pt", "Sha256": "", "Path": "m.pt"}
-        cases = [
-            ({"KeepPreviousSets": "one"}, "KeepPreviousSets must be a whole number written in digits (got 'one')"),
-            ({"KeepPreviousSets": "-1"}, "KeepPreviousSets must be a whole number written in digits (got '-1')"),
-            ({"KeepPreviousSets": "1.0"}, "KeepPreviousSets must be a whole number written in digits (got '1.0')"),
-            ({"KeepPreviousSets": "0"}, "KeepPreviousSets must be at least 1 (got 0)"),
-            ({"ModelFiles": [{**model, "Extract": "yes"}]}, "ModelFiles[0].Extract must be 'true' or 'false' (got 'yes')"),
-            ({"ModelFiles": [{**model, "Extract": "True"}]}, "ModelFiles[0].Extract must be 'true' or 'false' (got 'True')"),
-            ({"ModelFiles": [{**model, "Extract": ""}]}, "ModelFiles[0].Extract must be 'true' or 'false' (got '')"),
-            ({"ModelFiles": "[]"}, "ModelFiles must be a list (got '[]')"),
-            ({"ModelFiles": ["https://example.org/m.pt"]}, "ModelFiles[0] must be an object (got 'https://example.org/m.pt')"),
-            ({"ModelFiles": [{"Path": "m.pt"}]}, "ModelFiles[0].Url must be a string (got None)"),
-            ({"Requirements": "tinypkg"}, "Requirements must be a list (got 'tinypkg')"),
-            ({"PipOptions": [["--no-index"]]}, "PipOptions[0] must be a string (got ['--no-index'])"),
-        ]
-        for extra, message in cases:
-            with self.subTest(extra=extra):
-                event = self.event(SET_A)
-                event["ResourceProperties"].update(extra)
-                status, reason, _, _ = installer.handle(event, self.root, time.monotonic() + 30)
-                self.assertEqual(status, "FAILED")
-                self.assertIn(message, reason)
-        self.assertFalse(os.path.exists(os.path.join(self.root, "sets")))  # refused before anything was written
+    ENVIRONMENT = {"STACK_ID": STACK, "RESOURCE_LOGICAL_ID": "Deps", "FILE_SYSTEM_ID": "fs-1", "ACCESS_POINT_ID": "fsap-1"}
 
-    def test_a_delete_reads_no_property(self):
-        event = {**self.event(SET_A, request="Delete"), "PhysicalResourceId": "p1"}
-        event["ResourceProperties"]["KeepPreviousSets"] = "many"
-        self.assertEqual(installer.handle(event, self.root, time.monotonic() + 5)[0], "SUCCESS")
+    def test_the_manifest_and_the_environment_are_read(self):
+        deployment = installer.load_deployment(self.write_manifest(), self.ENVIRONMENT)
+        self.assertEqual((deployment["setId"], deployment["keep"], deployment["installer"], deployment["physicalId"]),
+                         (SET_A, 2, f"{STACK}/Deps", "fs-1:fsap-1:Deps"))
+        self.assertEqual([f["Extract"] for f in deployment["modelFiles"]], [True, False])
+        self.assertEqual(deployment["requirements"], ["tinypkg"])
+
+    def test_a_bad_manifest_is_refused(self):
+        for overrides, message in (({"setId": "../etc"}, "SetId must be 16 to 64"), ({"keepPreviousSets": 0}, "keepPreviousSets must be")):
+            with self.subTest(overrides=overrides), self.assertRaises(installer.InstallError) as raised:
+                installer.load_deployment(self.write_manifest(**overrides), self.ENVIRONMENT)
+            self.assertIn(message, str(raised.exception))
+
+    def test_an_event_for_another_set_is_refused_before_anything_is_written(self):
+        now = time.monotonic()
+        for set_id in (SET_B, None, "../etc"):
+            with self.subTest(set_id=set_id):
+                event = {**self.event(SET_A), "ResourceProperties": {"SetId": set_id}}
+                status, reason, physical, _ = installer.handle(event, self.root, installer.Deadlines(now + 30, now + 31), self.deployment(SET_A))
+                self.assertEqual((status, physical), ("FAILED", "fs-1:fsap-1:Deps"))
+                self.assertIn(f"refused: this install function installs set {SET_A} only", reason)
+        self.assertFalse(os.path.exists(os.path.join(self.root, "sets")))
+
+    def test_every_other_property_of_the_event_is_ignored(self):
+        event = self.event(SET_A)
+        event["ResourceProperties"].update({"Requirements": ["no-such-package==1.0"], "KeepPreviousSets": "0", "WarmUpCode": "raise SystemExit(1)"})
+        now = time.monotonic()
+        status, reason, _, _ = installer.handle(event, self.root, installer.Deadlines(now + 30, now + 31), self.deployment(SET_A))
+        self.assertEqual(status, "SUCCESS", reason)
 
 
 class OneWriterAtATime(WithoutPip):
@@ -381,14 +501,37 @@ class ModelFiles(WithoutPip):
         self.assertIn("outside its folder", reason)
         self.assertFalse(os.path.exists(os.path.join(self.root, "sets", "escaped.py")))
 
-    def test_extract_false_arrives_as_the_string_false_and_the_file_is_kept_as_it_is(self):
+    def test_a_download_waits_at_most_the_socket_timeout_per_read_not_the_whole_install(self):
         url = "https://example.org/classifier.pt"
-        files = [{"Url": url, "Path": "hub/checkpoints/classifier.pt", "Extract": False}]
-        self.assertEqual(self.event(SET_A, ModelFiles=files)["ResourceProperties"]["ModelFiles"][0]["Extract"], "false")
-        status, reason, _, _ = self.handle(SET_A, opener=MemoryOpener({url: self.CHECKPOINT}), ModelFiles=files)
+        opener = MemoryOpener({url: self.CHECKPOINT})
+        timeouts = []
+        status, reason, _, _ = self.handle(SET_A, seconds=600, opener=lambda u, timeout: timeouts.append(timeout) or opener(u, timeout),
+                                           ModelFiles=[{"Url": url, "Path": "hub/checkpoints/classifier.pt"}])
         self.assertEqual(status, "SUCCESS", reason)
+        self.assertEqual(timeouts, [installer.SOCKET_TIMEOUT_SECONDS])
         with open(os.path.join(self.root, "sets", SET_A, "model", "hub", "checkpoints", "classifier.pt"), "rb") as f:
             self.assertEqual(f.read(), self.CHECKPOINT)
+
+    def test_an_archive_larger_than_the_cap_is_refused_whatever_its_headers_say(self):
+        work = tempfile.mkdtemp(dir=self.root)
+        archive = os.path.join(work, "a.zip")
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("top/zeros.bin", b"\0" * 10_000)
+        with self.assertRaises(installer.InstallError) as raised:
+            installer.extract_archive(archive, os.path.join(work, "out"), max_bytes=1000)
+        self.assertIn("more than 1000 bytes", str(raised.exception))
+        # A header that under-states the size: the bytes written are counted as well.
+        with open(archive, "rb") as f:
+            data = bytearray(f.read())
+        central = data.rfind(b"PK\x01\x02")
+        data[central + 24:central + 28] = (10).to_bytes(4, "little")  # uncompressed size in the central directory
+        with open(archive, "wb") as f:
+            f.write(data)
+        with self.assertRaises(Exception) as raised:
+            installer.extract_archive(archive, os.path.join(work, "out2"), max_bytes=1000)
+        self.assertIn("1000", str(raised.exception)) if isinstance(raised.exception, installer.InstallError) else None
+        self.assertLessEqual(sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(os.path.join(work, "out2")) for f in fs), 1000 + (1 << 20))
+        self.assertEqual(installer.MAX_EXTRACTED_BYTES, 4 << 30)
 
     def test_plain_http_and_paths_outside_the_model_directory_are_refused(self):
         for item, message in (({"Url": "http://example.org/m.pt", "Path": "m.pt"}, "must be https"),
@@ -439,7 +582,7 @@ class WheelTagsOfTheIndexes(unittest.TestCase):
             write_wheel(index, filename, {f"{module}/__init__.py": f"WHEEL = {filename!r}\n"})
         partial = tempfile.mkdtemp(dir=self.work)
         os.makedirs(os.path.join(partial, "lib"))
-        props = {"Requirements": self.REQUIREMENTS, "PipOptions": [*options, "--no-index", "--find-links", index]}
+        props = {"requirements": self.REQUIREMENTS, "pipOptions": [*options, "--no-index", "--find-links", index]}
         installer.install_packages(partial, props, time.monotonic() + 120)
         return sorted(n for n in os.listdir(os.path.join(partial, "lib")) if not n.endswith(".dist-info"))
 
@@ -464,18 +607,41 @@ class LambdaEntryPoint(WithoutPip):
             def get_remaining_time_in_millis(self):
                 return 120_000
 
-        os.environ["MOUNT_PATH"] = self.root
-        os.environ["INSTALL_TIMEOUT_SECONDS"] = "2"
+        manifest = os.path.join(self.root, "manifest.json")
+        with open(manifest, "w") as f:
+            json.dump({"setId": SET_A, "keepPreviousSets": 1, "contents": {
+                "requirements": ["tinypkg"], "pipOptions": [], "modelFiles": [], "warmUpCode": "import time; time.sleep(60)"}}, f)
+        saved = (installer.MANIFEST_PATH, dict(os.environ))
+        installer.MANIFEST_PATH = manifest
+        os.environ.update({"MOUNT_PATH": self.root, "INSTALL_TIMEOUT_SECONDS": "2", "STACK_ID": STACK, "RESOURCE_LOGICAL_ID": "Deps",
+                           "FILE_SYSTEM_ID": "fs-1", "ACCESS_POINT_ID": "fsap-1"})
         try:
             started = time.monotonic()
-            answer = installer.handler(self.event(SET_A, WarmUpCode="import time; time.sleep(60)"), Context())
+            answer = installer.handler(self.event(SET_A), Context())
+            self.assertLess(time.monotonic() - started, 15)
+            self.assertEqual(answer["Status"], "FAILED")
+            self.assertIn("did not finish within the install timeout", answer["Reason"])
+            answer = installer.handler({**self.event(SET_A, request="Delete"), "PhysicalResourceId": "p1"}, Context())
+            self.assertEqual(answer, {"Status": "SUCCESS", "Reason": "not this installer's resource: nothing dropped", "PhysicalResourceId": "p1", "Data": {}})
         finally:
-            del os.environ["INSTALL_TIMEOUT_SECONDS"]
-        self.assertLess(time.monotonic() - started, 15)
+            installer.MANIFEST_PATH = saved[0]
+            os.environ.clear()
+            os.environ.update(saved[1])
+
+    def test_without_a_readable_manifest_every_request_fails_naming_it(self):
+        class Context:
+            def get_remaining_time_in_millis(self):
+                return 60_000
+
+        saved = installer.MANIFEST_PATH
+        installer.MANIFEST_PATH = os.path.join(self.root, "missing.json")
+        os.environ["MOUNT_PATH"] = self.root
+        try:
+            answer = installer.handler(self.event(SET_A), Context())
+        finally:
+            installer.MANIFEST_PATH = saved
         self.assertEqual(answer["Status"], "FAILED")
-        self.assertIn("did not finish within the install timeout", answer["Reason"])
-        answer = installer.handler({**self.event(SET_A, request="Delete"), "PhysicalResourceId": "p1"}, Context())
-        self.assertEqual(answer, {"Status": "SUCCESS", "Reason": "nothing to delete", "PhysicalResourceId": "p1", "Data": {}})
+        self.assertIn("deployment is unreadable", answer["Reason"])
 
 
 if __name__ == "__main__":
