@@ -212,13 +212,13 @@ MESSAGES_PER_WRITER = 200
 MESSAGE_PATTERN = re.compile(r"^writer-(\d+)-message-(\d+)-[a-z]+$")
 
 
-def writer(mount, index, barrier):
+def writer(mount, index, barrier, path="/"):
     os.environ["MOUNT_PATH"] = mount
     barrier.wait()
     padding = "abcdefghijklmnopqrstuvwxyz" * (1 + index % 4)
     for n in range(MESSAGES_PER_WRITER):
         message = f"writer-{index}-message-{n}-{padding}"
-        answer = message_wall.handler(event("POST", message), None)
+        answer = message_wall.handler(event("POST", message, path=path), None)
         if answer["statusCode"] != 200:
             raise SystemExit(f"POST failed: {answer}")
         # The answer is the wall right after this append: a message missing from it went
@@ -227,24 +227,24 @@ def writer(mount, index, barrier):
             raise SystemExit(f"POST of {message} answered a wall without it")
 
 
-def reader(mount, barrier, torn):
+def reader(mount, barrier, torn, path="/"):
     os.environ["MOUNT_PATH"] = mount
     barrier.wait()
     for _ in range(150):
-        body = message_wall.handler(event("GET"), None)["body"]
+        body = message_wall.handler(event("GET", path=path), None)["body"]
         if body != "No message yet.":
             if not body.endswith("\n") or any(not MESSAGE_PATTERN.match(line) for line in body.splitlines()):
                 torn.value += 1
 
 
-def deleter(mount, barrier, deletes):
+def deleter(mount, barrier, deletes, path="/"):
     """Delete the wall three times, each when it has grown to 300 lines: mid-run, not by the clock."""
     os.environ["MOUNT_PATH"] = mount
     barrier.wait()
     for _ in range(200000):
-        body = message_wall.handler(event("GET"), None)["body"]
+        body = message_wall.handler(event("GET", path=path), None)["body"]
         if body.count("\n") >= 300:
-            message_wall.handler(event("DELETE"), None)
+            message_wall.handler(event("DELETE", path=path), None)
             deletes.value += 1
             if deletes.value == 3:
                 return
@@ -252,13 +252,24 @@ def deleter(mount, barrier, deletes):
 
 class Concurrency(MountedWall):
     def test_many_processes_never_tear_a_line_and_lose_nothing_posted_after_the_last_delete(self):
+        self.race("/")
+
+    def test_the_same_on_a_named_wall_whose_deletes_are_counted(self):
+        # A DELETE of a named wall takes walls.count too; its lock slot stays for the writers
+        # waiting on it, so none of them appends to a wall nobody will read.
+        self.race("/wall/team")
+        team = os.path.lexists(os.path.join(self.mount, "walls", "team"))
+        with open(os.path.join(self.mount, "walls.count"), "rb") as record:
+            self.assertEqual(message_wall.parse_count(record.read()), (int(team), "-", ""))
+
+    def race(self, path):
         context = multiprocessing.get_context("fork")
         barrier = context.Barrier(WRITERS + 3)
         torn = context.Value("i", 0)
         deletes = context.Value("i", 0)
-        processes = [context.Process(target=writer, args=(self.mount, i, barrier)) for i in range(WRITERS)]
-        processes += [context.Process(target=reader, args=(self.mount, barrier, torn)) for _ in range(2)]
-        processes.append(context.Process(target=deleter, args=(self.mount, barrier, deletes)))
+        processes = [context.Process(target=writer, args=(self.mount, i, barrier, path)) for i in range(WRITERS)]
+        processes += [context.Process(target=reader, args=(self.mount, barrier, torn, path)) for _ in range(2)]
+        processes.append(context.Process(target=deleter, args=(self.mount, barrier, deletes, path)))
         for p in processes:
             p.start()
         for p in processes:
@@ -266,7 +277,7 @@ class Concurrency(MountedWall):
             self.assertEqual(p.exitcode, 0)
         self.assertEqual(torn.value, 0, "a reader saw a torn or interleaved line")
 
-        status, body = self.call("GET")
+        status, body = self.call("GET", path=path)
         self.assertEqual(status, 200)
         lines = body.splitlines() if body != "No message yet." else []
         self.assertTrue(body == "No message yet." or body.endswith("\n"))
@@ -756,6 +767,19 @@ class WallFiles(MountedWall):
         self.call("DELETE")
         self.assertEqual([name for name in self.entries() if name.startswith("content")], [])
 
+    def test_a_delete_keeps_the_lock_file_every_request_locks(self):
+        # Removing a lock file under its lock would let a request waiting on it (the old file)
+        # and a later one (a new file at the same path) both hold "the" exclusive lock. The
+        # wall's lock is a slot shared with other names, never removed: the same file after a DELETE.
+        slot = message_wall.lock_slot(os.path.join(self.mount, "walls", "team"))
+        self.call("POST", "x", path="/wall/team")
+        before = os.stat(slot).st_ino
+        self.assertEqual(self.call("DELETE", path="/wall/team"), (200, "Messages deleted."))
+        self.assertEqual(os.stat(slot).st_ino, before)
+        others = [name for name in (f"n{n}" for n in range(1000))
+                  if message_wall.lock_slot(os.path.join(self.mount, "walls", name)) == slot]
+        self.assertGreater(len(others), 5)  # about 1000 / 64 names share it
+
     def test_the_files_on_the_mount_are_bounded_whatever_clients_do(self):
         os.environ["MAX_WALLS"] = "5"
         rng = random.Random(17)
@@ -809,6 +833,75 @@ class WallFiles(MountedWall):
         for n in range(WALL_COUNT_CAP - existing):
             self.assertEqual(self.call("POST", "x", path=f"/wall/after-{n}")[0], 200)
         self.assertEqual(self.call("POST", "x", path="/wall/one-too-many")[0], 409)
+
+
+def die_midway(mount, method, name, when):
+    """One request that dies (as a Lambda timeout would end it) before or after its wall changed."""
+    os.environ["MOUNT_PATH"] = mount
+    os.environ["MAX_WALLS"] = "3"
+    original = message_wall.append_line if method == "POST" else message_wall.remove_wall
+
+    def act(*args, **kwargs):
+        if when == "after":
+            original(*args, **kwargs)
+        os._exit(3)
+
+    setattr(message_wall, "append_line" if method == "POST" else "remove_wall", act)
+    message_wall.handler(event(method, "x", path=f"/wall/{name}"), None)
+    os._exit(0)  # not reached when the change was made
+
+
+class CountRepair(MountedWall):
+    def count_record(self):
+        with open(os.path.join(self.mount, "walls.count"), "rb") as record:
+            return message_wall.parse_count(record.read())
+
+    def die(self, method, name, when):
+        process = multiprocessing.get_context("fork").Process(target=die_midway, args=(self.mount, method, name, when))
+        process.start()
+        process.join(timeout=60)
+        self.assertEqual(process.exitcode, 3, "the request did not reach its change")
+
+    def test_a_request_that_dies_midway_leaves_the_count_exact(self):
+        os.environ["MAX_WALLS"] = "3"
+        self.assertEqual(self.call("POST", "a", path="/wall/a")[0], 200)
+        for method, name, when, walls in (("POST", "b", "before", {"a"}), ("POST", "b", "after", {"a", "b"}),
+                                          ("DELETE", "a", "before", {"a", "b"}), ("DELETE", "a", "after", {"b"})):
+            self.die(method, name, when)
+            self.assertEqual(set(os.listdir(os.path.join(self.mount, "walls"))), walls, (method, when))
+            self.assertEqual(self.count_record()[1:], ("0" if method == "POST" else "1", name))  # the change in flight
+            # The next request to take the count repairs it: exactly 3 - len(walls) more fit.
+            for n in range(3 - len(walls)):
+                self.assertEqual(self.call("POST", "x", path=f"/wall/fill-{n}")[0], 200, (method, when))
+            self.assertEqual(self.call("POST", "x", path="/wall/one-too-many"), (
+                409, "Too many walls: there are 3 and the cap is 3 (MAX_WALLS). POST to an existing wall, or DELETE one to make room."))
+            for n in range(3 - len(walls)):
+                self.assertEqual(self.call("DELETE", path=f"/wall/fill-{n}")[0], 200)
+            self.assertEqual(self.count_record(), (len(walls), "-", ""))
+
+    def test_a_record_that_is_not_one_is_counted_again(self):
+        for name in ("a", "b"):
+            self.call("POST", "x", path=f"/wall/{name}")
+        for bad in (b"", b"garbage", b"0000000002 - " + b" " * 64 + b"\n" + b"more", b"00000000x2 - " + b" " * 64 + b"\n"):
+            with open(os.path.join(self.mount, "walls.count"), "wb") as record:
+                record.write(bad)
+            self.assertEqual(self.call("POST", "y", path="/wall/c"), (200, "y\n"), bad)
+            self.assertEqual(self.count_record(), (3, "-", ""))
+            self.assertEqual(self.call("DELETE", path="/wall/c"), (200, "Messages deleted."))
+
+    def test_a_mount_of_the_earlier_layout_is_counted_once_and_its_lock_files_removed(self):
+        os.environ["MAX_WALLS"] = "3"
+        os.makedirs(os.path.join(self.mount, "walls"))
+        for name in ("walls/a", "walls/b", "walls/a.lock", "walls/b.lock", "walls/gone.lock", "walls.lock", "content.lock"):
+            with open(os.path.join(self.mount, name), "w", encoding="utf-8") as f:
+                f.write("old\n" if "." not in name else "")
+        self.assertEqual(self.call("POST", "c", path="/wall/c"), (200, "c\n"))
+        self.assertEqual(self.call("POST", "d", path="/wall/d")[0], 409)
+        self.assertEqual({name for name in tree(self.mount) if ".lock" in name}, set())
+        with unittest.mock.patch.object(message_wall.os, "scandir", side_effect=AssertionError("listed")):
+            self.assertEqual(self.call("DELETE", path="/wall/a"), (200, "Messages deleted."))
+            self.assertEqual(self.call("POST", "d", path="/wall/d"), (200, "d\n"))
+            self.assertEqual(self.call("POST", "new", path="/wall/b"), (200, "old\nnew\n"))
 
 
 def imported_modules(path):
