@@ -2,14 +2,14 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import { Construct } from 'constructs';
 import { EfsBackedFunction } from './efs-backed-function';
-import { SharedFileSystem } from './shared-file-system';
+import { ISharedFileSystem, SharedFileSystem } from './shared-file-system';
 
 /**
  * Properties of a {@link FileSystemDashboard}.
  */
 export interface FileSystemDashboardProps {
-  /** The file system to show. */
-  readonly fileSystem: SharedFileSystem;
+  /** The file system to show: one of this app, or one imported with `SharedFileSystem.fromFileSystemAttributes`. */
+  readonly fileSystem: ISharedFileSystem;
 
   /**
    * The functions that mount it.
@@ -49,8 +49,9 @@ function graph(title: string, metrics: cloudwatch.IMetric[]): cloudwatch.GraphWi
   return new cloudwatch.GraphWidget({ title, left: metrics, width: 6, height: 6 });
 }
 
-function fileSystemWidgets(fileSystem: SharedFileSystem): cloudwatch.IWidget[] {
-  const throughput = fileSystem.throughputMode === efs.ThroughputMode.PROVISIONED
+function fileSystemWidgets(fileSystem: ISharedFileSystem): cloudwatch.IWidget[] {
+  // The provisioned rate is known for a file system of the app only; an import shows the bytes.
+  const throughput = fileSystem instanceof SharedFileSystem && fileSystem.throughputMode === efs.ThroughputMode.PROVISIONED
     ? graph('Throughput, % of provisioned', [fileSystem.metricProvisionedThroughputUtilization()])
     : graph('Metered I/O bytes', [fileSystem.metricMeteredIOBytes()]);
   const first = fileSystem.throughputMode === efs.ThroughputMode.BURSTING

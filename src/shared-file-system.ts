@@ -13,6 +13,7 @@ import { addCapacityWarnings, allColdStarts, CapacityCheckInput, planFor } from 
 import { grantClient } from './private/client-grants';
 import { MAX_CLIENT_CONNECTIONS, NFS_PORT } from './private/efs-limits';
 import { addFileSystemAlarms } from './private/file-system-alarms';
+import { burstCreditBalance, clientConnections, efsMetric, meteredIOBytes, percentIOLimit } from './private/efs-metrics';
 import { fileSystemPolicy, perimeterArnsOf } from './private/file-system-policy';
 import { ImportedSharedFileSystem } from './private/imported-shared-file-system';
 import { allowNfsFromClient } from './private/nfs-access';
@@ -152,8 +153,26 @@ export interface ISharedFileSystem extends ec2.IConnectable {
    */
   allowMountFrom(client: ec2.IConnectable): void;
 
+  /** The throughput mode, when known (an import may leave it out). */
+  readonly throughputMode?: efs.ThroughputMode;
+
   /** The file system's alarms (see `SharedFileSystem.addAlarms`). */
   addAlarms(options?: FileSystemAlarmOptions): cloudwatch.Alarm[];
+
+  /** An `AWS/EFS` metric of this file system. */
+  metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /** Burst credits left, in bytes (Bursting mode). Minimum over 5 minutes. */
+  metricBurstCreditBalance(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /** How close the file system is to its I/O limit, in percent. Maximum over 5 minutes. */
+  metricPercentIOLimit(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /** Connected NFS clients (one per Lambda execution environment). Sum over 1 minute. */
+  metricClientConnections(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /** Bytes of metered I/O (what throughput limits count). Sum over 1 minute. */
+  metricMeteredIOBytes(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 }
 
 /**
@@ -529,32 +548,27 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
 
   /** An `AWS/EFS` metric of this file system. */
   public metric(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'AWS/EFS',
-      metricName,
-      dimensionsMap: { FileSystemId: this.fileSystemId },
-      ...props,
-    });
+    return efsMetric(this.fileSystemId, metricName, props);
   }
 
   /** Burst credits left, in bytes (Bursting mode). Minimum over 5 minutes. */
   public metricBurstCreditBalance(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return this.metric('BurstCreditBalance', { statistic: 'Minimum', period: Duration.minutes(5), ...props });
+    return burstCreditBalance(this.fileSystemId, props);
   }
 
   /** How close the file system is to its I/O limit (General Purpose mode), in percent. Maximum over 5 minutes. */
   public metricPercentIOLimit(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return this.metric('PercentIOLimit', { statistic: 'Maximum', period: Duration.minutes(5), ...props });
+    return percentIOLimit(this.fileSystemId, props);
   }
 
   /** Connected NFS clients (one per Lambda execution environment). Sum over 1 minute. */
   public metricClientConnections(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return this.metric('ClientConnections', { statistic: 'Sum', period: Duration.minutes(1), ...props });
+    return clientConnections(this.fileSystemId, props);
   }
 
   /** Bytes of metered I/O (what throughput limits count). Sum over 1 minute. */
   public metricMeteredIOBytes(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return this.metric('MeteredIOBytes', { statistic: 'Sum', period: Duration.minutes(1), ...props });
+    return meteredIOBytes(this.fileSystemId, props);
   }
 
   /** Metered throughput as a percentage of the provisioned rate (Provisioned mode). */

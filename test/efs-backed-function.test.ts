@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { alarmTopic, checkedApp, expectCompliant, fixture, functionProps, LATEST_PYTHON, newFunction, nfsIngressFrom, stackWithFileSystem, testStack } from './helpers';
-import { EfsBackedFunction, InferenceVpc, SharedFileSystem } from '../src';
+import { EfsBackedFunction, EfsBackedFunctionProps, InferenceVpc, SharedFileSystem } from '../src';
 
 /** The function the construct creates (the VPC's default-security-group handler is one too). */
 function efsFunction(template: Template) {

@@ -1,8 +1,9 @@
-import { Size } from 'aws-cdk-lib';
+import { Size, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import { expectCompliant, stackWithFileSystem } from './helpers';
-import { FileSystemDashboard, SharedFileSystemProps } from '../src';
+import { FileSystemDashboard, SharedFileSystem, SharedFileSystemProps } from '../src';
 
 /** The titles of the dashboard's widgets, in order, read from the synthesized body. */
 function widgetTitles(props: Partial<SharedFileSystemProps>, functionIds: string[], dashboardName?: string) {
@@ -41,5 +42,23 @@ describe('FileSystemDashboard', () => {
     widgetTitles({}, [], 'inference-efs').template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'inference-efs' });
     const unnamed = Object.values(widgetTitles({}, []).template.findResources('AWS::CloudWatch::Dashboard'))[0];
     expect(unnamed.Properties.DashboardName).toBeUndefined();
+  });
+
+  test.each([
+    ['of unknown throughput mode', undefined, 'Percent I/O limit'],
+    ['in bursting mode', efs.ThroughputMode.BURSTING, 'Burst credit balance (bytes)'],
+    ['in provisioned mode (its rate unknown: the bytes)', efs.ThroughputMode.PROVISIONED, 'Percent I/O limit'],
+  ])('an imported file system %s gets the same graphs, on its id', (_name, throughputMode, first) => {
+    const stack = new Stack();
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    const securityGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-12345678');
+    const fileSystem = SharedFileSystem.fromFileSystemAttributes(stack, 'Imported', { fileSystemId: 'fs-0123456789abcdef0', securityGroup, vpc, throughputMode });
+    new FileSystemDashboard(stack, 'Dashboard', { fileSystem });
+    const dashboard = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'))[0];
+    const body = JSON.parse(stack.resolve(dashboard.Properties.DashboardBody)['Fn::Join'][1]
+      .map((part: unknown) => (typeof part === 'string' ? part : 'TOKEN')).join(''));
+    expect(body.widgets.map((widget: { properties: { title: string } }) => widget.properties.title))
+      .toEqual([first, 'Client connections', 'Metered I/O bytes', 'Client connections now']);
+    expect(JSON.stringify(body)).toContain('"FileSystemId","fs-0123456789abcdef0"');
   });
 });

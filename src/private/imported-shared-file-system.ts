@@ -9,6 +9,7 @@ import { Construct, IDependable } from 'constructs';
 import { posixAccessPointOptions } from './access-point-options';
 import { acknowledgeFinding } from './acknowledgments';
 import { grantClient } from './client-grants';
+import { burstCreditBalance, clientConnections, efsMetric, meteredIOBytes, percentIOLimit } from './efs-metrics';
 import { addFileSystemAlarms } from './file-system-alarms';
 import { acknowledgeInternalFunction, GENERALLY_AVAILABLE_PYTHON } from './internal-functions';
 import { retainedLogGroup } from './log-groups';
@@ -106,9 +107,9 @@ export class ImportedSharedFileSystem extends Construct implements ISharedFileSy
     return addFileSystemAlarms({
       scope: this,
       throughputMode: this.throughputMode,
-      metricBurstCreditBalance: () => this.metric('BurstCreditBalance', 'Minimum', Duration.minutes(5)),
-      metricPercentIOLimit: () => this.metric('PercentIOLimit', 'Maximum', Duration.minutes(5)),
-      metricClientConnections: () => this.metric('ClientConnections', 'Sum', Duration.minutes(1)),
+      metricBurstCreditBalance: () => this.metricBurstCreditBalance(),
+      metricPercentIOLimit: () => this.metricPercentIOLimit(),
+      metricClientConnections: () => this.metricClientConnections(),
       metricProvisionedThroughputUtilization: () => {
         throw new Error('throughputMode PROVISIONED of an imported file system has no known provisioned rate to alarm on');
       },
@@ -116,8 +117,24 @@ export class ImportedSharedFileSystem extends Construct implements ISharedFileSy
     }, options);
   }
 
-  private metric(metricName: string, statistic: string, period: Duration): cloudwatch.Metric {
-    return new cloudwatch.Metric({ namespace: 'AWS/EFS', metricName, dimensionsMap: { FileSystemId: this.fileSystemId }, statistic, period });
+  public metric(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return efsMetric(this.fileSystemId, metricName, props);
+  }
+
+  public metricBurstCreditBalance(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return burstCreditBalance(this.fileSystemId, props);
+  }
+
+  public metricPercentIOLimit(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return percentIOLimit(this.fileSystemId, props);
+  }
+
+  public metricClientConnections(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return clientConnections(this.fileSystemId, props);
+  }
+
+  public metricMeteredIOBytes(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return meteredIOBytes(this.fileSystemId, props);
   }
 
   private createMountTargetCheck(): CustomResource {
