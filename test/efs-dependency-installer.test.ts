@@ -290,10 +290,10 @@ describe('EfsDependencyInstaller: pinned inputs', () => {
 
   test.each([
     [{ packages: ['--index-url https://evil.example/simple'] }, /each requirement must be a package specifier/],
-    [{ packages: ['-e git+https://example.com/x.git'] }, /each requirement must be a package specifier/],
+    [{ packages: ['-e git+https://example.com/x.git'] }, /VCS references .* are not accepted/],
     [{ packages: ['torch --hash=sha256:00'] }, /optionally followed by --hash=sha256:<64 hex digits> \(got 'torch --hash=sha256:00'\)/],
     [{ packages: ['torch --extra-index-url https://x.example'] }, /other pip options are not accepted/],
-    [{ packages: ['mypkg @ http://files.example/mypkg-1.0-py3-none-any.whl'] }, /the direct reference in .* must be an https URL/],
+    [{ packages: ['mypkg @ http://files.example/mypkg-1.0-py3-none-any.whl'] }, /the URL in requirement .* must be an https URL/],
     [{ packages: [`torch==2.6.0 --hash=sha256:${HASH}`, 'Pillow'] }, /requirements must all carry --hash or none .*without a hash: Pillow/],
     [{ packages: ['# nothing', '  '] }, /packages or requirementsFile must name at least one requirement \(got none\)/],
     [{ indexUrl: 'http://mirror.example/simple' }, /indexUrl must be an https URL without spaces or quotes \(got 'http:\/\/mirror.example\/simple'\)/],
@@ -305,6 +305,40 @@ describe('EfsDependencyInstaller: pinned inputs', () => {
     [{ requirementsFile: '/no/such/requirements.txt' }, /requirementsFile cannot be read \(got '\/no\/such\/requirements.txt': ENOENT\)/],
   ])('refuses %j', (props, message) => {
     expect(fails(props as Partial<EfsDependencyInstallerProps>)).toThrow(message);
+  });
+});
+
+describe('EfsDependencyInstaller: one rule for every URL form pip accepts in a requirement line (https, no credentials, no VCS)', () => {
+  test.each([
+    ['a bare http URL line', 'http://203.0.113.7/x.whl', /must be an https URL/],
+    ['a bare file URL line', 'file:///tmp/x.whl', /must be an https URL/],
+    ['a bare file URL without slashes', 'file:x.whl', /must be an https URL/],
+    ['a direct reference over http', 'x @ http://files.example/x-1.0-py3-none-any.whl', /must be an https URL/],
+    ['a direct reference without spaces', 'x@http://files.example/x-1.0-py3-none-any.whl', /must be an https URL/],
+    ['a direct reference with credentials', 'x @ https://user:token@files.example/x.whl', /must not carry credentials/],
+    ['a bare https URL with credentials', 'https://token@files.example/x.whl', /must not carry credentials/],
+    ['a VCS reference', 'git+https://github.com/o/r.git@v1#egg=r', /VCS references .* are not accepted/],
+    ['a VCS direct reference', 'r @ git+https://github.com/o/r.git@v1', /VCS references .* are not accepted/],
+    ['an editable VCS line', '-e git+https://github.com/o/r.git#egg=r', /VCS references .* are not accepted/],
+    ['a find-links line over http', '--find-links http://files.example/', /must be an https URL/],
+    ['a short find-links line over https', '-f https://files.example/', /other pip options are not accepted/],
+    ['a find-links option after a requirement', 'x==1 --find-links=http://files.example/', /must be an https URL/],
+    ['plain http on port 443', 'x @ http://files.example:443/x-1.0-py3-none-any.whl', /must be an https URL/],
+    ['an index option over https', '--index-url https://evil.example/simple', /other pip options are not accepted/],
+    ['a local path', './wheels/x-1.0-py3-none-any.whl', /a package specifier .* or an https URL/],
+    ['an absolute path', '/opt/x-1.0-py3-none-any.whl', /a package specifier .* or an https URL/],
+  ])('refuses %s', (_form, line, message) => {
+    expect(fails({ packages: [line] })).toThrow(message);
+  });
+
+  test.each([
+    ['a specifier', 'torch==2.6.0'],
+    ['a bare https URL', 'https://files.example/x-1.0-py3-none-any.whl'],
+    ['a direct reference over https', 'x @ https://files.example/x-1.0-py3-none-any.whl'],
+    ['an https URL on port 443', 'x @ https://files.example:443/x-1.0-py3-none-any.whl'],
+    ['extras and markers', 'x[cpu]>=1; python_version >= "3.12"'],
+  ])('accepts %s', (_form, line) => {
+    expect(fails({ packages: [line] })).not.toThrow();
   });
 });
 

@@ -59,9 +59,22 @@ function joinContinuations(raw: string[]): string[] {
   return pending ? [...joined, pending] : joined;
 }
 
+/**
+ * Every URL a requirement line can carry, in every form pip reads (pip documentation, "Requirements
+ * File Format" and "VCS Support"): a bare URL line (`https://.../x.whl`, `file:///...`), a direct
+ * reference (`name @ url`, with or without spaces), a VCS URL (`git+https://...`, `-e git+...`), and an
+ * option's value (`--find-links url`, `-f url`, `--opt=url`). Anything of the form `scheme:...` counts,
+ * hash options aside.
+ */
+const URL_IN_LINE = /(?:^|[\s=@])([A-Za-z][A-Za-z0-9+.-]*:[^\s]*)/g;
+
 /** Throws unless `line` is a specifier (or https direct reference) with nothing but hashes after it; returns whether it has any. */
 function checkRequirement(line: string): boolean {
   const words = line.split(' ');
+  // One rule for every URL first, whatever the form that carries it.
+  for (const match of words.filter(word => !word.startsWith('--hash=')).join(' ').matchAll(URL_IN_LINE)) {
+    checkPackageUrl(`the URL in requirement '${line}'`, match[1]);
+  }
   const optionAt = words.findIndex(word => word.startsWith('-'));
   const requirement = (optionAt < 0 ? words : words.slice(0, optionAt)).join(' ');
   const options = optionAt < 0 ? [] : words.slice(optionAt);
@@ -70,23 +83,35 @@ function checkRequirement(line: string): boolean {
     throw new Error(`each requirement must be a package specifier such as 'torch==2.6.0', optionally followed by --hash=sha256:<64 hex digits> (got '${line}'); `
       + 'other pip options are not accepted: indexes go in indexUrl or extraIndexUrls');
   }
-  const direct = /^[A-Za-z0-9._\-\[\], ]+@\s*(\S+)/.exec(requirement);
-  if (direct) {
-    checkPackageUrl(`the direct reference in '${line}'`, direct[1]);
+  if (!/^[A-Za-z0-9]/.test(requirement)) {
+    throw new Error(`each requirement must be a package specifier such as 'torch==2.6.0' or an https URL (got '${line}'): local paths are not accepted`);
   }
   return options.length > 0;
 }
 
-/** Throws unless `url` is an https URL without credentials, spaces or quotes. */
+/**
+ * The one rule for a URL the installer downloads from (an index, a requirement's URL in any form, a
+ * model file): https only (so no `file:`, no plain `http:` on any port, such as `http://host:443/`,
+ * which the install function's 443-only egress would let through), no VCS (the installer takes
+ * binary wheels only), no credentials, no spaces or quotes.
+ */
 export function checkPackageUrl(prop: string, url: string): void {
   if (Token.isUnresolved(url)) {
     throw new Error(`${prop} must be known at synth (got an unresolved token)`);
   }
-  if (!/^https:\/\/[^\s'"]+$/.test(url)) {
-    throw new Error(`${prop} must be an https URL without spaces or quotes (got '${url}')`);
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url)?.[1].toLowerCase();
+  if (scheme !== undefined && /^(git|hg|svn|bzr)\+/.test(scheme)) {
+    throw new Error(`${prop}: VCS references (git+https, hg+, svn+, bzr+) are not accepted: the installer takes binary wheels only (got '${redact(url)}')`);
+  }
+  if (scheme !== 'https' || !/^https:\/\/[^\s'"]+$/i.test(url)) {
+    throw new Error(`${prop} must be an https URL without spaces or quotes (got '${redact(url)}')`);
   }
   const authority = url.slice('https://'.length).split(/[/?#]/)[0];
   if (authority.includes('@')) {
-    throw new Error(`${prop} must not carry credentials (user:token@): they would be stored in the template in plain text (got '${url.replace(/\/\/[^@/]*@/, '//***@')}')`);
+    throw new Error(`${prop} must not carry credentials (user:token@): they would be stored in the template in plain text (got '${redact(url)}')`);
   }
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
 }
