@@ -245,7 +245,9 @@ describe('Lambda functions run on generally available runtimes (Lambda Developer
 
   test('catches a public-preview runtime (python3.15)', () => {
     const stack = new Stack(new App(), 'Preview');
-    new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.PYTHON_3_15, handler: 'index.handler', code: INLINE_CODE });
+    // By name: aws-cdk-lib 2.271 (the floor) has no Runtime.PYTHON_3_15.
+    const preview = new lambda.Runtime('python3.15', lambda.RuntimeFamily.PYTHON, { supportsInlineCode: true });
+    new lambda.Function(stack, 'Fn', { runtime: preview, handler: 'index.handler', code: INLINE_CODE });
     expect(generallyAvailableRuntimes(Template.fromStack(stack).toJSON())).toEqual([expect.stringMatching(/^Fn\w+: runtime "python3.15" is not a generally available runtime$/)]);
   });
 });
