@@ -50,19 +50,44 @@ file system one new wall name at a time.
 
 Every answer is ``text/plain; charset=utf-8`` with ``X-Content-Type-Options: nosniff``.
 
-Locking. Every read or change of a wall holds a ``flock`` on a lock file next to it,
-``<wall>.lock`` (shared to read, exclusive to append or delete), so that concurrent execution
-environments never interleave a line, and a delete can never drop a message whose POST was
-answered after it: the writer opens the wall only after it holds the lock. Lock files are
-never removed. Only a POST creates one (and the ``walls`` directory): a POST creates the lock
-file before the wall, so a GET or DELETE that finds neither has nothing to read or remove and
-answers without creating any file; one that finds a wall without its lock file (a wall of the
-2020 function, which locked the wall itself) creates the lock file and takes the lock.
+Locking. Every read or change of a wall holds a ``flock`` (shared to read, exclusive to
+append or delete) so that concurrent execution environments never interleave a line, and a
+delete can never drop a message whose POST was answered after it: the writer opens the wall
+only after it holds the lock. The lock is one of LOCK_SLOTS (64) fixed files,
+``<mount>/locks/00`` to ``63``, chosen by a CRC-32 of the wall's path: walls that share a slot
+wait for each other, nothing more. Slots are never removed, so a DELETE leaves nothing of its
+wall behind and no request that holds or waits for a lock can lose it (removing a lock file
+under its lock would let a waiter, holding the old file, and a newcomer, creating a new one at
+the same path, both hold "the" exclusive lock). Only a POST creates a slot (and ``locks/``),
+before its wall, so a GET or DELETE that finds neither has nothing to read or remove and
+answers without creating any file; one that finds a wall without its slot (a wall of an
+earlier version) creates the slot and takes the lock.
 
-A POST to a named wall first holds an exclusive ``flock`` on ``<mount>/walls.lock``, then the
-wall's own lock (always in that order; readers and deleters take only the wall's), so that
-walls are created one at a time and the count is exact: a new wall is counted and written
-under the same lock. A deleted wall leaves its empty lock file, which is not counted.
+Counting. ``<mount>/walls.count`` holds the number of named walls in a fixed-size record and is
+its own lock. Creating or removing a named wall holds it exclusively (after the wall's slot,
+always in that order; appends to an existing wall and reads never take it) and writes the
+record twice, fsync'd: first the change in flight (count, name, whether the wall existed),
+then the new count. A request that dies between the two (a Lambda timeout) leaves the first,
+and the next holder repairs it from whether that one wall exists: the count stays exact, and no
+request lists the directory. Only a mount without a record (new, or written by an earlier
+version) is listed, once, to start the count; the earlier layout's lock files (``walls.lock``,
+``content.lock``, ``walls/<name>.lock``) are removed then. A POST to a new wall is refused
+before any file is made when the record, read under a shared lock, is at the cap.
+
+Files on the mount, whatever clients do: at most MAX_WALLS + 1 walls, LOCK_SLOTS lock files,
+``walls.count`` and the directories ``walls`` and ``locks``; no temporary file is made. With the
+defaults that is 101 + 64 + 1 + 2 = 168 entries.
+
+EFS. "NFS client applications can use NFS version 4 file locking (including byte-range
+locking) for read and write operations on Amazon EFS files"; locks are advisory, and "any one
+particular file can have up to 512 locks across all instances connected and users accessing
+the file" (Amazon EFS User Guide, "Features of Amazon EFS", File locking:
+https://docs.aws.amazon.com/efs/latest/ug/features.html). One request holds at most two locks
+(its slot and walls.count), far below 512 per file at the concurrency the API allows. Linux
+emulates ``flock`` on NFS with a whole-file byte-range lock (flock(2), since 2.6.12): the lock
+then belongs to the process, an exclusive one needs the file open for writing (lock files are
+opened read-write), and closing any descriptor of the file releases it, so no request opens a
+file it holds locked a second time. A Lambda environment serves one request at a time.
 """
 
 import base64
