@@ -5,6 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { EfsBackedFunction, InferenceVpc, SharedFileSystem } from '../../src';
+import { EFS_ELASTIC_READ_PRICE } from '../shared/open-endpoint-cost';
 import { addThrottledHttpApi } from '../shared/throttled-http-api';
 
 export interface MessageWallStackProps extends StackProps {
@@ -54,6 +55,12 @@ export interface MessageWallStackProps extends StackProps {
 /** The reserved concurrency of the reference figures (with `fullAccount`). */
 export const MESSAGE_WALL_RESERVED_CONCURRENCY = 10;
 
+/** Requests per second the API accepts by default, over both its stages. */
+export const MESSAGE_WALL_REQUESTS_PER_SECOND = 20;
+
+/** The largest wall (`MAX_WALL_BYTES`): what one GET, or one POST's answer, reads from EFS at most. */
+export const MESSAGE_WALL_MAX_WALL_BYTES = 1024 * 1024;
+
 /**
  * MessageWall: an HTTP API in front of one Python function that keeps a message wall in a
  * file on EFS, mounted through an access point at /mnt/msg as uid/gid 1001.
@@ -100,7 +107,7 @@ export class MessageWallStack extends Stack {
       reservedConcurrentExecutions: props.fullAccount ? MESSAGE_WALL_RESERVED_CONCURRENCY : undefined,
       // A wall is capped so that its answer always fits Lambda's 6 MB response, and the named
       // walls are counted, so an open endpoint cannot fill the file system (see the handler).
-      environment: { MOUNT_PATH: '/mnt/msg', MAX_BODY_BYTES: String(64 * 1024), MAX_WALL_BYTES: String(1024 * 1024), MAX_WALLS: '100' },
+      environment: { MOUNT_PATH: '/mnt/msg', MAX_BODY_BYTES: String(64 * 1024), MAX_WALL_BYTES: String(MESSAGE_WALL_MAX_WALL_BYTES), MAX_WALLS: '100' },
       // The function only talks NFS to the mount targets.
       allowAllOutbound: false,
       // A default VPC has public subnets only; Lambda never gives a function a public IP,
@@ -124,8 +131,11 @@ export class MessageWallStack extends Stack {
       description: 'MessageWall: GET, POST, DELETE a message wall on EFS',
       function: this.wall,
       iamAuth: props.iamAuth ?? false,
-      requestsPerSecond: props.requestsPerSecond ?? 20,
+      requestsPerSecond: props.requestsPerSecond ?? MESSAGE_WALL_REQUESTS_PER_SECOND,
       exposure: 'read, append to and delete every wall, each capped at 1 MiB',
+      // A full wall read by every request (a GET, or the answer of a POST), billed as Elastic
+      // throughput reads.
+      openEndpointCost: { bytesPerRequest: MESSAGE_WALL_MAX_WALL_BYTES, what: 'read from EFS', price: EFS_ELASTIC_READ_PRICE },
     });
     new CfnOutput(this, 'Endpoint', { value: this.api.apiEndpoint, description: 'curl this URL' });
     new CfnOutput(this, 'ReferenceUrl', { value: `${this.api.apiEndpoint}/default/MessageWall`, description: 'The reference deployment\'s URL: the same wall' });

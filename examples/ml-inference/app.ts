@@ -13,6 +13,7 @@
  *   -c reservedConcurrency=10     the most execution environments (default 5 with fullAccount, else none)
  *   -c iamAuth=true               IAM authorization instead of an open endpoint
  *   -c checkpointSha256=<hex>     the SHA-256 the model checkpoint must have (see README)
+ *   -c requirementsFile=<path>    a hash-locked requirements file instead of the bare pins (see README, "Pins")
  */
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Validations } from 'aws-cdk-lib';
@@ -38,6 +39,7 @@ new MlInferenceStack(app, 'MLInference', {
   fullAccount: String(app.node.tryGetContext('fullAccount')) === 'true',
   iamAuth: String(app.node.tryGetContext('iamAuth')) === 'true',
   checkpointSha256: app.node.tryGetContext('checkpointSha256'),
+  requirementsFile: app.node.tryGetContext('requirementsFile'),
 });
 
 Validations.of(app).addPlugins(

@@ -1,9 +1,11 @@
 import * as path from 'path';
 import { CfnOutput, Duration, Size, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { EfsBackedFunction, EfsDependencyInstaller, InferenceVpc, ModelFile, SharedFileSystem } from '../../src';
+import { NAT_GATEWAY_PROCESSING_PRICE } from '../shared/open-endpoint-cost';
 import { addThrottledHttpApi } from '../shared/throttled-http-api';
 
 /** The reference model: a bird classifier from PyTorch Hub. */
@@ -22,7 +24,11 @@ export const CHECKPOINT_URL = 'https://github.com/nicolalandro/ntsnet_cub200/rel
 const HUB_DIRECTORY = 'nicolalandro_ntsnet-cub200_master';
 
 /**
- * The repository at its pinned commit, and the checkpoint. The handler reads the checkpoint
+ * The repository at its pinned commit, and the checkpoint. Neither has a SHA-256 by default:
+ * GitHub does not promise that a generated source archive (`archive/<commit>.zip`) stays the
+ * same bytes, so it gets none; the checkpoint is a release asset, a stable file, but its
+ * SHA-256 could not be established where this was written (GitHub not reachable, no published
+ * digest found): give it with `-c checkpointSha256=` (README, "Pins"). The handler reads the checkpoint
  * from the hub's cache with `torch.load(weights_only=True)` in place of torch.hub's own
  * loader (which would download a missing file and unpickle it with `weights_only=False`).
  */
@@ -32,6 +38,27 @@ function modelFiles(checkpointSha256: string | undefined): ModelFile[] {
     { url: CHECKPOINT_URL, path: 'hub/checkpoints/nts_net_cub200.pt', sha256: checkpointSha256 },
   ];
 }
+
+/**
+ * What the example installs from PyTorch's CPU index (https://download.pytorch.org/whl/cpu),
+ * pinned by version only, so synth warns `installerInputsNotHashLocked` on purpose.
+ *
+ * Why not by hash: pip's hash-checking mode (`--require-hashes`, which the installer turns on
+ * for a hashed list) needs every requirement and every dependency pinned with `==` and hashed,
+ * and the installer refuses a list where only some lines carry `--hash`. The hashes of the
+ * files this index serves could not all be established where this was written (the index was
+ * not reachable): torchvision 0.21.0+cpu's for cp313 linux_x86_64 was found nowhere; torch
+ * 2.6.0+cpu's (cp313 linux_x86_64, e70ee2e3...7bdf) only in two third-party copies, not from
+ * the index itself. Pillow 11.1.0's are known from PyPI (README, "Pins"), but the example
+ * takes Pillow from PyTorch's index, like torch's dependencies.
+ *
+ * To lock it, on a machine that reaches the index (one command; uv resolves for the Lambda
+ * platform from any machine):
+ *   printf 'torch==2.6.0+cpu\ntorchvision==0.21.0+cpu\nPillow==11.1.0\n' | uv pip compile - --generate-hashes \
+ *     --index-url https://download.pytorch.org/whl/cpu --python-version 3.13 --python-platform x86_64-manylinux_2_34 -o requirements.lock.txt
+ * then deploy with `-c requirementsFile=requirements.lock.txt`.
+ */
+export const PACKAGES: readonly string[] = ['torch==2.6.0+cpu', 'torchvision==0.21.0+cpu', 'Pillow==11.1.0'];
 
 /**
  * The Python runtime of the function and of the install function. Not the newest Lambda
@@ -45,6 +72,15 @@ export interface ClassifierFigures {
   readonly reservedConcurrency?: number;
   readonly provisionedConcurrency?: number;
 }
+
+/** The ports the classifier fetches image URLs on (the handler's `ALLOWED_PORTS`), and the only ones its security group lets out to the internet. */
+export const IMAGE_FETCH_PORTS: readonly number[] = [443, 80];
+
+/** The largest image the classifier fetches or accepts (the handler's `MAX_IMAGE_BYTES`). */
+export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+
+/** Requests per second the API accepts, over both its stages. */
+export const ML_INFERENCE_REQUESTS_PER_SECOND = 5;
 
 /** The reference deployment's figures, for an account with Lambda's default quotas (`fullAccount`). */
 export const FULL_ACCOUNT_FIGURES: ClassifierFigures = { memorySize: 3072, reservedConcurrency: 5, provisionedConcurrency: 1 };
@@ -100,6 +136,15 @@ export interface MlInferenceStackProps extends StackProps {
    * @default false
    */
   readonly iamAuth?: boolean;
+
+  /**
+   * A hash-locked requirements file to install instead of PACKAGES, such as the output of the
+   * `uv pip compile --generate-hashes` command given at PACKAGES (every line with `--hash`).
+   * Context: `-c requirementsFile=<path>` (relative to where synth runs).
+   *
+   * @default - PACKAGES, pinned by version only (synth warns: installerInputsNotHashLocked)
+   */
+  readonly requirementsFile?: string;
 }
 
 /**
@@ -130,7 +175,9 @@ export class MlInferenceStack extends Stack {
       architecture: lambda.Architecture.X86_64,
       // CPU-only torch (the CUDA build is several GiB Lambda cannot use), from PyTorch's own
       // index alone, which also serves their dependencies: one index, no dependency confusion.
-      packages: ['torch==2.6.0+cpu', 'torchvision==0.21.0+cpu', 'Pillow==11.1.0'],
+      // Pinned by version, not by hash, unless -c requirementsFile gives a lock: see PACKAGES.
+      packages: props.requirementsFile === undefined ? [...PACKAGES] : undefined,
+      requirementsFile: props.requirementsFile,
       indexUrl: 'https://download.pytorch.org/whl/cpu',
       modelFiles: modelFiles(props.checkpointSha256),
       // Load the model once from the set, offline, as the handler will (the checkpoint as
@@ -167,7 +214,11 @@ export class MlInferenceStack extends Stack {
       // Only the installer writes; the internet-facing classifier reads its set.
       readOnly: true,
       mountEnvironment: this.installer.mountEnvironment,
-      environment: { MODEL_REPO },
+      environment: { MODEL_REPO, MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES), ALLOWED_PORTS: IMAGE_FETCH_PORTS.join(',') },
+      // Out only to image hosts on IMAGE_FETCH_PORTS (below) and NFS to the mount targets, which
+      // EfsBackedFunction adds to a group that does not allow all outbound. No AWS API is called:
+      // logs go through Lambda, and DNS to the VPC resolver is not filtered by security groups.
+      allowAllOutbound: false,
       // On demand, the handler loads in a background thread and finishes in the first
       // invocation (handler/inference.py), so the 10 s init limit does not bind it: its
       // budget is the API's 30 s (declared by addThrottledHttpApi), within the timeout.
@@ -180,6 +231,9 @@ export class MlInferenceStack extends Stack {
           + 'more than a new account\'s quota); the API\'s throttle bounds the calls, and -c fullAccount=true reserves 5.',
       });
     }
+    for (const port of IMAGE_FETCH_PORTS) {
+      this.classifier.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), `Image URLs on port ${port}`);
+    }
     // Deploy the function only once its libraries and model are on EFS.
     this.classifier.lambdaFunction.node.addDependency(this.installer.resource);
     Validations.of(this.classifier).acknowledge({
@@ -191,8 +245,10 @@ export class MlInferenceStack extends Stack {
       description: 'MLInference: GET ?url=<image> or POST an image, answers {"bird_class": ...}',
       function: this.classifier,
       iamAuth: props.iamAuth ?? false,
-      requestsPerSecond: 5,
+      requestsPerSecond: ML_INFERENCE_REQUESTS_PER_SECOND,
       exposure: 'make the function fetch any public http(s) image URL and classify it',
+      // Every request can fetch an image of the largest size through the NAT gateway.
+      openEndpointCost: { bytesPerRequest: MAX_IMAGE_BYTES, what: 'fetched through the NAT gateway', price: NAT_GATEWAY_PROCESSING_PRICE },
     });
     new CfnOutput(this, 'Endpoint', { value: this.api.apiEndpoint, description: 'curl "$ENDPOINT?url=<image url>"' });
     new CfnOutput(this, 'ReferenceUrl', { value: `${this.api.apiEndpoint}/default/MLInference`, description: 'The reference deployment\'s URL: curl "$URL?url=<image url>"' });

@@ -12,6 +12,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { EfsBackedFunction } from '../../src';
+import { describeDailyCost, OpenEndpointCost } from './open-endpoint-cost';
 
 export interface ThrottledHttpApiProps {
   readonly description: string;
@@ -26,6 +27,8 @@ export interface ThrottledHttpApiProps {
   readonly requestsPerSecond: number;
   /** What an open endpoint lets anyone do, for the synth warning and the acknowledgment. */
   readonly exposure: string;
+  /** What one anonymous request can cost at most, for the daily figure in the synth warning. */
+  readonly openEndpointCost: OpenEndpointCost;
 }
 
 /**
@@ -125,13 +128,15 @@ export function addThrottledHttpApi(scope: Construct, props: ThrottledHttpApiPro
     reason: 'The only principal allowed to invoke the function is API Gateway, limited by SourceArn to the routes of this API.',
   });
   if (!props.iamAuth) {
-    // Said where a user sees it: in the synth output, not only in an acknowledgment.
+    // Said where a user sees it: in the synth output, not only in an acknowledgment, with what
+    // a day of it costs at the throttle rate.
+    const cost = describeDailyCost(props.requestsPerSecond, props.openEndpointCost);
     Annotations.of(api).addWarningV2(OPEN_ENDPOINT_WARNING,
       `the API is open: anyone on the internet can call the function (${props.exposure}), at up to ${props.requestsPerSecond} requests/s `
-      + `in all (${perStage} on each of its ${STAGES.length} stages); `
+      + `in all (${perStage} on each of its ${STAGES.length} stages); ${cost}; `
       + 'deploy with -c iamAuth=true to require SigV4-signed requests.');
     const open = `The example reproduces the open endpoint of the reference deployment (${props.exposure}), throttled to `
-      + `${props.requestsPerSecond} requests/s in all (${perStage} on each of its ${STAGES.length} stages) and warned about at synth; `
+      + `${props.requestsPerSecond} requests/s in all (${perStage} on each of its ${STAGES.length} stages) and warned about at synth (${cost}); `
       + 'deploy with -c iamAuth=true for IAM authorization.';
     Validations.of(api).acknowledge(
       { id: 'AwsSolutions::AwsSolutions-APIG4', reason: open },
