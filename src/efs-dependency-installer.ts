@@ -1,26 +1,26 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Annotations, CustomResource, Duration, Size, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnResource, CustomResource, Duration, FileSystem, Size, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { EfsBackedFunction } from './efs-backed-function';
 import { acknowledgeFinding } from './private/acknowledgments';
-import { createInstallDispatcher, DISPATCH_MARGIN } from './private/install-dispatcher';
+import { createInstallDispatcher } from './private/install-dispatcher';
+import { DEADLINE_MARGIN, INSTALLER_ASSETS, MAX_INSTALL_MINUTES } from './private/installer-deadlines';
+import { checkInstallFits, estimateInstall } from './private/installer-estimate';
 import { acknowledgeInternalFunction } from './private/internal-functions';
 import { checkLambdaMemorySize } from './private/lambda-limits';
 import { retainedLogGroup } from './private/log-groups';
 import { parseRequirements, ParsedRequirements, checkPackageUrl, readRequirementsFile } from './private/requirements';
 import { checkIntegerInRange } from './private/validation';
 import { wheelPlatforms } from './private/wheel-platforms';
-import { ISharedFileSystem } from './shared-file-system';
+import { ISharedFileSystem } from './shared-file-system-props';
 import { SynthWarnings } from './synth-warnings';
-
-/** The install function's code (installer.py); its tests stay out of the asset. */
-const INSTALLER_ASSETS = path.join(__dirname, '..', 'assets', 'installer');
 
 /** The install function's code changes the set id: a fixed installer reinstalls. */
 const INSTALLER_CODE_HASH = crypto.createHash('sha256').update(fs.readFileSync(path.join(INSTALLER_ASSETS, 'installer.py'))).digest('hex');
@@ -31,16 +31,8 @@ const INSTALL_MOUNT = '/mnt/install';
 /** PyPI's simple index: the one index used unless `indexUrl` names another. */
 const PYPI = 'https://pypi.org/simple';
 
-/**
- * Lambda's 15 minute limit on one invocation (Lambda quotas: function timeout 900 seconds), less
- * what the install function keeps back to clean up (`CLEANUP_MARGIN`) and the dispatcher to
- * answer CloudFormation (`DISPATCH_MARGIN`): 14 minutes + 40 s + 20 s = 900 s.
- */
-const MAX_INSTALL_MINUTES = 14;
-/** Seconds the install function runs beyond the install timeout: it removes a failed partial set and returns. */
-const CLEANUP_MARGIN = Duration.seconds(40);
-/** How long CloudFormation waits beyond the dispatcher's timeout before it fails the custom resource. */
-const SERVICE_TIMEOUT_MARGIN = Duration.minutes(1);
+/** The install function's own files in its per-installer asset, beside the manifest written at synth. */
+const INSTALL_FUNCTION_FILES = ['installer.py', 'deadline-margin.json'];
 
 /**
  * A file to place in the model directory (`TORCH_HOME`) of the set, downloaded at install.
@@ -138,9 +130,9 @@ export interface EfsDependencyInstallerProps {
   readonly warmUpCode?: string;
 
   /**
-   * How long one install may take. The install runs in a Lambda invocation, so at most
-   * 14 minutes (one more is kept: 40 s for the install function's cleanup, 20 s for the
-   * dispatcher's answer to CloudFormation).
+   * How long one install may take. The install runs in one Lambda invocation, so at most
+   * 14 minutes: the install function runs one margin longer (assets/installer/deadline-margin.json,
+   * 20 s) to clean up and answer, and the dispatcher one margin more to answer CloudFormation.
    *
    * @default Duration.minutes(10)
    */
@@ -155,7 +147,8 @@ export interface EfsDependencyInstallerProps {
 
   /**
    * Sets to keep besides the current one, per installer: the previous one serves a rollback
-   * and the environments still running on it. From 1 to 5.
+   * and the environments still running on it. From 1 to 5. Each installer's history is trimmed
+   * with its own count; changing it installs nothing (it is not part of the set id).
    *
    * @default 1
    */
@@ -244,47 +237,67 @@ export class EfsDependencyInstaller extends Construct {
       ...(props.extraIndexUrls ?? []).flatMap(url => ['--extra-index-url', url]),
       ...(requirements.hashLocked ? ['--require-hashes'] : []),
     ];
-    const code = lambda.Code.fromAsset(INSTALLER_ASSETS, { exclude: ['test_*.py', '__pycache__'] });
-    const properties = {
-      FileSystemId: props.fileSystem.fileSystemId,
-      AccessPointId: props.accessPoint.accessPointId,
-      Requirements: requirements.lines,
-      PipOptions: pipOptions,
-      ModelFiles: modelFiles.map(f => ({ Url: f.url, Sha256: f.sha256 ?? '', Path: f.path, Extract: f.extract ?? false })),
-      WarmUpCode: props.warmUpCode ?? '',
-      KeepPreviousSets: String(keepPrevious),
+    // What goes into the set; its name depends on that and on the installer's own code, not on where it goes.
+    checkInstallFits(estimateInstall(requirements.lines, platforms.pythonVersion, platforms.tags[0].replace(/^manylinux_2_\d+_/, '')), timeout,
+      MAX_INSTALL_MINUTES);
+    const contents = {
+      requirements: requirements.lines,
+      pipOptions,
+      modelFiles: modelFiles.map(f => ({ url: f.url, sha256: f.sha256 ?? '', path: f.path, extract: f.extract ?? false })),
+      warmUpCode: props.warmUpCode ?? '',
     };
-    // The set's name depends on what goes into it and on the installer's own code, not on where it goes.
-    const { FileSystemId: _fileSystemId, AccessPointId: _accessPointId, ...contents } = properties;
     this.dependencySetId = setIdOf({ contents, runtime: props.runtime.name, architecture: architecture.name, installer: INSTALLER_CODE_HASH });
     this.libPath = `sets/${this.dependencySetId}/lib`;
     this.modelPath = `sets/${this.dependencySetId}/model`;
     this.mountEnvironment = { PYTHONPATH: this.libPath, TORCH_HOME: this.modelPath };
     this.inputsHashLocked = requirements.hashLocked && modelFiles.every(f => f.sha256 !== undefined);
 
+    // The deployment is the only source of inputs: they are written into the install function's own code
+    // (manifest.json), and an event names only a set id, which the installer checks against the manifest's.
+    // A stack rollback restores the previous code, and with it the previous manifest.
+    const code = installFunctionCode({ setId: this.dependencySetId, keepPreviousSets: keepPrevious, contents });
     this.installFunction = this.createInstallFunction(props, code, timeout, architecture);
     // CloudFormation invokes the dispatcher, which mounts nothing: a mount that fails (Lambda then runs no
     // code of the install function) still gets an answer, and a rollback's Delete always succeeds.
     this.dispatchFunction = createInstallDispatcher(this, {
       installFunction: this.installFunction.lambdaFunction,
       installFunctionTimeout: this.installFunction.timeout,
+      margin: DEADLINE_MARGIN,
       vpc: props.fileSystem.vpc,
       vpcSubnets: props.fileSystem.vpcSubnets,
       architecture,
-      code,
+      code: lambda.Code.fromAsset(INSTALLER_ASSETS, { exclude: ['test_*.py', '__pycache__', 'installer.py', 'manifest.json'] }),
       logEncryptionKey: props.logEncryptionKey,
     });
     this.resource = new CustomResource(this, 'Install', {
       serviceToken: this.dispatchFunction.functionArn,
       resourceType: 'Custom::EfsDependencySet',
-      // Every input is a property: a rollback's Update carries the old ones, and a replaced
-      // file system or access point (new id) installs again.
-      properties: { SetId: this.dependencySetId, ...properties },
+      // The set id alone is the request: a new set is an Update, and a rollback's Update carries the old id back.
+      // The file system and access point ids only make a replaced one (new id) install again: the installer
+      // ignores them (its own are in its environment).
+      properties: {
+        SetId: this.dependencySetId,
+        FileSystemId: props.fileSystem.fileSystemId,
+        AccessPointId: props.accessPoint.accessPointId,
+      },
       // CloudFormation fails the resource if the dispatcher never answers (it was killed); it answers
       // by its own timeout otherwise. ServiceTimeout: 1 to 3600 s (CloudFormation User Guide,
       // AWS::CloudFormation::CustomResource).
-      serviceTimeout: timeout.plus(CLEANUP_MARGIN).plus(DISPATCH_MARGIN).plus(SERVICE_TIMEOUT_MARGIN),
+      serviceTimeout: timeout.plus(DEADLINE_MARGIN).plus(DEADLINE_MARGIN).plus(DEADLINE_MARGIN),
     });
+    const installer = this.installFunction.lambdaFunction;
+    // Who the installer is, fixed by the deployment: its history key and its stable physical id.
+    installer.addEnvironment('STACK_ID', Aws.STACK_ID);
+    installer.addEnvironment('RESOURCE_LOGICAL_ID', Stack.of(this).getLogicalId(this.resource.node.defaultChild as CfnResource));
+    installer.addEnvironment('FILE_SYSTEM_ID', props.fileSystem.fileSystemId);
+    installer.addEnvironment('ACCESS_POINT_ID', props.accessPoint.accessPointId);
+    // A Delete drops the installer's history only when CloudFormation says the resource is being deleted
+    // (DescribeStackResource, CloudFormation API Reference): a crafted Delete cannot.
+    this.installFunction.executionPolicy.addStatements(new iam.PolicyStatement({
+      sid: 'ConfirmDeletion',
+      actions: ['cloudformation:DescribeStackResource'],
+      resources: [Aws.STACK_ID],
+    }));
     // The install downloads: it starts only once the subnets' routes out (NAT) exist.
     const subnets = props.fileSystem.vpc.selectSubnets(props.fileSystem.vpcSubnets);
     this.resource.node.addDependency(subnets.internetConnectivityEstablished);
@@ -306,7 +319,7 @@ export class EfsDependencyInstaller extends Construct {
       architecture,
       handler: 'installer.handler',
       code,
-      timeout: timeout.plus(CLEANUP_MARGIN),
+      timeout: timeout.plus(DEADLINE_MARGIN),
       memorySize: props.memorySize ?? 3008,
       // pip unpacks wheels in /tmp before it copies them onto EFS.
       ephemeralStorageSize: Size.gibibytes(10),
@@ -357,7 +370,7 @@ function checkInstallTimeout(timeout: Duration): void {
   const minutes = timeout.toSeconds() / 60;
   if (!Token.isUnresolved(timeout.toSeconds()) && (minutes < 1 || minutes > MAX_INSTALL_MINUTES)) {
     throw new Error(`timeout must be from 1 to ${MAX_INSTALL_MINUTES} minutes (got ${timeout.toHumanString()}): the install runs in one `
-      + 'Lambda invocation (at most 15 minutes, one kept for cleanup and the answer to CloudFormation, whose custom resources wait at most an hour)');
+      + `Lambda invocation (at most 15 minutes; the install function and the dispatcher each keep ${DEADLINE_MARGIN.toSeconds()} s to clean up and answer)`);
   }
 }
 
@@ -392,6 +405,16 @@ function warnNotHashLocked(scope: Construct, requirements: ParsedRequirements, m
     `the install takes inputs that are not pinned by hash: ${unpinned.join('; ')}. Whatever the index or host serves on the day `
     + 'of the deployment is installed. Lock them: `pip-compile --generate-hashes` (or `pip download` + `pip hash`) for requirementsFile, '
     + 'and the sha256 of each model file.');
+}
+
+/** The install function's code: installer.py and the margin, with the deployment's manifest beside them (one asset per installer). */
+function installFunctionCode(manifest: object): lambda.Code {
+  const directory = FileSystem.mkdtemp('efs-dependency-installer-');
+  for (const file of INSTALL_FUNCTION_FILES) {
+    fs.copyFileSync(path.join(INSTALLER_ASSETS, file), path.join(directory, file));
+  }
+  fs.writeFileSync(path.join(directory, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
+  return lambda.Code.fromAsset(directory);
 }
 
 function setIdOf(inputs: object): string {

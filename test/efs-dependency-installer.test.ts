@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -30,6 +30,21 @@ function installerIn(scope: Construct, props: Partial<EfsDependencyInstallerProp
     ...props,
   });
   return { network, shared, accessPoint, installer };
+}
+
+/** The one deadline margin, as installer.py and dispatcher.py read it. */
+const MARGIN = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'assets', 'installer', 'deadline-margin.json'), 'utf-8')).marginSeconds;
+
+/** The install function's code directory in the cloud assembly (the template's S3Key names its staged asset). */
+function installCodeDir(stack: Stack): string {
+  const template = Template.fromStack(stack);
+  const key: string = installFunction(template).Properties.Code.S3Key;
+  return path.join(Stage.of(stack)!.outdir, `asset.${key.replace(/\.zip$/, '')}`);
+}
+
+/** The manifest synthesized into the install function's code: the deployment's inputs. */
+function manifestOf(stack: Stack): any {
+  return JSON.parse(fs.readFileSync(path.join(installCodeDir(stack), 'manifest.json'), 'utf-8'));
 }
 
 /** The install custom resource's properties. */
@@ -107,11 +122,18 @@ describe('EfsDependencyInstaller: the default install (one synth, rule packs inc
     expect(fn.Properties).toMatchObject({
       Runtime: LATEST_PYTHON.name,
       Architectures: ['x86_64'],
-      Timeout: 640, // 10 minutes of install, 40 s to remove a failed partial set and answer the dispatcher
+      Timeout: 600 + MARGIN, // 10 minutes of install, one margin to clean up and answer the dispatcher
       MemorySize: 3008,
       EphemeralStorage: { Size: 10240 },
       FileSystemConfigs: [{ LocalMountPath: '/mnt/install', Arn: accessPointArn }],
       Environment: { Variables: { MOUNT_PATH: '/mnt/install', INSTALL_TIMEOUT_SECONDS: '600' } },
+    });
+    // Who the installer is comes from the deployment: its history key and its stable physical id.
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      STACK_ID: { Ref: 'AWS::StackId' },
+      RESOURCE_LOGICAL_ID: Object.keys(template.findResources('Custom::EfsDependencySet'))[0],
+      FILE_SYSTEM_ID: { Ref: expect.stringMatching(/^SharedFileSystem/) },
+      ACCESS_POINT_ID: { Ref: expect.stringMatching(/^SharedFileSystemMl/) },
     });
   });
 
@@ -123,7 +145,7 @@ describe('EfsDependencyInstaller: the default install (one synth, rule packs inc
     expect(dispatcher.Properties.FileSystemConfigs).toBeUndefined();
     expect(dispatcher.Properties).toMatchObject({
       Environment: { Variables: { INSTALL_FUNCTION_NAME: { Ref: installId } } },
-      Timeout: 660, // the install function's 640 s and 20 s to answer CloudFormation
+      Timeout: 600 + 2 * MARGIN, // the install function's timeout and one margin to answer CloudFormation
       VpcConfig: { SubnetIds: install.Properties.VpcConfig.SubnetIds },
     });
     // In the VPC (the rule packs' lambda-inside-VPC checks), with HTTPS out only: the Lambda and CloudFormation APIs, the response URL.
@@ -173,40 +195,56 @@ describe('EfsDependencyInstaller: the default install (one synth, rule packs inc
     });
   });
 
-  test('every input is a property of the custom resource, file system and access point ids included', () => {
+  test('the event names the set; the inputs are in the install function\'s own code (manifest.json), keep count included', () => {
     const properties = installProperties(template);
-    expect(properties).toMatchObject({
+    expect(properties).toEqual({
       SetId: installer.dependencySetId,
       FileSystemId: { Ref: expect.stringMatching(/^SharedFileSystem/) },
       AccessPointId: { Ref: expect.stringMatching(/^SharedFileSystemMl/) },
-      Requirements: ['torch==2.6.0+cpu', 'Pillow>=11'],
-      WarmUpCode: 'import torch',
-      KeepPreviousSets: '1',
-      ModelFiles: [],
       ServiceToken: { 'Fn::GetAtt': [expect.stringMatching(/^DepsDispatcher/), 'Arn'] },
-      ServiceTimeout: '720', // the dispatcher's 660 s and one minute
+      ServiceTimeout: String(600 + 3 * MARGIN), // the dispatcher's timeout and one margin
     });
-    expect(properties.PipOptions.slice(0, 5)).toEqual(['--only-binary=:all:', '--implementation', 'cp', '--python-version', LATEST_PYTHON.name.replace('python', '')]);
-    expect(properties.PipOptions.slice(-2)).toEqual(['--index-url', 'https://download.pytorch.org/whl/cpu']);
+    const manifest = manifestOf(stack);
+    expect(manifest).toMatchObject({
+      setId: installer.dependencySetId,
+      keepPreviousSets: 1,
+      contents: { requirements: ['torch==2.6.0+cpu', 'Pillow>=11'], warmUpCode: 'import torch', modelFiles: [] },
+    });
+    expect(manifest.contents.pipOptions.slice(0, 5)).toEqual(['--only-binary=:all:', '--implementation', 'cp', '--python-version', LATEST_PYTHON.name.replace('python', '')]);
+    expect(manifest.contents.pipOptions.slice(-2)).toEqual(['--index-url', 'https://download.pytorch.org/whl/cpu']);
     expect(installer.dependencySetId).toMatch(/^[0-9a-f]{16}$/);
+    // The install function's code holds the installer, the margin and the manifest; the dispatcher's holds neither manifest nor installer.
+    expect(fs.readdirSync(installCodeDir(stack)).sort()).toEqual(['deadline-margin.json', 'installer.py', 'manifest.json']);
   });
 
-  test('the handler reads the synthesized properties from the strings CloudFormation sends: false is false, numbers are numbers', () => {
+  test('the install function may read its own stack resource, to confirm a Delete, and nothing else of CloudFormation', () => {
+    const statements = policyStatements(template).filter(({ statement }) => JSON.stringify(statement.Action).includes('cloudformation:'));
+    const own = statements.filter(({ roles }) => /DepsFunctionServiceRole/.test(roles));
+    expect(own.map(({ statement }) => statement)).toEqual([expect.objectContaining({
+      Action: 'cloudformation:DescribeStackResource', Effect: 'Allow', Resource: { Ref: 'AWS::StackId' },
+    })]);
+  });
+
+  test('the handler reads the synthesized manifest and environment, and installs only the set they name', () => {
     const withFiles = testStack();
-    installerIn(withFiles, {
+    const { installer: other } = installerIn(withFiles, {
       keepPreviousSets: 2,
       modelFiles: [
         { url: 'https://example.org/m.pt', sha256: HASH, path: 'hub/checkpoints/m.pt' },
         { url: 'https://example.org/repo.zip', sha256: HASH, path: 'hub/repo', extract: true },
       ],
     });
-    const sent = asCloudFormationSends(installProperties(Template.fromStack(withFiles))) as Record<string, any>;
-    expect(sent.ModelFiles[0].Extract).toBe('false');
-    const parsed = python('import json, sys, installer; print(json.dumps(installer.parse_properties(json.load(sys.stdin))))', JSON.stringify(sent));
-    expect(parsed.KeepPreviousSets).toBe(2);
-    expect(parsed.ModelFiles.map((f: any) => f.Extract)).toEqual([false, true]);
-    expect(parsed.Requirements).toEqual(['torch==2.6.0+cpu', 'Pillow>=11']);
-    expect(parsed.PipOptions).toEqual(sent.PipOptions);
+    const variables = asCloudFormationSends(installFunction(Template.fromStack(withFiles)).Properties.Environment.Variables);
+    const parsed = python([
+      'import json, sys, installer',
+      `d = installer.load_deployment(${JSON.stringify(path.join(installCodeDir(withFiles), 'manifest.json'))}, json.load(sys.stdin))`,
+      'print(json.dumps(d))',
+    ].join('\n'), JSON.stringify(variables));
+    expect(parsed.setId).toBe(other.dependencySetId);
+    expect(parsed.keep).toBe(2);
+    expect(parsed.modelFiles.map((f: any) => f.Extract)).toEqual([false, true]);
+    expect(parsed.requirements).toEqual(['torch==2.6.0+cpu', 'Pillow>=11']);
+    expect(parsed.physicalId).toMatch(/^resolved-.*:resolved-.*:DepsInstall/);
   });
 
   test('functions import the set they were deployed with, never a moving link', () => {
@@ -271,13 +309,13 @@ describe('EfsDependencyInstaller: pinned inputs', () => {
       extraIndexUrls: ['https://pypi.org/simple'],
       modelFiles: [{ url: 'https://example.org/m.pt', sha256: HASH.toUpperCase(), path: 'hub/checkpoints/m.pt' }],
     });
-    const properties = installProperties(Template.fromStack(stack));
-    expect(properties.Requirements).toEqual([
+    const { contents } = manifestOf(stack);
+    expect(contents.requirements).toEqual([
       `pillow==11.1.0 --hash=sha256:${HASH} --hash=sha256:${'b'.repeat(64)}`,
       `torch==2.6.0+cpu --hash=sha256:${'c'.repeat(64)}`,
     ]);
-    expect(properties.PipOptions.slice(-5)).toEqual(['--index-url', 'https://download.pytorch.org/whl/cpu', '--extra-index-url', 'https://pypi.org/simple', '--require-hashes']);
-    expect(properties.ModelFiles).toEqual([{ Url: 'https://example.org/m.pt', Sha256: HASH, Path: 'hub/checkpoints/m.pt', Extract: false }]);
+    expect(contents.pipOptions.slice(-5)).toEqual(['--index-url', 'https://download.pytorch.org/whl/cpu', '--extra-index-url', 'https://pypi.org/simple', '--require-hashes']);
+    expect(contents.modelFiles).toEqual([{ url: 'https://example.org/m.pt', sha256: HASH, path: 'hub/checkpoints/m.pt', extract: false }]);
     expect(installer.inputsHashLocked).toBe(true);
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(SynthWarnings.INSTALLER_INPUTS_NOT_HASH_LOCKED))).toEqual([]);
   });
@@ -349,10 +387,11 @@ describe('EfsDependencyInstaller: fits CloudFormation and Lambda', () => {
     const template = Template.fromStack(stack);
     const install = installFunction(template).Properties.Timeout;
     const dispatcher = dispatchFunction(template).Properties.Timeout;
-    expect(install).toBe(minutes * 60 + 40);
-    expect(dispatcher).toBe(install + 20);
+    // One margin at each step, the same number installer.py and dispatcher.py read (deadline-margin.json).
+    expect(install).toBe(minutes * 60 + MARGIN);
+    expect(dispatcher).toBe(install + MARGIN);
     expect(dispatcher).toBeLessThanOrEqual(900);
-    expect(Number(installProperties(template).ServiceTimeout)).toBe(dispatcher + 60);
+    expect(Number(installProperties(template).ServiceTimeout)).toBe(dispatcher + MARGIN);
   });
 
   test.each([
@@ -361,6 +400,18 @@ describe('EfsDependencyInstaller: fits CloudFormation and Lambda', () => {
     [Duration.seconds(30), /timeout must be from 1 to 14 minutes \(got 30 seconds\)/],
   ])('refuses a timeout of %s', (timeout, message) => {
     expect(fails({ timeout })).toThrow(message);
+  });
+
+  test('refuses requirements whose known wheel sizes cannot be installed within the timeout, saying how to tell for others', () => {
+    const torch = { runtime: lambda.Runtime.PYTHON_3_13, packages: ['torch==2.6.0', 'pillow==11.1.0'], indexUrl: 'https://pypi.org/simple' };
+    // torch 2.6.0 for cp313 x86_64 on PyPI: 766,626,191 bytes (PyPI's simple API, PEP 700 size); 77 s at the assumed 10 MB/s.
+    expect(fails({ ...torch, timeout: Duration.minutes(1) })).toThrow(
+      /timeout is too short for the requirements \(got 1 minute\): the wheels whose size is known \(771 MB.*raise timeout to at least 2 minutes.*pip download/);
+    expect(fails({ ...torch, timeout: Duration.minutes(2) })).not.toThrow();
+    // aarch64's torch is 96 MB: it fits one minute.
+    expect(fails({ ...torch, timeout: Duration.minutes(1), architecture: lambda.Architecture.ARM_64 })).not.toThrow();
+    // Sizes not known here (PyTorch's own index, unpinned requirements) refuse nothing.
+    expect(fails({ runtime: lambda.Runtime.PYTHON_3_13, packages: ['torch==2.6.0+cpu', 'numpy'], timeout: Duration.minutes(1) })).not.toThrow();
   });
 
   test('keeps 1 to 5 previous sets: never fewer than the one a rollback needs', () => {
@@ -380,7 +431,7 @@ describe('EfsDependencyInstaller: wheels the runtime can load', () => {
   function platformsOf(runtime: lambda.Runtime, architecture = lambda.Architecture.X86_64): string[] {
     const stack = new Stack();
     installerIn(stack, { runtime, architecture });
-    const options: string[] = installProperties(Template.fromStack(stack)).PipOptions;
+    const options: string[] = manifestOf(stack).contents.pipOptions;
     return options.flatMap((option, i) => (option === '--platform' ? [options[i + 1]] : []));
   }
 
@@ -407,7 +458,7 @@ describe('EfsDependencyInstaller: wheels the runtime can load', () => {
     for (const architecture of [lambda.Architecture.X86_64, lambda.Architecture.ARM_64]) {
       const stack = new Stack();
       installerIn(stack, { runtime: lambda.Runtime.PYTHON_3_12, architecture });
-      const options: string[] = installProperties(Template.fromStack(stack)).PipOptions;
+      const options: string[] = manifestOf(stack).contents.pipOptions;
       expect(options.slice(0, options.indexOf('--index-url'))).toEqual(tested[architecture.name]);
     }
   });
@@ -439,6 +490,20 @@ describe('EfsDependencyInstaller: one writer per access point', () => {
       id({ modelFiles: [{ url: 'https://example.org/m.pt', path: 'm.pt', sha256: HASH }] }),
     ];
     expect(new Set([base, ...changed]).size).toBe(6);
+    // The keep count is outside the set id: changing it installs nothing (the next install or confirmed Delete applies it).
+    expect(id({ keepPreviousSets: 3 })).toBe(base);
+  });
+
+  test('installers with different inputs get different install function code; the dispatcher\'s code is shared', () => {
+    const stack = new Stack();
+    const { shared } = installerIn(stack);
+    const other = shared.addAccessPoint('Other', { path: '/other', uid: '1002', gid: '1002' });
+    new EfsDependencyInstaller(stack, 'Other', { fileSystem: shared, accessPoint: other, runtime: LATEST_PYTHON, packages: ['x==1'] });
+    const template = Template.fromStack(stack);
+    const keys = (handler: string) => Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: handler } }))
+      .map(f => f.Properties.Code.S3Key);
+    expect(new Set(keys('installer.handler')).size).toBe(2);
+    expect(new Set(keys('dispatcher.handler')).size).toBe(1);
   });
 
   test('warns when the file system\'s subnets cannot reach the package indexes', () => {

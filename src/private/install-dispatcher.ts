@@ -8,15 +8,14 @@ import { acknowledgeFinding } from './acknowledgments';
 import { acknowledgeInternalFunction, GENERALLY_AVAILABLE_PYTHON } from './internal-functions';
 import { retainedLogGroup } from './log-groups';
 
-/** Seconds the dispatcher runs beyond the install function: it answers CloudFormation (dispatcher.py keeps 15 of them). */
-export const DISPATCH_MARGIN = Duration.seconds(20);
-
 /** What the dispatcher needs to know. */
 export interface InstallDispatcherOptions {
   /** The function that mounts the access point and installs; the dispatcher alone invokes it. */
   readonly installFunction: lambda.IFunction;
-  /** The install function's timeout: the dispatcher runs `DISPATCH_MARGIN` longer. */
+  /** The install function's timeout: the dispatcher runs `margin` longer. */
   readonly installFunctionTimeout: Duration;
+  /** The one deadline margin (installer-deadlines.ts): dispatcher.py reads the same file and answers in the last half of it. */
+  readonly margin: Duration;
   /** Where the install function runs: the dispatcher runs there too. */
   readonly vpc: ec2.IVpc;
   readonly vpcSubnets?: ec2.SubnetSelection;
@@ -106,7 +105,7 @@ export function createInstallDispatcher(scope: Construct, options: InstallDispat
     handler: 'dispatcher.handler',
     code: options.code,
     // Longer than the install function (the synchronous invocation returns by its timeout), at most Lambda's 900 s.
-    timeout: options.installFunctionTimeout.plus(DISPATCH_MARGIN),
+    timeout: options.installFunctionTimeout.plus(options.margin),
     memorySize: 256,
     role,
     logGroup,
