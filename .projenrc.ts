@@ -109,6 +109,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Integration tests in the aws-cdk convention (integ/): snapshots checked offline in `npm test`.
     '@aws-cdk/integ-runner@^2.197.10',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    // The module graph of src/: test/module-graph.test.ts keeps it free of cycles.
+    'dependency-cruiser@^17.4.3',
   ],
 
   sampleCode: false,
@@ -116,7 +118,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The package holds the library, its assets and API docs: test/package-contents.test.ts lists it.
   npmIgnoreOptions: {
     ignorePatterns: ['/examples/', '/bench/', '/scripts/', '/integ/', '/.ci/', 'cdk.out/', '/rosetta/', '/assets/**/test_*.py', '__pycache__/',
-      '/.message-wall/', '/.tools/', '/dist-pacmak/', '/.jsii-pacmak/', '*.tabl.json'],
+      '/.message-wall/', '/.tools/', '/dist-pacmak/', '/.jsii-pacmak/', '*.tabl.json', '/.dependency-cruiser.cjs'],
   },
 });
 

@@ -3,11 +3,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { EfsBackedFunctionProps, FunctionAlarmOptions } from './efs-backed-function-props';
 import { checkAccessPointOf } from './private/access-point-owner';
 import { acknowledgeFinding } from './private/acknowledgments';
 import { alarmNotifying } from './private/alarms';
@@ -21,122 +20,8 @@ import { allowNfsFrom } from './private/nfs-access';
 import { registerReadOnlyMount } from './private/read-only-mounts';
 import { checkIntegerInRange, checkMountPath, inPython } from './private/validation';
 import { zoneName } from './private/zones';
-import { ISharedFileSystem } from './shared-file-system';
+import { ISharedFileSystem } from './shared-file-system-props';
 import { SynthWarnings } from './synth-warnings';
-import { ColdStartLoad } from './throughput-planner';
-
-/**
- * Properties of an {@link EfsBackedFunction}: the usual Lambda function properties, and
- * the access point to mount.
- */
-export interface EfsBackedFunctionProps extends lambda.FunctionProps {
-  /** The file system to mount. */
-  readonly fileSystem: ISharedFileSystem;
-
-  /** The access point of `fileSystem` to mount; it fixes the POSIX user and the root directory. */
-  readonly accessPoint: efs.IAccessPoint;
-
-  /** Where the function sees the access point: `/mnt/` and one directory name. */
-  readonly mountPath: string;
-
-  /**
-   * Mount read-only: only `elasticfilesystem:ClientMount` is granted.
-   *
-   * @default false
-   */
-  readonly readOnly?: boolean;
-
-  /**
-   * Execution environments to keep initialized, through an alias (`aliasName`).
-   * At most `reservedConcurrentExecutions` when that is set.
-   *
-   * @default - no provisioned concurrency and no alias
-   */
-  readonly provisionedConcurrency?: number;
-
-  /**
-   * The name of the alias that carries the provisioned concurrency.
-   *
-   * @default 'live'
-   */
-  readonly aliasName?: string;
-
-  /**
-   * Environment variables whose values are paths under the mount, given relative to it:
-   * `{ PYTHONPATH: 'lib' }` sets `PYTHONPATH=/mnt/<name>/lib`. An empty string is the
-   * mount path itself.
-   *
-   * @default - none
-   */
-  readonly mountEnvironment?: { [name: string]: string };
-
-  /**
-   * What one cold start of this function reads from the file system (its libraries and
-   * model), how often it happens, and whether it loads at init. The file system's throughput
-   * plan counts it within its budgets (the 10 s on-demand init limit, the timeout, the
-   * callers declared with `declareCallerTimeout`), and synth warns when the throughput mode
-   * breaks one.
-   *
-   * @default - not declared
-   */
-  readonly coldStartLoad?: ColdStartLoad;
-
-  /**
-   * How long the function's logs are kept, when this construct creates the log group
-   * (that is, when `logGroup` is not given).
-   *
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logGroupRetention?: logs.RetentionDays;
-
-  /**
-   * A customer-managed KMS key for the log group this construct creates (when `logGroup` is
-   * not given). Its key policy must let CloudWatch Logs (`logs.<region>.amazonaws.com`) use it.
-   *
-   * @default - CloudWatch Logs' own encryption
-   */
-  readonly logEncryptionKey?: kms.IKey;
-}
-
-/**
- * Options of {@link EfsBackedFunction.addAlarms}.
- */
-export interface FunctionAlarmOptions {
-  /**
-   * Notify this topic when an alarm fires.
-   *
-   * @default - no action
-   */
-  readonly alarmTopic?: sns.ITopic;
-
-  /**
-   * Alarm at this many errors in 5 minutes.
-   *
-   * @default 1
-   */
-  readonly errorsThreshold?: number;
-
-  /**
-   * Alarm at this many throttles in 5 minutes.
-   *
-   * @default 1
-   */
-  readonly throttlesThreshold?: number;
-
-  /**
-   * Alarm when p99 duration reaches this fraction of the timeout.
-   *
-   * @default 0.8
-   */
-  readonly durationTimeoutRatio?: number;
-
-  /**
-   * Alarm when a cold start's init phase takes this long.
-   *
-   * @default Duration.seconds(10)
-   */
-  readonly initDurationThreshold?: Duration;
-}
 
 /**
  * A Lambda function that mounts one access point of a {@link SharedFileSystem}.

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { ColdStartLoad } from './throughput-planner';
+import { ColdStartLoad } from './cold-start-load';
 
 /** A client of a shared file system, as its capacity checks see it. */
 export interface FileSystemClient {

@@ -2,7 +2,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import { Construct } from 'constructs';
 import { EfsBackedFunction } from './efs-backed-function';
-import { ISharedFileSystem, SharedFileSystem } from './shared-file-system';
+import { SharedFileSystem } from './shared-file-system';
+import { ISharedFileSystem } from './shared-file-system-props';
 
 /**
  * Properties of a {@link FileSystemDashboard}.

@@ -1,7 +1,10 @@
 // The public API. Modules under ./private are internal and never exported.
 export * from './inference-vpc';
+export * from './shared-file-system-props';
 export * from './shared-file-system';
+export * from './efs-backed-function-props';
 export * from './efs-backed-function';
+export * from './cold-start-load';
 export * from './throughput-planner';
 export * from './synth-warnings';
 export * from './file-system-client';

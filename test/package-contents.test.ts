@@ -14,7 +14,7 @@ const ROOT = path.join(__dirname, '..');
 const ALLOWED = [
   /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^API\.md$/, /^\.jsii$/,
   /^lib\/.+\.(js|d\.ts)$/,
-  /^assets\/[a-z-]+\/(?!test_)[a-z_]+\.py$/,
+  /^assets\/[a-z-]+\/(?!test_)[a-z_-]+\.(py|json)$/,
   /^docs\/[a-z-]+\.md$/,
 ];
 

@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import { checkAccessPointPath, checkDirectoryPermissions, checkPosixId, inPython, MAX_SECONDARY_GIDS } from './validation';
-import type { PosixAccessPointOptions } from '../shared-file-system';
+import type { PosixAccessPointOptions } from '../shared-file-system-props';
 
 /**
  * The checked options of an access point, the same for a file system of the stack and an

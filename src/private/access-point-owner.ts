@@ -2,7 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import { Construct } from 'constructs';
 import { inPython } from './validation';
-import type { ISharedFileSystem } from '../shared-file-system';
+import type { ISharedFileSystem } from '../shared-file-system-props';
 
 /**
  * Where the file system and the access point were given: as two props of a construct

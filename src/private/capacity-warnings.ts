@@ -5,9 +5,10 @@ import { coldStartBudget, knownSeconds, loadsAtInit, onDemand, onDemandWaitSecon
 import { MAX_CLIENT_CONNECTIONS, PROVISIONED_USD_PER_MIB_MONTH } from './efs-limits';
 import { formatNumber } from './format';
 import { inPython } from './validation';
+import { ColdStartLoad, ExpectedLoad } from '../cold-start-load';
 import { FileSystemClient } from '../file-system-client';
 import { SynthWarnings } from '../synth-warnings';
-import { ColdStartLoad, ExpectedLoad, ThroughputPlan, ThroughputPlanner } from '../throughput-planner';
+import { ThroughputPlan, ThroughputPlanner } from '../throughput-planner';
 
 /** A client as the planner sees it: a FileSystemClient without the construct its warnings go to (`npm run plan` has none). */
 export type ClientLoad = Omit<FileSystemClient, 'scope'>;

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { checkAccessPointOf } from './access-point-owner';
 import { accessPointConditions, clientActions } from './file-system-policy';
 import { checkNotReadOnly } from './read-only-mounts';
-import type { ISharedFileSystem } from '../shared-file-system';
+import type { ISharedFileSystem } from '../shared-file-system-props';
 
 /**
  * Grant `grantee` the NFS client actions on `fileSystem`, through `accessPoint` only (an

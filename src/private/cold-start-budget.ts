@@ -1,5 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
-import type { ColdStartLoad } from '../throughput-planner';
+import type { ColdStartLoad } from '../cold-start-load';
 
 /**
  * Lambda stops the init of an on-demand environment after 10 s and runs it again inside the

@@ -4,7 +4,7 @@ import * as efs from 'aws-cdk-lib/aws-efs';
 import { Construct } from 'constructs';
 import { alarmNotifying } from './alarms';
 import { MAX_CLIENT_CONNECTIONS } from './efs-limits';
-import type { FileSystemAlarmOptions } from '../shared-file-system';
+import type { FileSystemAlarmOptions } from '../shared-file-system-props';
 
 /** What the alarms of a shared file system (created in the stack or imported) are made from. */
 export interface AlarmedFileSystem {

@@ -1,5 +1,5 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import type { EfsBackedFunctionProps } from '../efs-backed-function';
+import type { EfsBackedFunctionProps } from '../efs-backed-function-props';
 
 /** The props EfsBackedFunction adds to `lambda.FunctionProps`. */
 export type OwnProps = Omit<EfsBackedFunctionProps, keyof lambda.FunctionProps>;

@@ -16,7 +16,7 @@ import { retainedLogGroup } from './log-groups';
 import { allowNfsFromClient } from './nfs-access';
 import { checkEfsId } from './validation';
 import type { FileSystemClient } from '../file-system-client';
-import type { FileSystemAlarmOptions, ISharedFileSystem, PosixAccessPointOptions, SharedFileSystemAttributes } from '../shared-file-system';
+import type { FileSystemAlarmOptions, ISharedFileSystem, PosixAccessPointOptions, SharedFileSystemAttributes } from '../shared-file-system-props';
 
 const MOUNT_TARGET_CHECK_ASSETS = path.join(__dirname, '..', '..', 'assets', 'mount-target-check');
 

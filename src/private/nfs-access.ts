@@ -2,7 +2,7 @@ import { Names } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { NFS_PORT } from './efs-limits';
-import { ISharedFileSystem } from '../shared-file-system';
+import { ISharedFileSystem } from '../shared-file-system-props';
 
 /** Options of {@link allowNfsFrom}. */
 export interface NfsAccessOptions {
