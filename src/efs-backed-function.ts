@@ -17,7 +17,7 @@ import { checkLambdaLimits } from './private/lambda-limits';
 import { isRetiredRuntime } from './private/lambda-runtimes';
 import { retainedLogGroup } from './private/log-groups';
 import { allowNfsFrom } from './private/nfs-access';
-import { registerReadOnlyMount } from './private/read-only-mounts';
+import { refuseWriteGrants } from './private/read-only-mounts';
 import { checkIntegerInRange, checkMountPath, inPython } from './private/validation';
 import { zoneName } from './private/zones';
 import { ISharedFileSystem } from './shared-file-system-props';
@@ -109,7 +109,7 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
     });
     this.executionPolicy = this.createExecutionPolicy(role, fileSystem, props.accessPoint, props.readOnly ?? false);
     if (props.readOnly) {
-      registerReadOnlyMount(role, this);
+      refuseWriteGrants(this, role);
     }
 
     this.lambdaFunction = new lambda.Function(this, 'Function', {

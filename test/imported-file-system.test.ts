@@ -1,4 +1,4 @@
-import { Size, Stack } from 'aws-cdk-lib';
+import { App, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
@@ -240,13 +240,26 @@ describe('errors instead of silence', () => {
       const { shared } = importedIn(stack);
       return { shared, accessPoint: shared.addAccessPoint('Data', { path: '/data', uid: '1001', gid: '1001' }) };
     }],
-  ])('fails when a read-only function is later granted write (%s)', (_name, build) => {
-    const stack = new Stack();
-    const { shared, accessPoint } = build(stack);
-    const fn = functionOn(stack, shared, accessPoint, 'Reader', { readOnly: true });
-    expect(() => shared.grantReadWrite(fn, accessPoint)).toThrow(
-      /^grantReadWrite: grantee .*Reader mounts read-only \(readOnly: true \(in Python: read_only\)\); use grantRead, or create the function with readOnly: false to let it write$/);
-    expect(() => shared.grantRead(fn, accessPoint)).not.toThrow();
+  ])('fails at synth when a read-only function is granted write, before or after it exists (%s)', (_name, build) => {
+    const message = /grantReadWrite: grantee .*Reader mounts read-only \(readOnly: true \(in Python: read_only\)\); use grantRead, or create the function with readOnly: false to let it write/;
+    // The grant after the function.
+    const after = new Stack();
+    const { shared, accessPoint } = build(after);
+    const fn = functionOn(after, shared, accessPoint, 'Reader', { readOnly: true });
+    shared.grantReadWrite(fn, accessPoint);
+    expect(() => App.of(after)!.synth()).toThrow(message);
+    // The grant before the function: to the role the function is then given.
+    const before = new Stack();
+    const built = build(before);
+    const role = new iam.Role(before, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    built.shared.grantReadWrite(role, built.accessPoint);
+    functionOn(before, built.shared, built.accessPoint, 'Reader', { readOnly: true, role });
+    expect(() => App.of(before)!.synth()).toThrow(message);
+    // A read grant is no contradiction.
+    const read = new Stack();
+    const r = build(read);
+    r.shared.grantRead(functionOn(read, r.shared, r.accessPoint, 'Reader', { readOnly: true }), r.accessPoint);
+    expect(() => App.of(read)!.synth()).not.toThrow();
   });
 
   test('alarms added before the functions get the burst-credit threshold computed from them', () => {

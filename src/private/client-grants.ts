@@ -2,7 +2,6 @@ import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { checkAccessPointOf } from './access-point-owner';
 import { accessPointConditions, clientActions } from './file-system-policy';
-import { checkNotReadOnly } from './read-only-mounts';
 import type { ISharedFileSystem } from '../shared-file-system-props';
 
 /**
@@ -12,9 +11,6 @@ import type { ISharedFileSystem } from '../shared-file-system-props';
  */
 export function grantClient(fileSystem: ISharedFileSystem, grantee: iam.IGrantable, accessPoint: efs.IAccessPoint, readOnly: boolean): iam.Grant {
   checkAccessPointOf(fileSystem, accessPoint, readOnly ? 'grantRead' : 'grantReadWrite');
-  if (!readOnly) {
-    checkNotReadOnly(grantee);
-  }
   fileSystem.admitPrincipal(grantee);
   return iam.Grant.addToPrincipal({
     grantee,

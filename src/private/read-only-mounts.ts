@@ -1,20 +1,29 @@
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { CLIENT_WRITE } from './file-system-policy';
 import { inPython } from './validation';
 
-/** Principals of functions that mount read-only, with the function's path. */
-const READ_ONLY = new WeakMap<iam.IPrincipal, string>();
-
-/** Record that `principal` belongs to a function mounted with `readOnly: true`. */
-export function registerReadOnlyMount(principal: iam.IPrincipal, fn: IConstruct): void {
-  READ_ONLY.set(principal, fn.node.path);
+/**
+ * A write grant to a read-only function contradicts its `readOnly`: refuse it rather than let
+ * one of the two win silently. Checked at synth, when every grant has been made, so the
+ * order of the function and the grant does not matter. Grants go into the role's own policies
+ * (`iam.Grant.addToPrincipal`), which are its children in the construct tree.
+ */
+export function refuseWriteGrants(fn: IConstruct, role: iam.IRole): void {
+  fn.node.addValidation({
+    validate: () => writeGrantsOf(role).length === 0 ? [] : [
+      `grantReadWrite: grantee ${fn.node.path} mounts read-only (readOnly: true${inPython('readOnly')}); `
+      + 'use grantRead, or create the function with readOnly: false to let it write',
+    ],
+  });
 }
 
-/** A write grant to a read-only function contradicts its `readOnly`: refuse it rather than let one of the two win silently. */
-export function checkNotReadOnly(grantee: iam.IGrantable): void {
-  const fn = READ_ONLY.get(grantee.grantPrincipal);
-  if (fn !== undefined) {
-    throw new Error(`grantReadWrite: grantee ${fn} mounts read-only (readOnly: true${inPython('readOnly')}); `
-      + 'use grantRead, or create the function with readOnly: false to let it write');
-  }
+/** The statements of `role`'s own policies that allow writing to a file system. */
+function writeGrantsOf(role: iam.IRole): unknown[] {
+  return role.node.children
+    .filter((child): child is iam.Policy => child instanceof iam.Policy)
+    .flatMap(policy => Stack.of(policy).resolve(policy.document.toJSON())?.Statement ?? [])
+    .filter((statement: { Effect?: string; Action?: string | string[] }) =>
+      statement.Effect === 'Allow' && [statement.Action ?? []].flat().includes(CLIENT_WRITE));
 }
