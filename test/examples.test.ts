@@ -1,4 +1,4 @@
-import { App } from 'aws-cdk-lib';
+import { App, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { checkedApp, expectCompliant, policyStatements, stableTemplate } from './helpers';
 import * as fs from 'fs';
@@ -202,6 +202,21 @@ describe('examples/message-wall', () => {
   });
 });
 
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/** The installer's inputs, as synthesized into its install function's code (manifest.json beside installer.py). */
+function installManifest(stack: Stack): any {
+  const template = Template.fromStack(stack);
+  const outdir = Stage.of(stack)!.outdir;
+  for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+    const key = fn.Properties.Code?.S3Key;
+    const file = typeof key === 'string' ? path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`, 'manifest.json') : undefined;
+    if (file && fs.existsSync(file)) {
+      return JSON.parse(fs.readFileSync(file, 'utf-8'));
+    }
+  }
+  throw new Error(`no install function with a manifest.json in ${stack.stackName}`);
+}
+
 describe('examples/ml-inference', () => {
   function mlInference(props: MlInferenceStackProps = {}): MlInferenceStack {
     return new MlInferenceStack(checkedApp({ cfnGuard: true }), 'MLInference', props);
@@ -264,19 +279,23 @@ describe('examples/ml-inference', () => {
   test('torch, torchvision, Pillow from one index, the hub repository at a pinned commit and the checkpoint, installed before the function deploys', () => {
     const install = Object.values(template.findResources('Custom::EfsDependencySet'))[0];
     expect(install.Properties).toMatchObject({
-      Requirements: ['torch==2.6.0+cpu', 'torchvision==0.21.0+cpu', 'Pillow==11.1.0'],
+      SetId: defaultStack.installer.dependencySetId,
       FileSystemId: { Ref: expect.stringMatching(/^SharedFileSystem/) },
       AccessPointId: { Ref: expect.stringMatching(/^SharedFileSystemMl/) },
-      ModelFiles: [
-        { Url: `https://github.com/nicolalandro/ntsnet-cub200/archive/${MODEL_REPO_COMMIT}.zip`, Path: 'hub/nicolalandro_ntsnet-cub200_master', Extract: true, Sha256: '' },
-        { Url: CHECKPOINT_URL, Path: 'hub/checkpoints/nts_net_cub200.pt', Extract: false, Sha256: '' },
+    });
+    const contents = installManifest(defaultStack).contents;
+    expect(contents).toMatchObject({
+      requirements: ['torch==2.6.0+cpu', 'torchvision==0.21.0+cpu', 'Pillow==11.1.0'],
+      modelFiles: [
+        { url: `https://github.com/nicolalandro/ntsnet-cub200/archive/${MODEL_REPO_COMMIT}.zip`, path: 'hub/nicolalandro_ntsnet-cub200_master', extract: true, sha256: '' },
+        { url: CHECKPOINT_URL, path: 'hub/checkpoints/nts_net_cub200.pt', extract: false, sha256: '' },
       ],
     });
     expect(MODEL_REPO_COMMIT).toMatch(/^[0-9a-f]{40}$/);
-    expect(install.Properties.PipOptions).toEqual(expect.arrayContaining(['--index-url', 'https://download.pytorch.org/whl/cpu', '--python-version', '3.13']));
-    expect(install.Properties.PipOptions).not.toContain('--extra-index-url');
-    expect(install.Properties.WarmUpCode).toContain("torch.hub.load(hub, 'ntsnet', source='local', pretrained=True, topN=6, device='cpu', num_classes=200)");
-    expect(JSON.stringify(install.Properties)).not.toMatch(/trust_repo/);
+    expect(contents.pipOptions).toEqual(expect.arrayContaining(['--index-url', 'https://download.pytorch.org/whl/cpu', '--python-version', '3.13']));
+    expect(contents.pipOptions).not.toContain('--extra-index-url');
+    expect(contents.warmUpCode).toContain("torch.hub.load(hub, 'ntsnet', source='local', pretrained=True, topN=6, device='cpu', num_classes=200)");
+    expect(JSON.stringify(contents)).not.toMatch(/trust_repo/);
     const [, fn] = classifierFunction(template);
     const installLogicalId = Object.keys(template.findResources('Custom::EfsDependencySet'))[0];
     expect(fn.DependsOn).toContain(installLogicalId);
@@ -287,8 +306,7 @@ describe('examples/ml-inference', () => {
     Annotations.fromStack(defaultStack).hasWarning('/MLInference/Dependencies', Match.stringLikeRegexp(
       'not pinned by hash: requirements without --hash.*model file hub/nicolalandro_ntsnet-cub200_master without sha256; model file hub/checkpoints/nts_net_cub200.pt without sha256'));
     const pinned = new MlInferenceStack(new App(), 'MLInference', { checkpointSha256: 'f'.repeat(64) });
-    const files = Object.values(Template.fromStack(pinned).findResources('Custom::EfsDependencySet'))[0].Properties.ModelFiles;
-    expect(files[1].Sha256).toBe('f'.repeat(64));
+    expect(installManifest(pinned).contents.modelFiles[1].sha256).toBe('f'.repeat(64));
   });
 
   test('pins: the example names what is not hash-locked; a hash-locked requirements file (-c requirementsFile) is installed with --require-hashes instead', () => {
@@ -304,13 +322,13 @@ describe('examples/ml-inference', () => {
       '    # via torchvision',
     ].join('\n'));
     const locked = new MlInferenceStack(new App(), 'MLInference', { requirementsFile: lock, checkpointSha256: 'f'.repeat(64) });
-    const install = Object.values(Template.fromStack(locked).findResources('Custom::EfsDependencySet'))[0];
-    expect(install.Properties.Requirements).toEqual([
+    const contents = installManifest(locked).contents;
+    expect(contents.requirements).toEqual([
       `torch==2.6.0+cpu --hash=sha256:${'a'.repeat(64)}`,
       `torchvision==0.21.0+cpu --hash=sha256:${'b'.repeat(64)}`,
       `pillow==11.1.0 --hash=sha256:${'c'.repeat(64)} --hash=sha256:${'d'.repeat(64)}`,
     ]);
-    expect(install.Properties.PipOptions).toContain('--require-hashes');
+    expect(contents.pipOptions).toContain('--require-hashes');
     // What is left unpinned is the hub archive only (GitHub does not promise stable archive bytes).
     const warnings = Annotations.fromStack(locked).findWarning('/MLInference/Dependencies', Match.stringLikeRegexp('installerInputsNotHashLocked'));
     expect(warnings).toHaveLength(1);
