@@ -58,7 +58,7 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
   /** The invocation timeout. */
   public readonly timeout: Duration;
 
-  private initDurationMetric?: cloudwatch.Metric;
+  private readonly initDurationMetric: cloudwatch.Metric;
 
   private readonly callerTimeouts: Duration[] = [];
 
@@ -107,6 +107,7 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
       encryptionKey: props.logEncryptionKey,
       howToOptIn: 'set logEncryptionKey to encrypt them with a customer-managed key',
     });
+    this.initDurationMetric = initDurationMetricOf(this, this.logGroup);
     this.executionPolicy = this.createExecutionPolicy(role, fileSystem, props.accessPoint, props.readOnly ?? false);
     if (props.readOnly) {
       refuseWriteGrants(this, role);
@@ -197,29 +198,10 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
 
   /**
    * Init duration of cold starts (loading libraries and models from EFS), in milliseconds,
-   * read from the `REPORT` lines of the function's log group by a metric filter (for the
-   * default text log format). Maximum over 5 minutes.
+   * read from the `REPORT` lines of the function's log group by the metric filter the
+   * construct creates (for the default text log format). Maximum over 5 minutes.
    */
   public metricInitDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    if (!this.initDurationMetric) {
-      const filter = new logs.MetricFilter(this, 'InitDurationFilter', {
-        logGroup: this.logGroup,
-        // REPORT RequestId: <id> Duration: <ms> ms Billed Duration: <ms> ms Memory Size: <mb> MB Max Memory Used: <mb> MB Init Duration: <ms> ms
-        filterPattern: logs.FilterPattern.spaceDelimited(
-          'report', 'requestIdLabel', 'requestId', 'durationLabel', 'duration', 'durationUnit',
-          'billedLabel', 'billedDurationLabel', 'billedDuration', 'billedUnit',
-          'memoryLabel', 'sizeLabel', 'memorySize', 'memoryUnit',
-          'maxLabel', 'maxMemoryLabel', 'usedLabel', 'maxMemoryUsed', 'maxMemoryUnit',
-          'initLabel', 'initDurationLabel', 'initDuration', 'initUnit',
-        ).whereString('report', '=', 'REPORT').whereString('initLabel', '=', 'Init'),
-        metricNamespace: 'cdk-lambda-efs',
-        // Filter dimensions can only be log fields: one metric name per function instead.
-        metricName: `InitDuration-${Names.uniqueId(this)}`,
-        metricValue: '$initDuration',
-        unit: cloudwatch.Unit.MILLISECONDS,
-      });
-      this.initDurationMetric = filter.metric({ statistic: 'Maximum', period: Duration.minutes(5) });
-    }
     return this.initDurationMetric.with(props ?? {});
   }
 
@@ -344,6 +326,32 @@ const EMERGENCY_THROTTLE_OUTPUT_ID = 'EmergencyThrottleCommand';
 /** True when the user gave security groups and none of them allows all outbound traffic. */
 function userGroupsRestrictEgress(groups: ec2.ISecurityGroup[] | undefined): boolean {
   return groups !== undefined && groups.length > 0 && groups.every(group => group.allowAllOutbound === false);
+}
+
+/**
+ * The metric filter that reads cold starts' init durations from the function's `REPORT` log
+ * lines (default text log format), made with the function so that no metric method creates
+ * resources. It costs nothing until a cold start matches (CloudWatch bills a custom metric once
+ * data is published to it).
+ */
+function initDurationMetricOf(fn: Construct, logGroup: logs.ILogGroupRef): cloudwatch.Metric {
+  const filter = new logs.MetricFilter(fn, 'InitDurationFilter', {
+    logGroup,
+    // REPORT RequestId: <id> Duration: <ms> ms Billed Duration: <ms> ms Memory Size: <mb> MB Max Memory Used: <mb> MB Init Duration: <ms> ms
+    filterPattern: logs.FilterPattern.spaceDelimited(
+      'report', 'requestIdLabel', 'requestId', 'durationLabel', 'duration', 'durationUnit',
+      'billedLabel', 'billedDurationLabel', 'billedDuration', 'billedUnit',
+      'memoryLabel', 'sizeLabel', 'memorySize', 'memoryUnit',
+      'maxLabel', 'maxMemoryLabel', 'usedLabel', 'maxMemoryUsed', 'maxMemoryUnit',
+      'initLabel', 'initDurationLabel', 'initDuration', 'initUnit',
+    ).whereString('report', '=', 'REPORT').whereString('initLabel', '=', 'Init'),
+    metricNamespace: 'cdk-lambda-efs',
+    // Filter dimensions can only be log fields: one metric name per function instead.
+    metricName: `InitDuration-${Names.uniqueId(fn)}`,
+    metricValue: '$initDuration',
+    unit: cloudwatch.Unit.MILLISECONDS,
+  });
+  return filter.metric({ statistic: 'Maximum', period: Duration.minutes(5) });
 }
 
 /** The shortest of durations known at synth (a token's length is unknown, so it is skipped). */
