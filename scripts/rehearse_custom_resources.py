@@ -36,7 +36,14 @@ What it models, and where AWS documents it:
   boto3 is replaced by a test double of the Lambda API (and of CloudFormation's DescribeStacks) that
   runs the called function's real handler locally in its own process, with the payload Lambda
   would pass (Lambda API Reference, "Invoke": RequestResponse answers Payload, FunctionError
-  "Unhandled" with errorType/errorMessage when the function raised or timed out).
+  "Unhandled" with errorType/errorMessage when the function raised or timed out). The called
+  function gets the same test double (CloudFormation's DescribeStackResource answers the resource's
+  status as CloudFormation would during the step: DELETE_IN_PROGRESS during a Delete, with the
+  physical id CloudFormation holds).
+- A function's code is part of a deployment: a step may deploy new code for a function before its
+  request is sent (a new manifest.json beside the synthesized code of the install function), as
+  CloudFormation updates a function before the custom resource that depends on it, in an update and
+  in its rollback. Every https URL in such a manifest is rewritten to the mirror, as in properties.
 
 Nothing here talks to AWS. The package index and the model hosts are served by an https server on
 127.0.0.1 with a self-signed certificate made for the run (pip trusts it through PIP_CERT, urllib
@@ -245,7 +252,7 @@ class _Lambda:
                                "ResponseMetadata": {"HTTPStatusCode": 403}}, "Invoke")
         started = time.monotonic()
         run = subprocess.run([sys.executable, _CONFIG["harness"], "--invoke-from-sdk", json.dumps(
-            {"function": function["logicalId"], "event": event, "plan": _CONFIG["plan"]})],
+            {"function": function["logicalId"], "event": event, "plan": _CONFIG["plan"], "fakeSdk": _CONFIG})],
             capture_output=True, text=True)
         outcome = json.loads(run.stdout.strip().splitlines()[-1])
         seconds = time.monotonic() - started
@@ -269,6 +276,12 @@ class _CloudFormation:
     def describe_stacks(self, StackName):
         _record({"api": "CloudFormation.DescribeStacks", "StackName": StackName, "answer": _CONFIG["stackStatus"]})
         return {"Stacks": [{"StackId": StackName, "StackStatus": _CONFIG["stackStatus"]}]}
+
+    def describe_stack_resource(self, StackName, LogicalResourceId):
+        detail = {"StackId": StackName, "LogicalResourceId": LogicalResourceId, "ResourceStatus": _CONFIG["resourceStatus"],
+                  "PhysicalResourceId": _CONFIG.get("physicalId")}
+        _record({"api": "CloudFormation.DescribeStackResource", "StackName": StackName, "LogicalResourceId": LogicalResourceId, "answer": detail})
+        return {"StackResourceDetail": detail}
 
 
 def client(service, config=None, **kwargs):
@@ -319,9 +332,14 @@ def invoke_from_sdk(argument):
     state_path = os.path.join(plan["work"], "state.json")
     with open(state_path) as handle:
         state = json.load(handle)
-    function = plan["functions"][request["function"]]
-    outcome = run_function(function, request["event"], plan["work"], state["mountFolders"], state["extraEnv"])
+    function = deployed(plan["functions"][request["function"]], state)
+    outcome = run_function(function, request["event"], plan["work"], state["mountFolders"], state["extraEnv"], request.get("fakeSdk"))
     print(json.dumps(outcome))
+
+
+def deployed(function, state):
+    """``function`` with the code the last deployment gave it (its synthesized code unless a step deployed other code)."""
+    return {**function, "assetDir": state.get("assetDirs", {}).get(function["logicalId"], function["assetDir"])}
 
 
 # ---------------------------------------------------------------- the servers: the response URL, the https mirror
@@ -535,9 +553,14 @@ class CloudFormation:
             calls = os.path.join(self.plan["work"], "calls", f"{request_id}.jsonl")
             os.makedirs(os.path.dirname(calls), exist_ok=True)
             open(calls, "w").close()
-            fake_sdk = {"dir": os.path.join(self.plan["work"], "fake-sdk"), "functions": self.plan["functions"], "stackStatus": stack_status,
-                        "callLog": calls, "harness": HERE, "plan": self.plan_path, "invokeError": invoke_error}
-        invocation = run_function(function, event, self.plan["work"], self.state["mountFolders"], self.state["extraEnv"], fake_sdk)
+            # The functions of the same stack (two stacks of the plan may have functions of the same name).
+            stack = function["logicalId"].rsplit(":", 1)[0]
+            same_stack = {k: f for k, f in self.plan["functions"].items() if k.rsplit(":", 1)[0] == stack}
+            fake_sdk = {"dir": os.path.join(self.plan["work"], "fake-sdk"), "functions": same_stack, "stackStatus": stack_status,
+                        "callLog": calls, "harness": HERE, "plan": self.plan_path, "invokeError": invoke_error,
+                        # What DescribeStackResource answers during this request (CloudFormation API Reference, StackResourceDetail).
+                        "resourceStatus": f"{request_type.upper()}_IN_PROGRESS", "physicalId": physical}
+        invocation = run_function(deployed(function, self.state), event, self.plan["work"], self.state["mountFolders"], self.state["extraEnv"], fake_sdk)
         time.sleep(0.05)
         puts = [r for r in ResponseRecorder.records[before:] if request_id in r["path"]]
         calls_made = []
@@ -554,12 +577,25 @@ class CloudFormation:
                   "sdkCalls": calls_made, "mirrorRequests": Mirror.requests[fetched:], "setsAfter": list_sets(self.folder)}
         return record
 
+    def deploy_code(self, code, rewrites):
+        """Deploy new code for functions (CloudFormation updates them before the custom resource that depends on them):
+        the synthesized code with the step's manifest.json, its https URLs rewritten to the mirror."""
+        for key, manifest in code.items():
+            target = os.path.join(self.plan["work"], "code", uuid.uuid4().hex[:12])
+            shutil.copytree(self.plan["functions"][key]["assetDir"], target)
+            with open(os.path.join(target, "manifest.json"), "w") as handle:
+                json.dump(rewrite_urls(substitute(manifest, self.hashes), self.mirror_base, rewrites), handle)
+            self.state.setdefault("assetDirs", {})[key] = target
+        with open(os.path.join(self.plan["work"], "state.json"), "w") as handle:
+            json.dump(self.state, handle)
+
     def run(self, resource, scenario):
         """Play ``scenario``: deployments in order, each a Create/Update/Delete with CloudFormation's state between them."""
         # The scenario's own folder stands for the access point, for every function of the plan that mounts one.
         self.folder = os.path.join(self.plan["work"], "access-points", re.sub(r"[^A-Za-z0-9_.-]+", "_", scenario["accessPoint"]))
         os.makedirs(self.folder, exist_ok=True)
         self.state["mountFolders"] = {f["accessPoint"]: self.folder for f in self.plan["functions"].values() if f.get("accessPoint")}
+        self.state["assetDirs"] = {}  # every scenario starts from the synthesized code
         with open(os.path.join(self.plan["work"], "state.json"), "w") as handle:
             json.dump(self.state, handle)
         rewrites = {}
@@ -568,6 +604,8 @@ class CloudFormation:
         properties = None
         for deployment in scenario["deployments"]:
             kind = deployment["kind"]
+            if deployment.get("code"):
+                self.deploy_code(deployment["code"], rewrites)
             new = rewrite_urls(substitute(deployment.get("properties"), self.hashes), self.mirror_base, rewrites) \
                 if deployment.get("properties") is not None else None
             if kind == "create":

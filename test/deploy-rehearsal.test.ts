@@ -14,7 +14,11 @@
  * What is substituted, and why (each is named again where it happens):
  * - the EFS mount: the function's mount path, wherever its environment names it, is a local
  *   folder standing for the access point (one per access point and scenario);
- * - the package index and model hosts: every https URL in the properties becomes
+ * - the install function's code, per deployment: its inputs are in its own code (manifest.json, written
+ *   at synth), so a deployment with new inputs deploys a new manifest beside the synthesized code
+ *   before the custom resource's request, as CloudFormation updates the function first (and restores
+ *   it first in a rollback);
+ * - the package index and model hosts: every https URL in a deployed manifest becomes
  *   https://127.0.0.1:PORT/HOST/PATH, a local mirror with a self-signed certificate (pip trusts it
  *   through PIP_CERT, urllib through SSL_CERT_FILE), serving tiny valid wheels named exactly as the
  *   real indexes publish them (the packages' code is stand-ins: see STAND_INS), GitHub's archive
@@ -368,13 +372,13 @@ function hostPath(url: string): string {
   return url.slice('https://'.length);
 }
 
-/** The mirror of the indexes and hosts the installers' properties name. */
-function mirrorFor(installers: Array<{ props: any }>): object {
+/** The mirror of the indexes and hosts the installers' manifests name. */
+function mirrorFor(installers: Array<{ manifest: any }>): object {
   const simpleIndexes: Record<string, object[]> = {};
   const files: Record<string, object> = {};
   const redirects: Record<string, string> = {};
-  for (const { props } of installers) {
-    const options: string[] = props.PipOptions;
+  for (const { manifest } of installers) {
+    const options: string[] = manifest.contents.pipOptions;
     const index = hostPath(options[options.indexOf('--index-url') + 1]);
     const wheels = Object.entries(PUBLISHED_WHEELS).flatMap(([requirement, byMachine]) => Object.values(byMachine).map(filename => {
       const project = filename.split('-')[0];
@@ -382,8 +386,8 @@ function mirrorFor(installers: Array<{ props: any }>): object {
       return { filename, modules, requirement };
     }));
     simpleIndexes[index] = wheels;
-    for (const file of props.ModelFiles as any[]) {
-      const where = hostPath(file.Url);
+    for (const file of manifest.contents.modelFiles as any[]) {
+      const where = hostPath(file.url);
       // GitHub answers archive and release-asset URLs with a redirect to another host (https): the installer follows it.
       const archive = /^github\.com\/([^/]+)\/([^/]+)\/archive\/([0-9a-f]{40})\.zip$/.exec(where);
       const release = /^github\.com\/([^/]+)\/([^/]+)\/releases\/download\/(.+)$/.exec(where);
@@ -394,9 +398,9 @@ function mirrorFor(installers: Array<{ props: any }>): object {
       } else if (release) {
         const target = `objects.githubusercontent.com/github-production-release-asset/${fakeHex(where, 12)}`;
         redirects[where] = target;
-        files[target] = { text: `rehearsal stand-in for ${file.Url}\n` };
+        files[target] = { text: `rehearsal stand-in for ${file.url}\n` };
       } else {
-        files[where] = { text: `rehearsal stand-in for ${file.Url}\n` };
+        files[where] = { text: `rehearsal stand-in for ${file.url}\n` };
       }
     }
   }
@@ -411,6 +415,10 @@ interface Rehearsed {
   label: string;
   props: any;
   tokenFunction: FunctionSpec;
+  /** The plan's key of the install function (handler installer.handler) of the stack. */
+  installKey: string;
+  /** Its synthesized manifest.json: the deployment's inputs. */
+  manifest: any;
 }
 
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-rehearsal-'));
@@ -441,37 +449,54 @@ for (const stack of STACKS) {
       }
     }
     const props = asCloudFormationSends(resolve(resource.Properties, stack.template, stack.stackName));
-    rehearsed.push({ stack, logicalId, label: `${stack.label} ${logicalId} (${resource.Type})`, props, tokenFunction: functions[key] });
+    const installKey = Object.keys(functions).find(k => k.startsWith(`${stack.label}:`) && functions[k].handler === 'installer.handler')!;
+    const manifest = JSON.parse(fs.readFileSync(path.join(functions[installKey].assetDir, 'manifest.json'), 'utf-8'));
+    rehearsed.push({ stack, logicalId, label: `${stack.label} ${logicalId} (${resource.Type})`, props, tokenFunction: functions[key], installKey, manifest });
   }
 }
 
-/** A new deployment's inputs: one requirement changed, and the new set id the construct's hash of the inputs would give. */
-function changedInputs(props: any, [from, to]: [string, string]): any {
-  const requirements = (props.Requirements as string[]).map(r => (r === from ? to : r));
-  expect(requirements).not.toEqual(props.Requirements);
-  const { SetId: _old, ServiceToken: _token, ...inputs } = { ...props, Requirements: requirements };
-  return { ...props, Requirements: requirements, SetId: fakeHex(JSON.stringify(inputs), 16) };
+/** A deployment: the install function's manifest and the custom resource's properties (the set id). */
+interface Deployed {
+  props: any;
+  manifest: any;
+}
+
+/** A new deployment's inputs: its requirements, and the new set id the construct's hash of the inputs would give. */
+function deploymentWith(item: Rehearsed, requirements: string[]): Deployed {
+  expect(requirements).not.toEqual(item.manifest.contents.requirements);
+  const contents = { ...item.manifest.contents, requirements };
+  const setId = fakeHex(JSON.stringify(contents), 16);
+  return { props: { ...item.props, SetId: setId }, manifest: { ...item.manifest, setId, contents } };
+}
+
+function changedInputs(item: Rehearsed): Deployed {
+  const [from, to] = UPDATED_REQUIREMENT;
+  return deploymentWith(item, (item.manifest.contents.requirements as string[]).map(r => (r === from ? to : r)));
 }
 
 function scenariosFor(item: Rehearsed): object[] {
-  const { props, stack, label } = item;
+  const { stack, label } = item;
   const accessPoint = label;
-  const changed = changedInputs(props, UPDATED_REQUIREMENT);
-  const failing = { ...props, Requirements: [...props.Requirements, MISSING_REQUIREMENT] };
-  failing.SetId = fakeHex(JSON.stringify(failing.Requirements), 16);
+  const props = item.props;
+  const code = (manifest: any) => ({ [item.installKey]: manifest });
+  const original = code(item.manifest);
+  const { props: changed, manifest: changedManifest } = changedInputs(item);
+  const { props: failing, manifest: failingManifest } = deploymentWith(item, [...item.manifest.contents.requirements, MISSING_REQUIREMENT]);
   return [
     {
       name: 'lifecycle',
       stackId: stackIdOf(stack.stackName),
       accessPoint,
       deployments: [
-        { name: 'Create', kind: 'create', properties: props, stackStatus: 'CREATE_IN_PROGRESS' },
+        { name: 'Create', kind: 'create', properties: props, code: original, stackStatus: 'CREATE_IN_PROGRESS' },
         // The new inputs install; another resource of the update then fails (no cleanup phase: the stack rolls back).
-        { name: 'Update (new inputs)', kind: 'update', properties: changed, stackStatus: 'UPDATE_IN_PROGRESS' },
+        { name: 'Update (new inputs)', kind: 'update', properties: changed, code: code(changedManifest), stackStatus: 'UPDATE_IN_PROGRESS' },
         {
+          // CloudFormation restores the install function's previous code (and manifest) before the custom resource's rollback Update.
           name: 'Update (the stack rollback: old inputs back)',
           kind: 'update',
           properties: props,
+          code: original,
           stackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS',
           cleanupStatus: 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
         },
@@ -480,6 +505,7 @@ function scenariosFor(item: Rehearsed): object[] {
           name: 'Update (new inputs, the update completes)',
           kind: 'update',
           properties: changed,
+          code: code(changedManifest),
           stackStatus: 'UPDATE_IN_PROGRESS',
           cleanupStatus: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS',
         },
@@ -490,7 +516,7 @@ function scenariosFor(item: Rehearsed): object[] {
       name: 'failing Create (a requirement no index has) and its rollback',
       stackId: stackIdOf(stack.stackName, '2'),
       accessPoint: `${accessPoint}:fresh`,
-      deployments: [{ name: 'Create (fails)', kind: 'create', properties: failing, stackStatus: 'CREATE_IN_PROGRESS' }],
+      deployments: [{ name: 'Create (fails)', kind: 'create', properties: failing, code: code(failingManifest), stackStatus: 'CREATE_IN_PROGRESS' }],
     },
     ...(item.tokenFunction.callsLambda ? [
       {
@@ -502,6 +528,7 @@ function scenariosFor(item: Rehearsed): object[] {
           name: 'Create (Invoke: EFSMountFailureException)',
           kind: 'create',
           properties: props,
+          code: original,
           stackStatus: 'CREATE_IN_PROGRESS',
           invokeError: 'EFSMountFailureException',
         }],
@@ -511,12 +538,13 @@ function scenariosFor(item: Rehearsed): object[] {
         stackId: stackIdOf(stack.stackName, '4'),
         accessPoint: `${accessPoint}:unmountable-later`,
         deployments: [
-          { name: 'Create', kind: 'create', properties: props, stackStatus: 'CREATE_IN_PROGRESS' },
-          { name: 'Update (new inputs)', kind: 'update', properties: changed, stackStatus: 'UPDATE_IN_PROGRESS' },
+          { name: 'Create', kind: 'create', properties: props, code: original, stackStatus: 'CREATE_IN_PROGRESS' },
+          { name: 'Update (new inputs)', kind: 'update', properties: changed, code: code(changedManifest), stackStatus: 'UPDATE_IN_PROGRESS' },
           {
             name: 'Update (the stack rollback; Invoke: EFSMountFailureException)',
             kind: 'update',
             properties: props,
+            code: original,
             stackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS',
             cleanupStatus: 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
             invokeError: 'EFSMountFailureException',
@@ -528,8 +556,8 @@ function scenariosFor(item: Rehearsed): object[] {
   ];
 }
 
-/** The installer's own files beside the sets (README, "Sets, rollbacks and cleanup"): its lock and its history. */
-const INSTALLER_FILES = ['.lock', 'history.json'];
+/** The installer's own files beside the sets (README, "Sets, rollbacks and cleanup"): its lock, its history and its trash. */
+const INSTALLER_FILES = ['.lock', 'history.json', '.trash'];
 
 let report: any;
 let harnessSeconds = 0;
@@ -707,56 +735,44 @@ describe('deploy rehearsal: every custom resource of the example templates, thro
       // The rollback installs nothing and downloads nothing (README: "No install and no download"): the old set is still complete.
       expect(steps[2].mirrorRequests ?? []).toEqual([]);
       expect(setsOf(steps[0]).complete).toEqual([item.props.SetId]);
-      expect(setsOf(steps[1]).complete).toEqual([item.props.SetId, changedInputs(item.props, UPDATED_REQUIREMENT).SetId].sort());
+      expect(setsOf(steps[1]).complete).toEqual([item.props.SetId, changedInputs(item).props.SetId].sort());
       expect(setsOf(steps[2]).complete).toContain(item.props.SetId);
 
-      // An Update that answers a new physical id is a replacement (CloudFormation User Guide, Update request type): CloudFormation
-      // then sends a Delete of the other id in the cleanup phase. The rehearsal sends it; it must answer SUCCESS and leave the set
-      // that the stack now uses complete.
-      const replaced = updated.PhysicalResourceId !== created.PhysicalResourceId;
-      const expected = [
+      // The physical id is stable per installer: a new set is an Update in place, so CloudFormation sends no cleanup Delete
+      // (CloudFormation User Guide, Update request type: only a new physical id is a replacement).
+      expect(names).toEqual([
         'Create [Create]', 'Update (new inputs) [Update]', 'Update (the stack rollback: old inputs back) [Update]',
-        ...(replaced ? ['Update (the stack rollback: old inputs back): cleanup Delete of the replaced id [Delete]'] : []),
-        'Update (new inputs, the update completes) [Update]',
-        ...(replaced ? ['Update (new inputs, the update completes): cleanup Delete of the replaced id [Delete]'] : []),
-        'Delete (the stack is deleted) [Delete]',
-      ];
-      expect(names).toEqual(expected);
-      let i = 3;
-      if (replaced) {
-        const cleanup = steps[i++];
-        expect(cleanup.event.PhysicalResourceId).toBe(updated.PhysicalResourceId);
-        expectAnswered(cleanup, 'SUCCESS');
-        expect(setsOf(cleanup).complete).toContain(item.props.SetId);
-      }
-      const again = expectAnswered(steps[i++], 'SUCCESS');
-      expect(again.PhysicalResourceId).toBe(updated.PhysicalResourceId);
-      if (replaced) {
-        const cleanup = steps[i++];
-        expect(cleanup.event.PhysicalResourceId).toBe(created.PhysicalResourceId);
-        expectAnswered(cleanup, 'SUCCESS');
-        // The cleanup's Delete must not take the set the functions now use.
-        expect(setsOf(cleanup).complete).toContain(changedInputs(item.props, UPDATED_REQUIREMENT).SetId);
-      }
-      const deleted = expectAnswered(steps[i++], 'SUCCESS');
-      expect(deleted.PhysicalResourceId).toBe(steps[i - 1].event.PhysicalResourceId);
+        'Update (new inputs, the update completes) [Update]', 'Delete (the stack is deleted) [Delete]',
+      ]);
+      const again = expectAnswered(steps[3], 'SUCCESS');
+      expect(again.PhysicalResourceId).toBe(created.PhysicalResourceId);
+      expect(setsOf(steps[3]).complete).toEqual([item.props.SetId, changedInputs(item).props.SetId].sort());
+
+      // The stack's Delete: CloudFormation confirms it (DescribeStackResource: DELETE_IN_PROGRESS under this physical id), so the
+      // installer drops its history, and its sets, which no installer names any more, are collected.
+      const deleted = expectAnswered(steps[4], 'SUCCESS');
+      expect(deleted.PhysicalResourceId).toBe(steps[4].event.PhysicalResourceId);
+      expect(steps[4].sdkCalls.filter((c: any) => c.api === 'CloudFormation.DescribeStackResource').map((c: any) => c.answer.ResourceStatus))
+        .toEqual(['DELETE_IN_PROGRESS']);
+      expect(setsOf(steps[4]).complete).toEqual([]);
     });
 
     // CloudFormation reads a changed PhysicalResourceId in an Update's answer as a replacement, and sends a Delete of the
-    // other id in the cleanup phase. The installer's id is `<file system>:<access point>:<set id>`: stable while the set is
-    // the same, new at each new set. The lifecycle test above rehearses the cleanup Deletes this brings (they delete nothing).
-    test('PhysicalResourceId: stable across Updates that keep the set; a new set is a replacement (its cleanup Delete deletes nothing)', () => {
+    // other id in the cleanup phase. The installer's id is `<file system>:<access point>:<logical id>`: one per installer, so a
+    // new set is no replacement, and the only Delete it gets is its own removal.
+    test('PhysicalResourceId: one per installer, whatever the set; no cleanup Delete follows a new set', () => {
       const steps = stepsOf(item.label, 'lifecycle');
-      const ids = steps.filter((s: any) => s.event.RequestType !== 'Delete')
-        .map((s: any) => [s.event.ResourceProperties.SetId, s.answer?.PhysicalResourceId]);
-      const byId = new Map<string, Set<string>>();
-      for (const [setId, physical] of ids) {
-        byId.set(setId, new Set([...(byId.get(setId) ?? []), physical]));
+      const physicals = new Set(steps.filter((s: any) => s.event.RequestType !== 'Delete').map((s: any) => s.answer?.PhysicalResourceId));
+      expect([...physicals]).toEqual([expect.stringMatching(new RegExp(`^fs-\\w+:fsap-\\w+:${item.logicalId}$`))]);
+      expect(steps.filter((s: any) => s.step.includes('cleanup Delete'))).toEqual([]);
+    });
+
+    test('the install function refuses an event for a set its deployed manifest does not name', () => {
+      // The lifecycle's rollback Update ran with the previous code restored: its manifest names the old set, as the event does.
+      const steps = stepsOf(item.label, 'lifecycle');
+      for (const step of steps.filter((s: any) => s.event.RequestType !== 'Delete')) {
+        expect(step.answer.Reason).not.toContain('refused');
       }
-      for (const [setId, physicals] of byId) {
-        expect({ setId, physicals: [...physicals] }).toEqual({ setId, physicals: [expect.stringMatching(new RegExp(`^fs-\\w+:fsap-\\w+:${setId}$`))] });
-      }
-      expect(steps.filter((s: any) => s.step.includes('cleanup Delete')).length).toBe(byId.size);
     });
 
     test('the warm-up ran from the new set and found the model files where they were put', () => {
@@ -796,11 +812,11 @@ describe('deploy rehearsal: every custom resource of the example templates, thro
         const rolledBack = expectAnswered(steps[2], 'SUCCESS');
         // The rollback could not confirm the old set: the dispatcher keeps the physical id in place (no replacement, no cleanup Delete).
         expect(rolledBack.PhysicalResourceId).toBe(updated.PhysicalResourceId);
+        expect(created.PhysicalResourceId).toBe(updated.PhysicalResourceId);
         expect(rolledBack.Reason).toContain('EFSMountFailureException');
         expect(steps[2].sdkCalls.map((c: any) => c.api)).toEqual(['Lambda.Invoke', 'CloudFormation.DescribeStacks']);
         expect(setsOf(steps[2]).complete).toContain(item.props.SetId);
         expectAnswered(steps[3], 'SUCCESS');
-        expect(created.PhysicalResourceId).not.toBe(updated.PhysicalResourceId);
       });
     }
 
@@ -826,15 +842,18 @@ describe('deploy rehearsal: every custom resource of the example templates, thro
         expect(local).toBe(`${report.mirrorBase}/${real.slice('https://'.length)}`);
       }
       expect(Object.keys(result.rewrites).sort()).toEqual([
-        ...item.props.ModelFiles.map((f: any) => f.Url), item.props.PipOptions[item.props.PipOptions.indexOf('--index-url') + 1],
+        ...item.manifest.contents.modelFiles.map((f: any) => f.url),
+        item.manifest.contents.pipOptions[item.manifest.contents.pipOptions.indexOf('--index-url') + 1],
       ].sort());
       // Every pinned requirement of the example has its published filename in the mirror.
-      for (const requirement of item.props.Requirements as string[]) {
+      for (const requirement of item.manifest.contents.requirements as string[]) {
         expect(Object.keys(PUBLISHED_WHEELS)).toContain(requirement);
       }
       // The example is not hash-locked, so the rehearsal substitutes no hash: the event's requirements are the template's.
-      expect((item.props.Requirements as string[]).some(r => r.includes('--hash'))).toBe(false);
-      expect(stepsOf(item.label, 'lifecycle')[0].event.ResourceProperties.Requirements).toEqual(item.props.Requirements);
+      expect((item.manifest.contents.requirements as string[]).some(r => r.includes('--hash'))).toBe(false);
+      // The event carries the set id only: the inputs are in the deployed code.
+      expect(Object.keys(stepsOf(item.label, 'lifecycle')[0].event.ResourceProperties).sort())
+        .toEqual(['AccessPointId', 'FileSystemId', 'ServiceTimeout', 'ServiceToken', 'SetId']);
     });
   });
 
@@ -863,7 +882,7 @@ if (!PYPI_REACHABLE) {
 describe('PyPI serves the pinned requirements under the filenames the rehearsal uses, for the installer\'s own pip options', () => {
   pypiTest.each(['x86_64', 'aarch64'] as const)('%s', machine => {
     const item = rehearsed[0];
-    const options: string[] = [...item.props.PipOptions];
+    const options: string[] = [...item.manifest.contents.pipOptions];
     // The options as the construct builds them for this machine: the template's for x86_64, wheelPlatforms' (which builds them) for aarch64.
     const platforms = wheelPlatforms(lambda.Runtime.PYTHON_3_13, machine === 'x86_64' ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64);
     const x86 = wheelPlatforms(lambda.Runtime.PYTHON_3_13, lambda.Architecture.X86_64);
