@@ -23,7 +23,8 @@ export interface ColdStartLoad {
 
   /**
    * The function's timeout: a load that runs in an invocation (and an init Lambda runs again
-   * inside the first invocation) must finish within it. EfsBackedFunction fills it in.
+   * inside the first invocation) must finish within it. EfsBackedFunction fills it in from
+   * its `timeout` and refuses it in its `coldStartLoad`.
    *
    * @default Duration.minutes(15), Lambda's longest timeout
    */
@@ -33,7 +34,7 @@ export interface ColdStartLoad {
    * How long the function's caller waits for an answer: an HTTP API's integration gives up
    * after 30 s. A cold start on an on-demand environment must finish within it, or the
    * request fails while the function goes on loading. EfsBackedFunction fills it in from
-   * `declareCallerTimeout`.
+   * `declareCallerTimeout` and refuses it in its `coldStartLoad`.
    *
    * @default - no caller waits less than the function runs
    */
@@ -54,7 +55,8 @@ export interface ColdStartLoad {
    * Whether the function runs on-demand execution environments. False only when
    * provisioned concurrency covers every environment it may run (provisioned concurrency
    * equal to reserved concurrency): then no caller waits for a cold start, and inits may
-   * take the larger of 130 s and the timeout. EfsBackedFunction fills it in.
+   * take the larger of 130 s and the timeout. EfsBackedFunction fills it in and refuses it
+   * in its `coldStartLoad`.
    *
    * @default true
    */

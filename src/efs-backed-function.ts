@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ColdStartLoad } from './cold-start-load';
 import { EfsBackedFunctionProps, FunctionAlarmOptions } from './efs-backed-function-props';
 import { checkAccessPointOf } from './private/access-point-owner';
 import { acknowledgeFinding } from './private/acknowledgments';
@@ -380,6 +381,7 @@ function checkFunctionProps(props: EfsBackedFunctionProps): void {
     throw new Error(`runtime ${props.runtime.name} has been retired by AWS Lambda and cannot be used for new functions; choose a current runtime such as ${lambda.Runtime.PYTHON_3_13.name} or ${lambda.Runtime.NODEJS_22_X.name}`);
   }
   checkHandler(props.handler);
+  checkColdStartLoadHasNoFunctionFacts(props);
   if (props.reservedConcurrentExecutions !== undefined && !Token.isUnresolved(props.reservedConcurrentExecutions)
     && props.reservedConcurrentExecutions === 0) {
     throw new Error('reservedConcurrentExecutions must be at least 1 (got 0): a function with no environments can never run. To stop a function '
@@ -396,6 +398,23 @@ function checkFunctionProps(props: EfsBackedFunctionProps): void {
       && props.provisionedConcurrency > reserved) {
       throw new Error(`provisionedConcurrency (${props.provisionedConcurrency}) must not exceed reservedConcurrentExecutions (${reserved}): `
         + `Lambda cannot keep more environments ready than it may run${inPython('provisionedConcurrency', 'reservedConcurrentExecutions')}`);
+    }
+  }
+}
+
+/**
+ * A function's cold start is bound by its own timeout, callers and provisioned environments:
+ * the construct fills those in from the function. Declared in `coldStartLoad` as well, they
+ * would replace the function's facts in the plan (a 20 s function planned with a 900 s budget).
+ */
+function checkColdStartLoadHasNoFunctionFacts(props: EfsBackedFunctionProps): void {
+  const facts: Array<[keyof ColdStartLoad, string]> = [
+    ['loadWithin', 'timeout'], ['callerTimeout', 'declareCallerTimeout()'], ['onDemandEnvironments', 'provisionedConcurrency and reservedConcurrentExecutions'],
+  ];
+  for (const [prop, source] of facts) {
+    if (props.coldStartLoad?.[prop] !== undefined) {
+      throw new Error(`coldStartLoad.${prop} must not be set on an EfsBackedFunction: it is the function's own, taken from its ${source}; `
+        + `set that instead${inPython(`coldStartLoad.${prop}`)}`);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { App, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { App, Duration, Fn, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -272,6 +272,13 @@ describe('EfsBackedFunction', () => {
     ['a numeric alias', { provisionedConcurrency: 1, aliasName: '123' }, /^aliasName must be .*not only digits.* \(got '123'\) \(in Python: alias_name\)$/],
     ['an empty handler', { handler: '' }, /^handler must be 1 to 128 characters without spaces, such as 'app.handler' \(got ''\)$/],
     ['a handler with a space', { handler: 'app. handler' }, /^handler must be 1 to 128 characters without spaces/],
+    // The function's own facts: a declaration would override them in the plan.
+    ['a load declared within a longer time than the timeout', { timeout: Duration.seconds(20), coldStartLoad: { bytesPerColdStart: Size.gibibytes(1), loadWithin: Duration.minutes(15) } },
+      /^coldStartLoad.loadWithin must not be set on an EfsBackedFunction: it is the function's own, taken from its timeout; set that instead \(in Python: cold_start_load.load_within\)$/],
+    ['a caller timeout in the load', { coldStartLoad: { bytesPerColdStart: Size.gibibytes(1), callerTimeout: Duration.seconds(30) } },
+      /^coldStartLoad.callerTimeout must not be set on an EfsBackedFunction: .*declareCallerTimeout\(\)/],
+    ['on-demand environments in the load', { coldStartLoad: { bytesPerColdStart: Size.gibibytes(1), onDemandEnvironments: false } },
+      /^coldStartLoad.onDemandEnvironments must not be set on an EfsBackedFunction/],
   ])('fails with %s, naming the setting and what is accepted', (_name, override, message) => {
     const stack = testStack();
     const f = fixture(stack);

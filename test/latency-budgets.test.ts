@@ -45,7 +45,6 @@ describe('SynthWarnings.INIT_OVER_ON_DEMAND_LIMIT: a load at init past Lambda\'s
   test.each([
     ['the load runs in the first invocation', FIFTY_MIB, { coldStartLoad: { ...TWO_GIB, loadsAtInit: false } }],
     ['provisioned concurrency covers every environment (10 of 10)', FIFTY_MIB, { coldStartLoad: TWO_GIB, provisionedConcurrency: 10, reservedConcurrentExecutions: 10 }],
-    ['the cold start declares provisioned environments only', FIFTY_MIB, { coldStartLoad: { ...TWO_GIB, onDemandEnvironments: false } }],
     ['Elastic loads it in 2048 / 500 = 4.1 s', { expectedLoad: { storedData: Size.gibibytes(10) } }, { coldStartLoad: TWO_GIB }],
   ])('no warning when %s', (_, fsProps, fnProps) => {
     const { stack, addFunction } = stackWithFileSystem(fsProps);
@@ -92,7 +91,7 @@ describe('SynthWarnings.COLD_START_OVER_CALLER_TIMEOUT: a cold start the caller 
 
   test('a load at init within 10 s still counts against a shorter caller: 400 MiB / 50 = 8 s against 5 s', () => {
     const { stack, addFunction } = stackWithFileSystem(FIFTY_MIB);
-    addFunction('Classifier', { coldStartLoad: { bytesPerColdStart: Size.mebibytes(400), callerTimeout: Duration.seconds(5) } });
+    addFunction('Classifier', { coldStartLoad: { bytesPerColdStart: Size.mebibytes(400) } }).declareCallerTimeout(Duration.seconds(5));
     Annotations.fromStack(stack).hasWarning('/Default/Classifier', Match.stringLikeRegexp('keeps the caller waiting 8.0 s \\(8.0 s to read 400 MiB'));
     expect(warnings(stack, SynthWarnings.INIT_OVER_ON_DEMAND_LIMIT)).toHaveLength(0);
   });
@@ -119,7 +118,8 @@ describe('SynthWarnings.COLD_START_OVER_CALLER_TIMEOUT: a cold start the caller 
 
   test('the shortest declared wait counts, whichever is declared first', () => {
     const { stack, addFunction } = stackWithFileSystem(FIFTY_MIB);
-    const fn = addFunction('Classifier', { coldStartLoad: { ...TWO_GIB, loadsAtInit: false, callerTimeout: Duration.seconds(120) } });
+    const fn = addFunction('Classifier', { coldStartLoad: { ...TWO_GIB, loadsAtInit: false } });
+    fn.declareCallerTimeout(Duration.seconds(120));
     fn.declareCallerTimeout(Duration.seconds(60));
     fn.declareCallerTimeout(Duration.seconds(30));
     expect(fn.callerTimeout?.toSeconds()).toBe(30);

@@ -22,14 +22,17 @@ export function inPython(...props: string[]): string {
   return spelled.length > 0 ? ` (in Python: ${spelled.join(', ')})` : '';
 }
 
-/** How jsii names a TypeScript prop in Python: `mountPath` → `mount_path`, `percentIOLimit` → `percent_io_limit`. */
+/**
+ * How jsii names a TypeScript prop in Python: `mountPath` → `mount_path`, `percentIOLimit` →
+ * `percent_io_limit`. Each camelCase name of a path is respelled (`coldStartLoad.loadWithin` →
+ * `cold_start_load.load_within`); indexes and other names stay (`secondaryGids[0]`,
+ * `mountEnvironment.PYTHONPATH`).
+ */
 export function pythonName(name: string): string {
-  const [, prop, rest] = /^([A-Za-z][A-Za-z0-9]*)(.*)$/.exec(name) ?? [undefined, '', name];
-  const snake = prop
+  return name.replace(/(^|\.)([a-z][A-Za-z0-9]*)/g, (_match, dot: string, prop: string) => dot + prop
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .toLowerCase();
-  return snake + rest;
+    .toLowerCase());
 }
 
 /** Largest POSIX uid/gid EFS accepts (a 32-bit unsigned integer). */
