@@ -30,7 +30,7 @@ export interface InstallDispatcherOptions {
  * mounts nothing, so it always runs and answers CloudFormation, even when the install
  * function cannot mount the file system. It invokes the install function synchronously and
  * answers with its result, or FAILED naming the error; a Delete it always answers SUCCESS
- * (the install function deletes nothing on Delete).
+ * (when the install function cannot run, the installer's history stays, and the sets it names).
  *
  * It runs in the install function's VPC and subnets, with HTTPS out only (the Lambda and
  * CloudFormation APIs and the response URL, through the same route out as the install).
