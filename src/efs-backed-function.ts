@@ -69,7 +69,7 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
     const fileSystem = props.fileSystem;
     const vpc = props.vpc ?? fileSystem.vpc;
     if (!vpc) {
-      throw new Error('EfsBackedFunction needs a VPC that routes to the mount targets: pass fileSystem with a vpc, or vpc');
+      throw new Error(`EfsBackedFunction needs a VPC that routes to the mount targets: pass fileSystem with a vpc, or vpc${inPython('fileSystem')}`);
     }
     checkSameEnvironment(this, fileSystem);
     checkSameVpc(vpc, fileSystem.vpc);
@@ -372,7 +372,8 @@ function checkFunctionProps(props: EfsBackedFunctionProps): void {
   checkMountPath('mountPath', props.mountPath);
   checkLambdaLimits(props);
   if (props.filesystem) {
-    throw new Error('filesystem must not be set: an EfsBackedFunction mounts exactly one file system, the accessPoint of fileSystem (Lambda allows one file system per function)');
+    throw new Error('filesystem must not be set: an EfsBackedFunction mounts exactly one file system, the accessPoint of fileSystem '
+      + `(Lambda allows one file system per function)${inPython('accessPoint', 'fileSystem')}`);
   }
   if (props.snapStart) {
     throw new Error(`snapStart must not be set: Lambda SnapStart does not support functions that mount Amazon EFS${inPython('snapStart')}`);

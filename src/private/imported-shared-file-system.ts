@@ -14,7 +14,7 @@ import { addFileSystemAlarms } from './file-system-alarms';
 import { acknowledgeInternalFunction, GENERALLY_AVAILABLE_PYTHON } from './internal-functions';
 import { retainedLogGroup } from './log-groups';
 import { allowNfsFromClient } from './nfs-access';
-import { checkEfsId } from './validation';
+import { checkEfsId, inPython } from './validation';
 import type { FileSystemClient } from '../file-system-client';
 import type { FileSystemAlarmOptions, ISharedFileSystem, PosixAccessPointOptions, SharedFileSystemAttributes } from '../shared-file-system-props';
 
@@ -60,7 +60,7 @@ export class ImportedSharedFileSystem extends Construct implements ISharedFileSy
     this.throughputMode = attrs.throughputMode;
     const subnets = attrs.vpc.selectSubnets(this.vpcSubnets).subnets;
     if (subnets.length === 0) {
-      throw new Error('vpcSubnets selects no subnets of the VPC: name the subnets of the file system\'s mount targets (in Python: vpc_subnets)');
+      throw new Error(`vpcSubnets selects no subnets of the VPC: name the subnets of the file system's mount targets${inPython('vpcSubnets')}`);
     }
     this.mountTargetAvailabilityZones = [...new Set(subnets.map(subnet => subnet.availabilityZone))];
     // efs takes one of the two; the id is what access points name.
@@ -111,7 +111,7 @@ export class ImportedSharedFileSystem extends Construct implements ISharedFileSy
       metricPercentIOLimit: () => this.metricPercentIOLimit(),
       metricClientConnections: () => this.metricClientConnections(),
       metricProvisionedThroughputUtilization: () => {
-        throw new Error('throughputMode PROVISIONED of an imported file system has no known provisioned rate to alarm on');
+        throw new Error(`throughputMode PROVISIONED of an imported file system has no known provisioned rate to alarm on${inPython('throughputMode')}`);
       },
       defaultBurstCreditThreshold: () => defaultBurstCreditThreshold(this.clients),
     }, options);

@@ -2,6 +2,7 @@ import { Names } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { NFS_PORT } from './efs-limits';
+import { inPython } from './validation';
 import { ISharedFileSystem } from '../shared-file-system-props';
 
 /** Options of {@link allowNfsFrom}. */
@@ -51,7 +52,7 @@ export function allowNfsFromClient(fileSystem: ISharedFileSystem, client: ec2.IC
   const groups = client.connections.securityGroups;
   if (groups.length === 0) {
     throw new Error('client has no security group: allowMountFrom lets the security groups of a client in (an EC2 instance, '
-      + 'an ECS service, a function); for an address range use allowMountFromCidr');
+      + `an ECS service, a function); for an address range use allowMountFromCidr${inPython('allowMountFrom', 'allowMountFromCidr')}`);
   }
   const target = fileSystem.securityGroup;
   for (const group of groups) {
