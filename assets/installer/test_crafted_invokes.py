@@ -110,6 +110,17 @@ class CraftedInvokes(unittest.TestCase):
         self.assertEqual({k: v for k, v in snapshot(self.root).items() if not k.startswith(os.path.join("sets", "history"))},
                          {k: v for k, v in self.before.items() if not k.startswith(os.path.join("sets", "history"))})
 
+    def test_the_same_attacks_through_the_dispatcher_are_refused_by_the_install_function(self):
+        import dispatcher  # noqa: PLC0415
+
+        dispatcher.log = lambda *args: None
+        event = {"RequestType": "Create", "StackId": STACK, "RequestId": "crafted", "LogicalResourceId": "Deps",
+                 "ResourceProperties": {"SetId": "f" * 16, "WarmUpCode": "import os; os.remove('x')", "KeepPreviousSets": "0"}}
+        status, reason, _, _ = dispatcher.dispatch(event, lambda e: tuple(installer.handler(e, Context()).values()), lambda: "UPDATE_COMPLETE")
+        self.assertEqual(status, "FAILED")
+        self.assertIn("refused", reason)
+        self.assertEqual(snapshot(self.root), self.before)
+
 
 if __name__ == "__main__":
     unittest.main()
