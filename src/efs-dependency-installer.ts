@@ -17,7 +17,7 @@ import { acknowledgeInternalFunction } from './private/internal-functions';
 import { checkLambdaMemorySize } from './private/lambda-limits';
 import { retainedLogGroup } from './private/log-groups';
 import { parseRequirements, ParsedRequirements, checkPackageUrl, readRequirementsFile } from './private/requirements';
-import { checkIntegerInRange } from './private/validation';
+import { checkIntegerInRange, inPython } from './private/validation';
 import { wheelPlatforms } from './private/wheel-platforms';
 import { ISharedFileSystem } from './shared-file-system-props';
 import { SynthWarnings } from './synth-warnings';
@@ -221,7 +221,7 @@ export class EfsDependencyInstaller extends Construct {
     (props.extraIndexUrls ?? []).forEach((url, i) => checkPackageUrl(`extraIndexUrls[${i}]`, url));
     if ((props.extraIndexUrls ?? []).length > 0 && !requirements.hashLocked) {
       throw new Error('extraIndexUrls needs every requirement hash-locked (--hash=sha256:...): with several indexes and no hashes, '
-        + 'a package of the same name on another index can replace yours. Use one indexUrl, or lock the requirements (pip-compile --generate-hashes).');
+        + `a package of the same name on another index can replace yours. Use one indexUrl, or lock the requirements (pip-compile --generate-hashes)${inPython('extraIndexUrls', 'indexUrl')}.`);
     }
     const modelFiles = (props.modelFiles ?? []).map((file, i) => checkModelFile(`modelFiles[${i}]`, file));
     const keepPrevious = props.keepPreviousSets ?? 1;
@@ -361,7 +361,7 @@ function claimAccessPoint(installer: Construct, accessPoint: efs.IAccessPoint): 
   const other = writers.get(accessPoint.accessPointId);
   if (other) {
     throw new Error(`accessPoint already has an EfsDependencyInstaller (${other}); one installer per access point: `
-      + `give ${installer.node.path} its own access point, or install everything with one installer`);
+      + `give ${installer.node.path} its own access point, or install everything with one installer${inPython('accessPoint')}`);
   }
   writers.set(accessPoint.accessPointId, installer.node.path);
 }
@@ -377,10 +377,10 @@ function checkInstallTimeout(timeout: Duration): void {
 function checkModelFile(prop: string, file: ModelFile): ModelFile {
   checkPackageUrl(`${prop}.url`, file.url);
   if (file.sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(file.sha256)) {
-    throw new Error(`${prop}.sha256 must be 64 hex digits (got '${file.sha256}')`);
+    throw new Error(`${prop}.sha256 must be 64 hex digits (got '${file.sha256}')${inPython(`${prop}.sha256`)}`);
   }
   if (file.path.startsWith('/') || file.path.split('/').some(s => s === '..' || s === '.' || s === '') || file.path.length === 0) {
-    throw new Error(`${prop}.path must be a relative path inside the model directory, without '.', '..' or empty segments (got '${file.path}')`);
+    throw new Error(`${prop}.path must be a relative path inside the model directory, without '.', '..' or empty segments (got '${file.path}')${inPython(`${prop}.path`)}`);
   }
   return { ...file, sha256: file.sha256?.toLowerCase() };
 }

@@ -24,7 +24,7 @@ export const MAX_INSTALL_MINUTES = Math.floor((LAMBDA_MAX_TIMEOUT.toSeconds() - 
 function readMarginSeconds(): number {
   const seconds = JSON.parse(fs.readFileSync(path.join(INSTALLER_ASSETS, 'deadline-margin.json'), 'utf-8')).marginSeconds;
   if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 4 || seconds > 60) {
-    throw new Error(`assets/installer/deadline-margin.json: marginSeconds must be a whole number from 4 to 60 (got ${JSON.stringify(seconds)})`);
+    throw new Error(`assets/installer/deadline-margin.json must give the margin as a whole number of seconds from 4 to 60 (got ${JSON.stringify(seconds)})`);
   }
   return seconds;
 }

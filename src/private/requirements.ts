@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import { Token } from 'aws-cdk-lib';
+import { inPython } from './validation';
 
 /** Requirement lines as pip will read them, and whether they pin every download by hash. */
 export interface ParsedRequirements {
@@ -17,7 +18,7 @@ export function readRequirementsFile(file: string): string[] {
   try {
     return fs.readFileSync(file, 'utf-8').split(/\r?\n/);
   } catch (e) {
-    throw new Error(`requirementsFile cannot be read (got '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a path to a requirements.txt, relative to where synth runs or absolute`);
+    throw new Error(`requirementsFile cannot be read (got '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a path to a requirements.txt, relative to where synth runs or absolute${inPython('requirementsFile')}`);
   }
 }
 
@@ -31,7 +32,7 @@ export function parseRequirements(raw: string[]): ParsedRequirements {
     .map(line => line.replace(/(^|\s)#.*$/, '').trim().replace(/\s+/g, ' '))
     .filter(line => line.length > 0);
   if (lines.length === 0) {
-    throw new Error('packages or requirementsFile must name at least one requirement (got none)');
+    throw new Error(`packages or requirementsFile must name at least one requirement (got none)${inPython('packages', 'requirementsFile')}`);
   }
   const hashed = lines.map(checkRequirement);
   const hashLocked = hashed.every(Boolean);
@@ -81,7 +82,7 @@ function checkRequirement(line: string): boolean {
   const bad = options.find(option => !HASH_OPTION.test(option));
   if (requirement.length === 0 || bad !== undefined) {
     throw new Error(`each requirement must be a package specifier such as 'torch==2.6.0', optionally followed by --hash=sha256:<64 hex digits> (got '${line}'); `
-      + 'other pip options are not accepted: indexes go in indexUrl or extraIndexUrls');
+      + `other pip options are not accepted: indexes go in indexUrl or extraIndexUrls${inPython('indexUrl', 'extraIndexUrls')}`);
   }
   if (!/^[A-Za-z0-9]/.test(requirement)) {
     throw new Error(`each requirement must be a package specifier such as 'torch==2.6.0' or an https URL (got '${line}'): local paths are not accepted`);
@@ -96,19 +97,20 @@ function checkRequirement(line: string): boolean {
  * binary wheels only), no credentials, no spaces or quotes.
  */
 export function checkPackageUrl(prop: string, url: string): void {
+  const python = /^[a-z][A-Za-z0-9]*(\[\d+\])?(\.[a-z][A-Za-z0-9]*)?$/.test(prop) ? inPython(prop) : '';
   if (Token.isUnresolved(url)) {
-    throw new Error(`${prop} must be known at synth (got an unresolved token)`);
+    throw new Error(`${prop} must be known at synth (got an unresolved token)${python}`);
   }
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url)?.[1].toLowerCase();
   if (scheme !== undefined && /^(git|hg|svn|bzr)\+/.test(scheme)) {
-    throw new Error(`${prop}: VCS references (git+https, hg+, svn+, bzr+) are not accepted: the installer takes binary wheels only (got '${redact(url)}')`);
+    throw new Error(`${prop}: VCS references (git+https, hg+, svn+, bzr+) are not accepted: the installer takes binary wheels only (got '${redact(url)}')${python}`);
   }
   if (scheme !== 'https' || !/^https:\/\/[^\s'"]+$/i.test(url)) {
-    throw new Error(`${prop} must be an https URL without spaces or quotes (got '${redact(url)}')`);
+    throw new Error(`${prop} must be an https URL without spaces or quotes (got '${redact(url)}')${python}`);
   }
   const authority = url.slice('https://'.length).split(/[/?#]/)[0];
   if (authority.includes('@')) {
-    throw new Error(`${prop} must not carry credentials (user:token@): they would be stored in the template in plain text (got '${redact(url)}')`);
+    throw new Error(`${prop} must not carry credentials (user:token@): they would be stored in the template in plain text (got '${redact(url)}')${python}`);
   }
 }
 
