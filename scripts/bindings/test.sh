@@ -14,12 +14,14 @@
 #   compiled (javac -Xlint:all) and run; bad inputs (bindings-tests/java).
 #
 # Usage: scripts/bindings/test.sh   (after `npx projen compile`, `npx projen post-compile` for the
-# rosetta tablet, and scripts/bindings/build.sh). BINDINGS_PYTHON picks the Python (default python3).
+# rosetta tablet, and scripts/bindings/build.sh). BINDINGS_PYTHON picks the Python (default python3);
+# BINDINGS_LANGUAGES="python" or "java" runs one language (default both).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$repo"
 work="${BINDINGS_WORK:-${TMPDIR:-/tmp}/cdk-lambda-efs-bindings}/test"
 python="${BINDINGS_PYTHON:-python3}"
+languages="${BINDINGS_LANGUAGES:-python java}"
 rm -rf "$work"
 mkdir -p "$work/out"
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
@@ -39,20 +41,26 @@ if [ -f .jsii.tabl.json ]; then tablet=(--tablet .jsii.tabl.json); fi
 java_examples="$(/usr/bin/python3 -c "import json,sys; print(' '.join(str(e['n']) for e in json.load(open(sys.argv[1])) if e['language'] == 'java'))" "$work/gen/examples.json")"
 
 # The TypeScript reference for aws-cdk-lib $1 and constructs $2 (made once per pair), in $reference.
+# aws-cdk-lib comes from npm or, for a release npm does not have (2.272.0), from $3: the npm
+# package of that release the Python wheel or Maven jar carries (aws-cdk-lib@VERSION.jsii.tgz,
+# what the jsii runtime runs), with its dependencies from npm.
 ts_reference() {
-  local dir="$work/ts-$1-$2"
+  local dir="$work/ts-$1-$2" cdk="aws-cdk-lib@$1"
   reference="$dir/out"
-  if [ ! -d "$dir/out" ]; then
-    step "TypeScript reference: aws-cdk-lib $1, constructs $2, cdk-lambda-efs from $(basename "$tarball")"
-    mkdir -p "$dir"
-    cp -r bindings-tests/handler "$dir/"
-    cp "$work"/gen/ts/*.ts bindings-tests/ts/synth.ts "$dir/"
-    (cd "$dir" && echo '{"name":"ts-app","private":true}' > package.json \
-      && npm install --no-audit --no-fund --loglevel=error "aws-cdk-lib@$1" "constructs@$2" "$tarball" \
-      && "$repo/node_modules/.bin/ts-node" --transpile-only \
-        --compiler-options '{"module":"node16","moduleResolution":"node16","target":"es2022","esModuleInterop":true}' \
-        synth.ts "$work/gen/examples.json" "$dir/out")
+  if [ -d "$dir/out" ]; then return; fi
+  if ! npm view "aws-cdk-lib@$1" version 2>/dev/null | grep -q .; then
+    cdk="$3"
+    echo "npm has no aws-cdk-lib $1: the TypeScript reference uses $(basename "$cdk") from ${4:-the package}"
   fi
+  step "TypeScript reference: aws-cdk-lib $1, constructs $2, cdk-lambda-efs from $(basename "$tarball")"
+  mkdir -p "$dir"
+  cp -r bindings-tests/handler "$dir/"
+  cp "$work"/gen/ts/*.ts bindings-tests/ts/synth.ts "$dir/"
+  (cd "$dir" && echo '{"name":"ts-app","private":true}' > package.json \
+    && npm install --no-audit --no-fund --loglevel=error "$cdk" "constructs@$2" "$tarball" \
+    && "$repo/node_modules/.bin/ts-node" --transpile-only \
+      --compiler-options '{"module":"node16","moduleResolution":"node16","target":"es2022","esModuleInterop":true}' \
+      synth.ts "$work/gen/examples.json" "$dir/out")
 }
 
 # The wheel's requirement floor for $1 (Requires-Dist: name <X,>=FLOOR).
@@ -72,7 +80,7 @@ python_app() { # label, then pip requirements beside the wheel
   local cdk constructs
   cdk="$("$venv/bin/python" -c "from importlib.metadata import version; print(version('aws-cdk-lib'))")"
   constructs="$("$venv/bin/python" -c "from importlib.metadata import version; print(version('constructs'))")"
-  ts_reference "$cdk" "$constructs"
+  ts_reference "$cdk" "$constructs" "$(ls "$venv"/lib/python*/site-packages/aws_cdk/_jsii/aws-cdk-lib@*.jsii.tgz)" "the aws-cdk-lib wheel"
   step "Python ($label): the README's Python examples, synthesized"
   mkdir -p "$app" && cp -r bindings-tests/handler "$app/"
   (cd "$app" && "$venv/bin/python" "$repo/bindings-tests/python/synth.py" "$work/gen" "$work/out/python-$label")
@@ -85,7 +93,6 @@ python_app() { # label, then pip requirements beside the wheel
 java_app() { # label, aws-cdk-lib version, constructs version
   local label="$1" cdk="$2" constructs="$3"
   local app="$work/java-$label"
-  ts_reference "$cdk" "$constructs"
   step "Java ($label): a Maven app with aws-cdk-lib $cdk, constructs $constructs, cdk-lambda-efs from dist/java"
   cp -r bindings-tests/java "$app"
   cp -r bindings-tests/handler "$app/"
@@ -96,6 +103,11 @@ java_app() { # label, aws-cdk-lib version, constructs version
   (cd "$app" && "${mvn[@]}" compile dependency:build-classpath -Dmdep.outputFile=classpath.txt)
   local versions
   versions="$(tr ':' '\n' < "$app/classpath.txt" | sed -n 's#.*/\(aws-cdk-lib\|constructs\|jsii-runtime\|cdk-lambda-efs\)-\([0-9][0-9.]*\)\.jar$#\1 \2#p' | sort | tr '\n' ' ')"
+  local jar="$work/m2/software/amazon/awscdk/aws-cdk-lib/$cdk/aws-cdk-lib-$cdk.jar"
+  if ! npm view "aws-cdk-lib@$cdk" version 2>/dev/null | grep -q .; then
+    mkdir -p "$work/jar-$cdk" && unzip -q -o "$jar" "software/amazon/awscdk/aws-cdk-lib@$cdk.jsii.tgz" -d "$work/jar-$cdk"
+  fi
+  ts_reference "$cdk" "$constructs" "$work/jar-$cdk/software/amazon/awscdk/aws-cdk-lib@$cdk.jsii.tgz" "the aws-cdk-lib jar"
   echo "resolved: $versions(Java $(java -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p'))"
   step "Java ($label): the README's Java examples, synthesized; bad inputs"
   # shellcheck disable=SC2086 # one argument per example number
@@ -104,6 +116,7 @@ java_app() { # label, aws-cdk-lib version, constructs version
   echo "java $label: $versions" >> "$work/versions.txt"
 }
 
+if [[ " $languages " == *" python "* ]]; then
 # Python at the floor: exactly the lower bounds of the wheel's requirements.
 py_cdk_floor="$(wheel_floor aws-cdk-lib)"
 if [ "$py_cdk_floor" != "$cdk_floor" ]; then
@@ -119,18 +132,23 @@ step "Python: mypy --strict over the README's Python examples and the test files
 "$work/venv-newest/bin/mypy" --version
 (cd "$work" && "$work/venv-newest/bin/mypy" --strict --warn-unused-ignores --cache-dir "$work/mypy-cache" \
   gen/python/*.py "$repo"/bindings-tests/python/*.py)
+fi
 
+if [[ " $languages " == *" java "* ]]; then
 # Java at the floor, and at the newest aws-cdk-lib Maven Central has. Its maven-metadata.xml is
-# stale here (see build.sh), so the newest is found by asking for the pom of each npm release,
-# newest first, down to the floor.
+# stale here (see build.sh), so the newest is found by asking for the pom of each release npm or
+# PyPI lists, newest first, down to the floor (npm has no 2.272.0; Maven Central and PyPI do).
 java_app floor "$cdk_floor" "$constructs_floor"
 java_newest=""
-for version in $(npm view aws-cdk-lib versions --json | node -e "
+candidates="$( (npm view aws-cdk-lib versions --json | node -e "console.log(JSON.parse(require('fs').readFileSync(0, 'utf8')).join(' '))";
+  curl -sf -H 'Accept: application/vnd.pypi.simple.v1+json' https://pypi.org/simple/aws-cdk-lib/ \
+    | node -e "console.log(JSON.parse(require('fs').readFileSync(0, 'utf8')).versions.join(' '))") | node -e "
   const floor = process.argv[1].split('.').map(Number);
-  const vs = JSON.parse(require('fs').readFileSync(0, 'utf8')).filter(v => /^2\.\d+\.\d+$/.test(v))
+  const vs = [...new Set(require('fs').readFileSync(0, 'utf8').split(/\s+/))].filter(v => /^2\.\d+\.\d+$/.test(v))
     .map(v => v.split('.').map(Number)).filter(v => v[1] > floor[1] || (v[1] === floor[1] && v[2] >= floor[2]));
   vs.sort((a, b) => b[1] - a[1] || b[2] - a[2]);
-  console.log(vs.map(v => v.join('.')).join(' '));" "$cdk_floor"); do
+  console.log(vs.map(v => v.join('.')).join(' '));" "$cdk_floor")"
+for version in $candidates; do
   if curl -sfI -o /dev/null "https://repo1.maven.org/maven2/software/amazon/awscdk/aws-cdk-lib/$version/aws-cdk-lib-$version.pom"; then
     java_newest="$version"
     break
@@ -142,6 +160,7 @@ if [ "$java_newest" = "$cdk_floor" ]; then
   echo "Maven Central's newest aws-cdk-lib is the floor, $cdk_floor: tested above"
 else
   java_app newest "$java_newest" "$constructs_newest"
+fi
 fi
 
 step "done"
