@@ -65,7 +65,8 @@ ts_reference() {
 
 # The wheel's requirement floor for $1 (Requires-Dist: name <X,>=FLOOR).
 wheel_floor() {
-  unzip -p "$wheel" '*.dist-info/METADATA' | sed -n "s/^Requires-Dist: $1 .*>=\([0-9.]*\).*/\1/p"
+  /usr/bin/python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(z.read(next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))).decode())' "$wheel" \
+    | sed -n "s/^Requires-Dist: $1 .*>=\([0-9.]*\).*/\1/p"
 }
 
 python_app() { # label, then pip requirements beside the wheel
@@ -105,7 +106,8 @@ java_app() { # label, aws-cdk-lib version, constructs version
   versions="$(tr ':' '\n' < "$app/classpath.txt" | sed -n 's#.*/\(aws-cdk-lib\|constructs\|jsii-runtime\|cdk-lambda-efs\)-\([0-9][0-9.]*\)\.jar$#\1 \2#p' | sort | tr '\n' ' ')"
   local jar="$work/m2/software/amazon/awscdk/aws-cdk-lib/$cdk/aws-cdk-lib-$cdk.jar"
   if ! npm view "aws-cdk-lib@$cdk" version 2>/dev/null | grep -q .; then
-    mkdir -p "$work/jar-$cdk" && unzip -q -o "$jar" "software/amazon/awscdk/aws-cdk-lib@$cdk.jsii.tgz" -d "$work/jar-$cdk"
+    /usr/bin/python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract(sys.argv[2], sys.argv[3])' \
+      "$jar" "software/amazon/awscdk/aws-cdk-lib@$cdk.jsii.tgz" "$work/jar-$cdk"
   fi
   ts_reference "$cdk" "$constructs" "$work/jar-$cdk/software/amazon/awscdk/aws-cdk-lib@$cdk.jsii.tgz" "the aws-cdk-lib jar"
   echo "resolved: $versions(Java $(java -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p'))"
