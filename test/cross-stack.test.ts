@@ -139,7 +139,7 @@ describe('a client in another stack than its file system', () => {
   test('fails when allowMountFrom is given a client without a security group', () => {
     const { f } = twoStacks();
     expect(() => f.shared.allowMountFrom(new ec2.Connections()))
-      .toThrow(/^client has no security group: allowMountFrom lets the security groups of a client in .*use allowMountFromCidr$/);
+      .toThrow(/^client has no security group: allowMountFrom lets the security groups of a client in .*use allowMountFromCidr \(in Python: allow_mount_from, allow_mount_from_cidr\)$/);
   });
 
   test('a client security group that does not allow all outbound gets the NFS egress rule', () => {
