@@ -10,6 +10,7 @@ import { ColdStartLoad } from './cold-start-load';
 import { EfsBackedFunctionProps, FunctionAlarmOptions } from './efs-backed-function-props';
 import { checkAccessPointOf } from './private/access-point-owner';
 import { acknowledgeFinding } from './private/acknowledgments';
+import { AddedOnce } from './private/add-once';
 import { alarmNotifying } from './private/alarms';
 import { MAX_CLIENT_CONNECTIONS } from './private/efs-limits';
 import { accessPointConditions, clientActions } from './private/file-system-policy';
@@ -60,6 +61,8 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
   public readonly timeout: Duration;
 
   private readonly initDurationMetric: cloudwatch.Metric;
+
+  private readonly addedOnce = new AddedOnce(this);
 
   private readonly callerTimeouts: Duration[] = [];
 
@@ -215,6 +218,7 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
     if (!(ratio > 0 && ratio <= 1)) {
       throw new Error(`durationTimeoutRatio must be more than 0 and at most 1 (got ${ratio})${inPython('durationTimeoutRatio')}`);
     }
+    this.addedOnce.claim('addAlarms', 'pass every option in that one call');
     const timeoutMs = this.timeout.toMilliseconds();
     const specs: Array<[string, cloudwatch.IMetric, number, string]> = [
       ['ErrorsAlarm', this.metricErrors(), options.errorsThreshold ?? 1, 'The function returned errors.'],
@@ -256,10 +260,7 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
    * output.
    */
   public addEmergencyThrottleOutput(): CfnOutput {
-    const existing = this.node.tryFindChild(EMERGENCY_THROTTLE_OUTPUT_ID);
-    if (existing) {
-      return existing as CfnOutput;
-    }
+    this.addedOnce.claim('addEmergencyThrottleOutput', 'use the output the first call returned');
     return new CfnOutput(this, EMERGENCY_THROTTLE_OUTPUT_ID, {
       value: this.emergencyThrottleCommand(),
       description: `Stops every invocation of ${this.node.path} (reserved concurrency 0); undo with put-function-concurrency or delete-function-concurrency`,

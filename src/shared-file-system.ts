@@ -8,6 +8,7 @@ import { ExpectedLoad } from './cold-start-load';
 import { FileSystemClient } from './file-system-client';
 import { posixAccessPointOptions } from './private/access-point-options';
 import { acknowledgeFinding } from './private/acknowledgments';
+import { AddedOnce } from './private/add-once';
 import { addCapacityWarnings, allColdStarts, CapacityCheckInput, planFor } from './private/capacity-warnings';
 import { grantClient } from './private/client-grants';
 import { MAX_CLIENT_CONNECTIONS, NFS_PORT } from './private/efs-limits';
@@ -94,6 +95,7 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
   private readonly clients: FileSystemClient[] = [];
   private readonly grantedPrincipalArns: string[] = [];
   private readonly addedPolicy = new iam.PolicyDocument();
+  private readonly addedOnce = new AddedOnce(this);
 
   constructor(scope: Construct, id: string, props: SharedFileSystemProps) {
     super(scope, id);
@@ -236,6 +238,7 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
    * (Provisioned). Opt-in; each alarm notifies `alarmTopic` when given.
    */
   public addAlarms(options: FileSystemAlarmOptions = {}): cloudwatch.Alarm[] {
+    this.addedOnce.claim('addAlarms', 'pass every option in that one call');
     return addFileSystemAlarms({
       scope: this,
       throughputMode: this.throughputMode,

@@ -16,6 +16,17 @@ function efsFunction(template: Template) {
 const ACCESS_POINT_ARN = { 'Fn::Join': ['', Match.arrayWith([{ Ref: Match.stringLikeRegexp('SharedFileSystemMl') }])] };
 
 describe('EfsBackedFunction.addAlarms and the emergency throttle', () => {
+  test('every add* method refuses a second call alike, naming the method and what to do', () => {
+    const { shared, addFunction } = stackWithFileSystem();
+    const fn = addFunction('Classifier');
+    fn.addAlarms();
+    fn.addEmergencyThrottleOutput();
+    shared.addAlarms();
+    expect(() => fn.addAlarms()).toThrow(/^addAlarms was already called on Default\/Classifier: it adds its resources once; pass every option in that one call \(in Python: add_alarms\)$/);
+    expect(() => fn.addEmergencyThrottleOutput()).toThrow(/^addEmergencyThrottleOutput was already called on Default\/Classifier: .*use the output the first call returned \(in Python: add_emergency_throttle_output\)$/);
+    expect(() => shared.addAlarms()).toThrow(/^addAlarms was already called on Default\/Shared: /);
+  });
+
   test('function: errors, throttles, duration near the timeout, init duration from the REPORT lines', () => {
     const { stack, addFunction } = stackWithFileSystem();
     const fn = addFunction('Classifier', { timeout: Duration.minutes(5) });
@@ -60,7 +71,6 @@ describe('EfsBackedFunction.addAlarms and the emergency throttle', () => {
     const { stack, addFunction } = stackWithFileSystem();
     const fn = addFunction('Classifier');
     const output = fn.addEmergencyThrottleOutput();
-    expect(fn.addEmergencyThrottleOutput()).toBe(output);
     const outputs = Template.fromStack(stack).findOutputs('*');
     expect(Object.keys(outputs)).toEqual([stack.resolve(output.logicalId)]);
     const [, parts] = Object.values(outputs)[0].Value['Fn::Join'];

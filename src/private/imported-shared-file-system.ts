@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IDependable } from 'constructs';
 import { posixAccessPointOptions } from './access-point-options';
 import { acknowledgeFinding } from './acknowledgments';
+import { AddedOnce } from './add-once';
 import { grantClient } from './client-grants';
 import { burstCreditBalance, clientConnections, efsMetric, meteredIOBytes, percentIOLimit } from './efs-metrics';
 import { addFileSystemAlarms } from './file-system-alarms';
@@ -42,6 +43,7 @@ export class ImportedSharedFileSystem extends Construct implements ISharedFileSy
   public readonly throughputMode?: efs.ThroughputMode;
 
   private readonly clients: FileSystemClient[] = [];
+  private readonly addedOnce = new AddedOnce(this);
   private mountTargetCheck?: CustomResource;
 
   constructor(scope: Construct, id: string, attrs: SharedFileSystemAttributes) {
@@ -104,6 +106,7 @@ export class ImportedSharedFileSystem extends Construct implements ISharedFileSy
   }
 
   public addAlarms(options: FileSystemAlarmOptions = {}): cloudwatch.Alarm[] {
+    this.addedOnce.claim('addAlarms', 'pass every option in that one call');
     return addFileSystemAlarms({
       scope: this,
       throughputMode: this.throughputMode,

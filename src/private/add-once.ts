@@ -1,0 +1,21 @@
+import { IConstruct } from 'constructs';
+import { inPython } from './validation';
+
+/**
+ * Remembers which `add*` methods of one construct have run, so that a second call is refused
+ * with a message instead of a clash of construct ids (or a silent no-op): the same rule for
+ * every `add*` method of the library. One instance per construct, held by the construct.
+ */
+export class AddedOnce {
+  private readonly added = new Set<string>();
+
+  constructor(private readonly scope: IConstruct) {}
+
+  /** Throws when `method` already ran on the construct; records it otherwise. */
+  public claim(method: string, howToChange: string): void {
+    if (this.added.has(method)) {
+      throw new Error(`${method} was already called on ${this.scope.node.path}: it adds its resources once; ${howToChange}${inPython(method)}`);
+    }
+    this.added.add(method);
+  }
+}
