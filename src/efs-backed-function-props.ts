@@ -8,7 +8,7 @@ import { ColdStartLoad } from './cold-start-load';
 import { ISharedFileSystem } from './shared-file-system-props';
 
 /**
- * Properties of an {@link EfsBackedFunction}: the usual Lambda function properties, and
+ * Properties of an `EfsBackedFunction`: the usual Lambda function properties, and
  * the access point to mount.
  */
 export interface EfsBackedFunctionProps extends lambda.FunctionProps {
@@ -81,7 +81,7 @@ export interface EfsBackedFunctionProps extends lambda.FunctionProps {
 }
 
 /**
- * Options of {@link EfsBackedFunction.addAlarms}.
+ * Options of `EfsBackedFunction.addAlarms`.
  */
 export interface FunctionAlarmOptions {
   /**

@@ -26,7 +26,7 @@ import { ISharedFileSystem } from './shared-file-system-props';
 import { SynthWarnings } from './synth-warnings';
 
 /**
- * A Lambda function that mounts one access point of a {@link SharedFileSystem}.
+ * A Lambda function that mounts one access point of a `SharedFileSystem`.
  *
  * It runs in the file system's subnets with its own security group, which the mount
  * targets let in on NFS; its role may mount (and unless read-only, write) only through
@@ -112,7 +112,7 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
       howToOptIn: 'set logEncryptionKey to encrypt them with a customer-managed key',
     });
     this.initDurationMetric = initDurationMetricOf(this, this.logGroup);
-    this.executionPolicy = this.createExecutionPolicy(role, fileSystem, props.accessPoint, props.readOnly ?? false);
+    this.executionPolicy = this.createExecutionPolicy(role, { fileSystem, accessPoint: props.accessPoint, readOnly: props.readOnly ?? false });
     if (props.readOnly) {
       refuseWriteGrants(this, role);
     }
@@ -267,7 +267,10 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
     });
   }
 
-  private createExecutionPolicy(role: iam.IRole, fileSystem: ISharedFileSystem, accessPoint: efs.IAccessPoint, readOnly: boolean): iam.ManagedPolicy {
+  private createExecutionPolicy(
+    role: iam.IRole, mount: { fileSystem: ISharedFileSystem; accessPoint: efs.IAccessPoint; readOnly: boolean },
+  ): iam.ManagedPolicy {
+    const { fileSystem, accessPoint, readOnly } = mount;
     const policy = new iam.ManagedPolicy(this, 'ExecutionPolicy', {
       description: `Logs, VPC networking and EFS access through one access point for the function at ${this.mountPath}`,
       roles: [role],
@@ -298,7 +301,7 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
         }),
         new iam.PolicyStatement({
           sid: 'MountAccessPoint',
-          actions: clientActions(readOnly),
+          actions: clientActions({ readOnly }),
           resources: [fileSystem.fileSystemArn],
           conditions: accessPointConditions(accessPoint.accessPointArn),
         }),

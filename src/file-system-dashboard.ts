@@ -6,7 +6,7 @@ import { SharedFileSystem } from './shared-file-system';
 import { ISharedFileSystem } from './shared-file-system-props';
 
 /**
- * Properties of a {@link FileSystemDashboard}.
+ * Properties of a `FileSystemDashboard`.
  */
 export interface FileSystemDashboardProps {
   /** The file system to show: one of this app, or one imported with `SharedFileSystem.fromFileSystemAttributes`. */

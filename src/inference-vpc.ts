@@ -12,7 +12,7 @@ import { checkIntegerInRange, inPython } from './private/validation';
 const DEFAULT_SECURITY_GROUP_HANDLER_TIMEOUT_SECONDS = 900;
 
 /**
- * Who may use the S3 and DynamoDB gateway endpoints of an {@link InferenceVpc}.
+ * Who may use the S3 and DynamoDB gateway endpoints of an `InferenceVpc`.
  *
  * A gateway endpoint carries every request from the workload subnets to S3 or DynamoDB in
  * the region, and without a policy it allows full access to the service (AWS PrivateLink
@@ -43,7 +43,7 @@ export enum GatewayEndpointAccess {
 }
 
 /**
- * Properties of an {@link InferenceVpc}.
+ * Properties of an `InferenceVpc`.
  */
 export interface InferenceVpcProps {
   /**

@@ -64,7 +64,7 @@ export interface PosixAccessPointOptions {
 }
 
 /**
- * Options of {@link SharedFileSystem.allowMountFromCidr}.
+ * Options of `SharedFileSystem.allowMountFromCidr`.
  */
 export interface CidrMountOptions {
   /**
@@ -164,7 +164,7 @@ export interface ISharedFileSystem extends ec2.IConnectable {
 }
 
 /**
- * What {@link SharedFileSystem.fromFileSystemAttributes} needs to know of a file system made
+ * What `SharedFileSystem.fromFileSystemAttributes` needs to know of a file system made
  * outside this app.
  */
 export interface SharedFileSystemAttributes {
@@ -202,7 +202,7 @@ export interface SharedFileSystemAttributes {
 }
 
 /**
- * What {@link SharedFileSystem.fromAccessPointAttributes} needs to know of an existing access point.
+ * What `SharedFileSystem.fromAccessPointAttributes` needs to know of an existing access point.
  */
 export interface SharedAccessPointAttributes {
   /** The id of the access point (`fsap-...`). */
@@ -213,7 +213,7 @@ export interface SharedAccessPointAttributes {
 }
 
 /**
- * Properties of a {@link SharedFileSystem}.
+ * Properties of a `SharedFileSystem`.
  */
 export interface SharedFileSystemProps {
   /** The VPC to create the mount targets in. */
@@ -325,7 +325,7 @@ export interface SharedFileSystemProps {
 }
 
 /**
- * Options of {@link SharedFileSystem.addAlarms}.
+ * Options of `SharedFileSystem.addAlarms`.
  */
 export interface FileSystemAlarmOptions {
   /**

@@ -268,11 +268,11 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
   }
 
   public grantReadWrite(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint): iam.Grant {
-    return grantClient(this, grantee, accessPoint, false);
+    return grantClient(this, { grantee, accessPoint, readOnly: false });
   }
 
   public grantRead(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint): iam.Grant {
-    return grantClient(this, grantee, accessPoint, true);
+    return grantClient(this, { grantee, accessPoint, readOnly: true });
   }
 
   /**

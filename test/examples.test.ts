@@ -1,9 +1,9 @@
-import { App, Stack, Stage } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { checkedApp, expectCompliant, policyStatements, stableTemplate } from './helpers';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { App, Stack, Stage } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { checkedApp, expectCompliant, policyStatements, stableTemplate } from './helpers';
 import { MESSAGE_WALL_MAX_WALL_BYTES, MESSAGE_WALL_REQUESTS_PER_SECOND, MessageWallStack } from '../examples/message-wall/message-wall-stack';
 import {
   CHECKPOINT_URL, IMAGE_FETCH_PORTS, MAX_IMAGE_BYTES, ML_INFERENCE_REQUESTS_PER_SECOND, MlInferenceStack, MlInferenceStackProps, MODEL_REPO_COMMIT,

@@ -77,7 +77,10 @@ describe('capacity checks at synth', () => {
     Annotations.fromStack(stack).hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp(
       '^provisionedThroughputPerSecond 100000 MiB/s is above 3414 MiB/s, the most EFS provisions without a quota increase .*about 600000 USD a month'));
     expect(warnings(stack, SynthWarnings.PROVISIONED_ABOVE_QUOTA)).toHaveLength(1);
-    const { stack: within } = stackWithFileSystem({ throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(3414) });
+    const { stack: within } = stackWithFileSystem({
+      throughputMode: efs.ThroughputMode.PROVISIONED,
+      provisionedThroughputPerSecond: Size.mebibytes(3414),
+    });
     expect(warnings(within, SynthWarnings.PROVISIONED_ABOVE_QUOTA)).toHaveLength(0);
   });
 

@@ -11,8 +11,8 @@ export const CLIENT_ROOT_ACCESS = 'elasticfilesystem:ClientRootAccess';
 const ALL_CLIENT_ACTIONS = [CLIENT_MOUNT, CLIENT_WRITE, CLIENT_ROOT_ACCESS];
 
 /** The client actions for read-only or read-write access. */
-export function clientActions(readOnly: boolean): string[] {
-  return readOnly ? [CLIENT_MOUNT] : [CLIENT_MOUNT, CLIENT_WRITE];
+export function clientActions(access: { readonly readOnly: boolean }): string[] {
+  return access.readOnly ? [CLIENT_MOUNT] : [CLIENT_MOUNT, CLIENT_WRITE];
 }
 
 /** Conditions that confine a client statement to one access point, reached through a mount target. */

@@ -5,7 +5,7 @@ import type { EfsBackedFunctionProps } from '../efs-backed-function-props';
 export type OwnProps = Omit<EfsBackedFunctionProps, keyof lambda.FunctionProps>;
 
 /**
- * Every prop of {@link OwnProps}, which `lambda.Function` must not receive. The compiler
+ * Every prop of `OwnProps`, which `lambda.Function` must not receive. The compiler
  * keeps the list whole: a prop added to EfsBackedFunctionProps and missing here, or a name
  * here that is no such prop, is a compile error.
  */

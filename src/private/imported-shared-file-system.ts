@@ -90,11 +90,11 @@ export class ImportedSharedFileSystem extends Construct implements ISharedFileSy
   }
 
   public grantReadWrite(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint): iam.Grant {
-    return grantClient(this, grantee, accessPoint, false);
+    return grantClient(this, { grantee, accessPoint, readOnly: false });
   }
 
   public grantRead(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint): iam.Grant {
-    return grantClient(this, grantee, accessPoint, true);
+    return grantClient(this, { grantee, accessPoint, readOnly: true });
   }
 
   /** The file system policy is its owner's: nothing to name in it. */

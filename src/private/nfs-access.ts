@@ -5,7 +5,7 @@ import { NFS_PORT } from './efs-limits';
 import { inPython } from './validation';
 import { ISharedFileSystem } from '../shared-file-system-props';
 
-/** Options of {@link allowNfsFrom}. */
+/** Options of `allowNfsFrom`. */
 export interface NfsAccessOptions {
   /** The description of the ingress rule. */
   readonly description: string;
