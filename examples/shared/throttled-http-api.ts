@@ -11,8 +11,8 @@ import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { EfsBackedFunction } from '../../src';
 import { describeDailyCost, OpenEndpointCost } from './open-endpoint-cost';
+import { EfsBackedFunction } from '../../src';
 
 export interface ThrottledHttpApiProps {
   readonly description: string;
