@@ -125,6 +125,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // README code blocks must compile: extract them with jsii-rosetta in strict mode after compile.
 project.postCompileTask.exec('jsii-rosetta extract --strict --compile');
 
+project.addTask('architecture', {
+  description: 'Redraw the architecture picture in each example\'s README from what the app synthesizes (`-- check` only compares)',
+  exec: 'ts-node --transpile-only --project tsconfig.dev.json scripts/architecture.ts',
+  receiveArgs: true,
+});
+
 project.addTask('lint:fix', {
   description: 'Run eslint and let it rewrite what it can fix (npm test only checks)',
   exec: 'npx projen eslint --fix',
