@@ -163,6 +163,20 @@ if [ "$java_newest" = "$cdk_floor" ]; then
 else
   java_app newest "$java_newest" "$constructs_newest"
 fi
+
+# The versions the published pom names (jsii-pacmak resolved its ranges) are versions tested here.
+pom="$(ls "$dist_java"/io/github/cdklambdaefs/cdk-lambda-efs/*/cdk-lambda-efs-*.pom)"
+pom_cdk="$(/usr/bin/python3 -c "
+import sys, xml.etree.ElementTree as ET
+ns = {'m': 'http://maven.apache.org/POM/4.0.0'}
+for d in ET.parse(sys.argv[1]).getroot().findall('m:dependencies/m:dependency', ns):
+    if d.findtext('m:artifactId', namespaces=ns) == 'aws-cdk-lib':
+        print(d.findtext('m:version', namespaces=ns))" "$pom")"
+echo "the pom names aws-cdk-lib $pom_cdk"
+if [ "$pom_cdk" != "$cdk_floor" ] && [ "$pom_cdk" != "${java_newest:-}" ]; then
+  echo "the pom's aws-cdk-lib $pom_cdk is neither the floor ($cdk_floor) nor the newest tested (${java_newest:-none})" >&2
+  exit 1
+fi
 fi
 
 step "done"
