@@ -2,6 +2,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import { Construct } from 'constructs';
 import { EfsBackedFunction } from './efs-backed-function';
+import { ImportedSharedFileSystem } from './private/imported-shared-file-system';
 import { SharedFileSystem } from './shared-file-system';
 import { ISharedFileSystem } from './shared-file-system-props';
 
@@ -55,7 +56,7 @@ function fileSystemWidgets(fileSystem: ISharedFileSystem): cloudwatch.IWidget[] 
   const throughput = fileSystem instanceof SharedFileSystem && fileSystem.throughputMode === efs.ThroughputMode.PROVISIONED
     ? graph('Throughput, % of provisioned', [fileSystem.metricProvisionedThroughputUtilization()])
     : graph('Metered I/O bytes', [fileSystem.metricMeteredIOBytes()]);
-  const first = fileSystem.throughputMode === efs.ThroughputMode.BURSTING
+  const first = throughputModeOf(fileSystem) === efs.ThroughputMode.BURSTING
     ? graph('Burst credit balance (bytes)', [fileSystem.metricBurstCreditBalance()])
     : graph('Percent I/O limit', [fileSystem.metricPercentIOLimit()]);
   return [
@@ -74,4 +75,9 @@ function functionWidgets(fn: EfsBackedFunction): cloudwatch.IWidget[] {
     graph(`${name}: duration p99 (ms)`, [fn.metricDuration()]),
     graph(`${name}: init duration (ms)`, [fn.metricInitDuration()]),
   ];
+}
+
+/** The throughput mode of a file system of the app, or of an import that was told it. */
+function throughputModeOf(fileSystem: ISharedFileSystem): efs.ThroughputMode | undefined {
+  return fileSystem instanceof SharedFileSystem || fileSystem instanceof ImportedSharedFileSystem ? fileSystem.throughputMode : undefined;
 }

@@ -104,9 +104,6 @@ export interface ISharedFileSystem extends ec2.IConnectable {
    */
   readonly mountTargetAvailabilityZones: string[];
 
-  /** The throughput mode, when known (an import may leave it out). */
-  readonly throughputMode?: efs.ThroughputMode;
-
   /**
    * Tell the file system's capacity checks about a client (done by EfsBackedFunction):
    * its reserved concurrency counts against the EFS connection limit, its cold-start load
