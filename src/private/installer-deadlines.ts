@@ -28,3 +28,23 @@ function readMarginSeconds(): number {
   }
   return seconds;
 }
+
+/**
+ * The warm-up function's timeout: `warmUpTimeout`, or by default a quarter of the install's
+ * `timeout`, at least one margin (the warm-up handler keeps a quarter margin of it to answer).
+ */
+export function warmUpTimeoutOf(timeout: Duration, warmUpTimeout: Duration | undefined): Duration {
+  return warmUpTimeout ?? Duration.seconds(Math.max(DEADLINE_MARGIN.toSeconds(), Math.floor(timeout.toSeconds() / 4)));
+}
+
+/**
+ * What the warm-up takes of the install's `timeout`, so that its invocation ends inside the install's:
+ * installer.py stops the packages, downloads and compileall this long before its work deadline, then
+ * invokes the warm-up function and waits for it until that deadline. The warm-up runs at most its
+ * timeout; the margin covers the Invoke call itself and the environment's start (its init phase: the
+ * handler module imports the standard library only). The install function then still has its own
+ * margin, after the work deadline, to mark the set complete (or discard it), clean up and answer.
+ */
+export function warmUpShareOf(warmUpTimeout: Duration): Duration {
+  return warmUpTimeout.plus(DEADLINE_MARGIN);
+}
