@@ -14,7 +14,8 @@ export const LAMBDA_MAX_TIMEOUT = Duration.seconds(900);
  * stops one margin before the install function's timeout (the cleanup runs in that margin, and
  * stops a quarter of it before the end, to answer), the dispatcher runs one margin longer than the
  * install function (it answers CloudFormation in the last half of it), and CloudFormation's
- * ServiceTimeout is one margin longer than the dispatcher.
+ * ServiceTimeout is one margin longer than the dispatcher. With a warm-up, its share comes out of
+ * the install's time (`warmUpShareOf`).
  */
 export const DEADLINE_MARGIN = Duration.seconds(readMarginSeconds());
 
