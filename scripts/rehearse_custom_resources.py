@@ -29,11 +29,14 @@ What it models, and where AWS documents it:
   Each invocation is a separate Python process (Debian's /usr/bin/python3), with the function's code
   (its synthesized asset directory) first on sys.path, its environment from the template, and the
   EFS mount path replaced by a local folder that stands for the access point. It is killed at the
-  function's Timeout.
+  function's Timeout. A function whose role may mount but not write (``ClientMount`` without
+  ``ClientWrite``: EFS gives such a client read-only access, EFS User Guide, "Using IAM to control
+  access to file systems") sees that folder through a read-only bind mount, in a mount namespace of
+  its own (``unshare --map-root-user --mount``): every write below it fails, as on EFS.
 - CloudFormation invokes the ServiceToken function asynchronously (Lambda Developer Guide, "Using AWS
   Lambda with AWS CloudFormation"): its return value goes nowhere; only the PUT counts.
-- When the ServiceToken function calls other functions through the Lambda API (a dispatcher), its
-  boto3 is replaced by a test double of the Lambda API (and of CloudFormation's DescribeStacks) that
+- When the ServiceToken function calls other functions through the Lambda API (a dispatcher, and the
+  install function calling the warm-up function), its boto3 is replaced by a test double of the Lambda API (and of CloudFormation's DescribeStacks) that
   runs the called function's real handler locally in its own process, with the payload Lambda
   would pass (Lambda API Reference, "Invoke": RequestResponse answers Payload, FunctionError
   "Unhandled" with errorType/errorMessage when the function raised or timed out). The called
@@ -168,8 +171,14 @@ def run_function(function, event, work, mount_folders, extra_env, fake_sdk=None)
         json.dump(spec, handle)
     started = time.monotonic()
     timed_out = False
+    command = [sys.executable, HERE, "--invoke", spec_path]
+    read_only = bool(function.get("readOnlyMount") and function.get("accessPoint"))
+    if read_only:
+        # The folder standing for the access point, read-only for this process and its children only.
+        command = ["unshare", "--map-root-user", "--mount", "sh", "-c", 'mount --bind -o ro "$0" "$0" && exec "$@"',
+                   mount_folders[function["accessPoint"]], *command]
     with open(log_path, "w") as log:
-        process = subprocess.Popen([sys.executable, HERE, "--invoke", spec_path], env=env, stdout=log, stderr=subprocess.STDOUT,
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    cwd=function["assetDir"], start_new_session=True)
         try:
             process.wait(timeout=function["timeout"])
@@ -185,7 +194,7 @@ def run_function(function, event, work, mount_folders, extra_env, fake_sdk=None)
         with open(result_path) as handle:
             result = json.load(handle)
     return {"function": function["name"], "result": result, "seconds": round(seconds, 3), "timeout": function["timeout"],
-            "timedOut": timed_out, "exitCode": process.returncode, "log": output[-3000:], "mountVariables": replaced}
+            "timedOut": timed_out, "exitCode": process.returncode, "log": output[-3000:], "mountVariables": replaced, "readOnlyMount": read_only}
 
 
 # ---------------------------------------------------------------- the test double of the AWS SDK (Lambda API only)

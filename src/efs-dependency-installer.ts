@@ -11,7 +11,7 @@ import { Construct, IConstruct } from 'constructs';
 import { EfsBackedFunction } from './efs-backed-function';
 import { acknowledgeFinding } from './private/acknowledgments';
 import { createInstallDispatcher } from './private/install-dispatcher';
-import { DEADLINE_MARGIN, INSTALLER_ASSETS, MAX_INSTALL_MINUTES } from './private/installer-deadlines';
+import { DEADLINE_MARGIN, INSTALLER_ASSETS, MAX_INSTALL_MINUTES, warmUpShareOf, warmUpTimeoutOf } from './private/installer-deadlines';
 import { checkInstallFits, estimateInstall } from './private/installer-estimate';
 import { acknowledgeInternalFunction } from './private/internal-functions';
 import { checkLambdaMemorySize } from './private/lambda-limits';
@@ -27,6 +27,9 @@ const INSTALLER_CODE_HASH = crypto.createHash('sha256').update(fs.readFileSync(p
 
 /** Where the install function mounts the access point. */
 const INSTALL_MOUNT = '/mnt/install';
+
+/** Where the warm-up function mounts the access point (read-only). */
+const WARM_UP_MOUNT = '/mnt/warm-up';
 
 /** PyPI's simple index: the one index used unless `indexUrl` names another. */
 const PYPI = 'https://pypi.org/simple';
@@ -122,12 +125,21 @@ export interface EfsDependencyInstallerProps {
 
   /**
    * Python code run after the install, with the new set on `PYTHONPATH` and its model
-   * directory as `TORCH_HOME`: load the model once to check that it works (and to compile
-   * its modules while the set can still be written).
+   * directory as `TORCH_HOME`: load the model once to check that it works. It runs in a
+   * function of its own (`warmUpFunction`) that mounts the access point read-only; the set
+   * is marked complete only when it succeeds.
    *
    * @default - none
    */
   readonly warmUpCode?: string;
+
+  /**
+   * How long the warm-up may run: taken from `timeout`, with one margin to invoke it (the
+   * packages and model files get the rest). From one margin (20 s) to `timeout` less two.
+   *
+   * @default - a quarter of timeout, at least one margin
+   */
+  readonly warmUpTimeout?: Duration;
 
   /**
    * How long one install may take. The install runs in one Lambda invocation, so at most
@@ -155,7 +167,7 @@ export interface EfsDependencyInstallerProps {
   readonly keepPreviousSets?: number;
 
   /**
-   * A customer-managed KMS key for the install function's log group. Its key policy must let
+   * A customer-managed KMS key for the log groups of the installer's functions. Its key policy must let
    * CloudWatch Logs (`logs.<region>.amazonaws.com`) use it.
    *
    * @default - CloudWatch Logs' own encryption
@@ -170,8 +182,8 @@ export interface EfsDependencyInstallerProps {
  * natively (IAM authorization and TLS, through the access point only) and, invoked by the
  * custom resource's dispatcher (a function that mounts nothing and always answers
  * CloudFormation), installs the requirements (binary wheels only) into `sets/<id>/`, where `<id>`
- * is a hash of every input, downloads the model files and checks their SHA-256, runs the
- * warm-up, and marks the set complete. It holds a lock on the access point while it writes,
+ * is a hash of every input, downloads the model files and checks their SHA-256, has the
+ * warm-up run by a function that mounts the access point read-only, and marks the set complete. It holds a lock on the access point while it writes,
  * and runs one install at a time (reserved concurrency 1, no retries).
  *
  * Functions use `mountEnvironment`, whose paths name this set: a function version always
@@ -188,6 +200,14 @@ export class EfsDependencyInstaller extends Construct {
    * answers CloudFormation, also when the install function cannot run.
    */
   public readonly dispatchFunction: lambda.Function;
+
+  /**
+   * The function that runs `warmUpCode` on the new set, invoked synchronously by `installFunction` only. It
+   * mounts the access point read-only (its role has `ClientMount`, not `ClientWrite`), so EFS refuses its writes.
+   *
+   * @default - none without warmUpCode
+   */
+  public readonly warmUpFunction?: EfsBackedFunction;
 
   /** The content hash of the inputs: the name of the set this deployment installs. */
   public readonly dependencySetId: string;
@@ -228,6 +248,8 @@ export class EfsDependencyInstaller extends Construct {
     checkIntegerInRange('keepPreviousSets', keepPrevious, 1, 5);
     const timeout = props.timeout ?? Duration.minutes(10);
     checkInstallTimeout(timeout);
+    const warmUpTimeout = props.warmUpCode ? warmUpTimeoutOf(timeout, props.warmUpTimeout) : undefined;
+    checkWarmUpTimeout(props.warmUpTimeout, timeout, props.warmUpCode);
     checkLambdaMemorySize('memorySize', props.memorySize);
 
     const pipOptions = [
@@ -238,8 +260,11 @@ export class EfsDependencyInstaller extends Construct {
       ...(requirements.hashLocked ? ['--require-hashes'] : []),
     ];
     // What goes into the set; its name depends on that and on the installer's own code, not on where it goes.
-    checkInstallFits(estimateInstall(requirements.lines, platforms.pythonVersion, platforms.tags[0].replace(/^manylinux_2_\d+_/, '')), timeout,
-      MAX_INSTALL_MINUTES);
+    checkInstallFits(estimateInstall(requirements.lines, platforms.pythonVersion, platforms.tags[0].replace(/^manylinux_2_\d+_/, '')), {
+      timeout,
+      maxMinutes: MAX_INSTALL_MINUTES,
+      reservedOf: props.warmUpCode ? t => warmUpShareOf(warmUpTimeoutOf(t, props.warmUpTimeout)) : undefined,
+    });
     const contents = {
       requirements: requirements.lines,
       pipOptions,
@@ -257,6 +282,9 @@ export class EfsDependencyInstaller extends Construct {
     // A stack rollback restores the previous code, and with it the previous manifest.
     const code = installFunctionCode({ setId: this.dependencySetId, keepPreviousSets: keepPrevious, contents });
     this.installFunction = this.createInstallFunction(props, code, timeout, architecture);
+    if (warmUpTimeout) {
+      this.warmUpFunction = this.createWarmUpFunction(props, code, warmUpTimeout, architecture);
+    }
     // CloudFormation invokes the dispatcher, which mounts nothing: a mount that fails (Lambda then runs no
     // code of the install function) still gets an answer, and a rollback's Delete always succeeds.
     this.dispatchFunction = createInstallDispatcher(this, {
@@ -298,6 +326,18 @@ export class EfsDependencyInstaller extends Construct {
       actions: ['cloudformation:DescribeStackResource'],
       resources: [Aws.STACK_ID],
     }));
+    if (this.warmUpFunction && warmUpTimeout) {
+      // The install function invokes the warm-up function synchronously (installer.py, invoke_warm_up), and
+      // reads its State to wait while Lambda re-activates it (Lambda Developer Guide, "Lambda function states").
+      // The unqualified function only; nothing else may invoke it (no resource policy).
+      this.installFunction.executionPolicy.addStatements(new iam.PolicyStatement({
+        sid: 'InvokeWarmUpFunction',
+        actions: ['lambda:GetFunctionConfiguration', 'lambda:InvokeFunction'],
+        resources: [this.warmUpFunction.lambdaFunction.functionArn],
+      }));
+      installer.addEnvironment('WARM_UP_FUNCTION_NAME', this.warmUpFunction.lambdaFunction.functionName);
+      installer.addEnvironment('WARM_UP_TIMEOUT_SECONDS', String(warmUpTimeout.toSeconds()));
+    }
     // The install downloads: it starts only once the subnets' routes out (NAT) exist.
     const subnets = props.fileSystem.vpc.selectSubnets(props.fileSystem.vpcSubnets);
     this.resource.node.addDependency(subnets.internetConnectivityEstablished);
@@ -346,6 +386,48 @@ export class EfsDependencyInstaller extends Construct {
       + 'queue receives only asynchronous invocations that failed, and this function has none.');
     return installFunction;
   }
+
+  /**
+   * The warm-up runs third-party code (the packages the set holds), so it runs where it cannot write: a
+   * function of its own that mounts the access point read-only. Its role gets `ClientMount` without
+   * `ClientWrite`, and EFS gives such a client read-only access (EFS User Guide, "Using IAM to control
+   * access to file systems"); the file system policy holds Deny statements only, so nothing else allows
+   * a write. Its security group allows NFS to the mount targets and nothing else: it calls no AWS API.
+   */
+  private createWarmUpFunction(props: EfsDependencyInstallerProps, code: lambda.Code, timeout: Duration,
+    architecture: lambda.Architecture): EfsBackedFunction {
+    const warmUp = new EfsBackedFunction(this, 'WarmUp', {
+      description: 'EfsDependencyInstaller: runs the warm-up code on a new set from a read-only mount (invoked by the install function)',
+      fileSystem: props.fileSystem,
+      accessPoint: props.accessPoint,
+      mountPath: WARM_UP_MOUNT,
+      readOnly: true,
+      // What the functions that import the set run on, with the install function's memory: the warm-up
+      // loads what they load.
+      runtime: props.runtime,
+      architecture,
+      handler: 'installer.warm_up_handler',
+      // The install function's code: the warm-up handler reads the warm-up code and the set id from the
+      // deployment's manifest.json in it, never from the event.
+      code,
+      timeout,
+      memorySize: props.memorySize ?? 3008,
+      environment: { MOUNT_PATH: WARM_UP_MOUNT },
+      allowAllOutbound: false,
+      logGroup: retainedLogGroup(this, 'WarmUpLogs', {
+        encryptionKey: props.logEncryptionKey,
+        howToOptIn: 'set logEncryptionKey to encrypt them with a customer-managed key',
+      }),
+    });
+    acknowledgeInternalFunction(warmUp.lambdaFunction);
+    acknowledgeFinding(warmUp, SynthWarnings.NO_RESERVED_CONCURRENCY,
+      'Only the install function invokes the warm-up function, synchronously, once per install, while it holds the lock on the access '
+      + 'point: no fan-out of cold starts, one EFS connection at a time.');
+    acknowledgeFinding(warmUp.lambdaFunction.node.defaultChild!, 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
+      'Only the install function invokes this function, synchronously, and fails the install with its error; a dead-letter '
+      + 'queue receives only asynchronous invocations that failed, and this function has none.');
+    return warmUp;
+  }
 }
 
 /** Per app: which installer writes to which access point. */
@@ -371,6 +453,23 @@ function checkInstallTimeout(timeout: Duration): void {
   if (!Token.isUnresolved(timeout.toSeconds()) && (minutes < 1 || minutes > MAX_INSTALL_MINUTES)) {
     throw new Error(`timeout must be from 1 to ${MAX_INSTALL_MINUTES} minutes (got ${timeout.toHumanString()}): the install runs in one `
       + `Lambda invocation (at most 15 minutes; the install function and the dispatcher each keep ${DEADLINE_MARGIN.toSeconds()} s to clean up and answer)`);
+  }
+}
+
+function checkWarmUpTimeout(warmUpTimeout: Duration | undefined, timeout: Duration, warmUpCode: string | undefined): void {
+  if (warmUpTimeout === undefined || Token.isUnresolved(warmUpTimeout.toMilliseconds())) {
+    return;
+  }
+  if (!warmUpCode) {
+    throw new Error(`warmUpTimeout is only used with warmUpCode (got ${warmUpTimeout.toHumanString()} without it)${inPython('warmUpTimeout', 'warmUpCode')}`);
+  }
+  const margin = DEADLINE_MARGIN.toSeconds();
+  const most = timeout.toSeconds() - 2 * margin;
+  const milliseconds = warmUpTimeout.toMilliseconds();
+  if (milliseconds % 1000 !== 0 || milliseconds < margin * 1000 || milliseconds > most * 1000) {
+    throw new Error(`warmUpTimeout must be from ${margin} to ${most} seconds (got ${warmUpTimeout.toHumanString()}), a whole number of seconds: `
+      + `it is taken from timeout (${timeout.toHumanString()}) with one margin to invoke it, and the install keeps one margin to clean up and `
+      + `answer${inPython('warmUpTimeout')}`);
   }
 }
 

@@ -66,6 +66,7 @@ function everyConstruct(options: { keys?: boolean } = {}) {
     accessPoint: modelAccessPoint,
     runtime: LATEST_PYTHON,
     packages: ['Pillow==11.0.0'],
+    warmUpCode: 'import PIL',
     logEncryptionKey: key,
   });
   const { report, error } = synthWithChecks(app);
@@ -91,6 +92,11 @@ describe('acknowledgments', () => {
       'Deps/Function/Function/Resource NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
       'Deps/Logs NIST.800.53.R5::NIST.800.53.R5-CloudWatchLogGroupEncrypted',
       'Deps/Logs cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
+      'Deps/WarmUp/ExecutionPolicy AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      'Deps/WarmUp/Function/Resource NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency',
+      'Deps/WarmUp/Function/Resource NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
+      'Deps/WarmUpLogs NIST.800.53.R5::NIST.800.53.R5-CloudWatchLogGroupEncrypted',
+      'Deps/WarmUpLogs cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
       'Fn/ExecutionPolicy AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       'Fn/LogGroup NIST.800.53.R5::NIST.800.53.R5-CloudWatchLogGroupEncrypted',
       'Fn/LogGroup cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',

@@ -13,18 +13,21 @@
  *
  * What is substituted, and why (each is named again where it happens):
  * - the EFS mount: the function's mount path, wherever its environment names it, is a local
- *   folder standing for the access point (one per access point and scenario);
+ *   folder standing for the access point (one per access point and scenario); a function whose
+ *   role may mount but not write (ClientMount without ClientWrite, as the installer's warm-up
+ *   function) sees it through a read-only bind mount, as EFS gives such a client read-only access;
  * - the install function's code, per deployment: its inputs are in its own code (manifest.json, written
  *   at synth), so a deployment with new inputs deploys a new manifest beside the synthesized code
  *   before the custom resource's request, as CloudFormation updates the function first (and restores
- *   it first in a rollback);
+ *   it first in a rollback); the warm-up function has the same code, and gets the same manifest;
  * - the package index and model hosts: every https URL in a deployed manifest becomes
  *   https://127.0.0.1:PORT/HOST/PATH, a local mirror with a self-signed certificate (pip trusts it
  *   through PIP_CERT, urllib through SSL_CERT_FILE), serving tiny valid wheels named exactly as the
  *   real indexes publish them (the packages' code is stand-ins: see STAND_INS), GitHub's archive
  *   and release-asset redirects, and stand-in model files;
- * - the Lambda API, when the ServiceToken function invokes another function (a dispatcher): a test
- *   double of boto3 whose Invoke runs that function's real handler locally;
+ * - the Lambda API, when a function invokes another (the dispatcher the install function, the install
+ *   function the warm-up function): a test double of boto3 whose Invoke runs that function's real
+ *   handler locally;
  * - intrinsic functions: resolved to plausible values (pseudo parameters of account
  *   123456789012 in eu-west-1, resources' Refs as fake ids).
  * The example's requirements are not hash-locked, so no hash is substituted (see HASHES below).
@@ -214,6 +217,19 @@ interface FunctionSpec {
   accessPoint?: string;
   /** Its environment names another function of the stack: it calls the Lambda API (a dispatcher). */
   callsLambda: boolean;
+  /** It mounts an access point and its role may mount but not write (ClientMount, no ClientWrite): EFS gives it read-only access. */
+  readOnlyMount: boolean;
+}
+
+/** The EFS client actions the policies attached to `roleLogicalId` allow. */
+function efsActionsOf(stack: Synthesized, roleLogicalId: string | undefined): string[] {
+  return Object.values<any>(stack.template.Resources)
+    .filter(r => (r.Type === 'AWS::IAM::ManagedPolicy' || r.Type === 'AWS::IAM::Policy')
+      && (r.Properties.Roles ?? []).some((role: any) => role?.Ref === roleLogicalId))
+    .flatMap(r => r.Properties.PolicyDocument.Statement)
+    .filter((statement: any) => statement.Effect === 'Allow')
+    .flatMap((statement: any) => [statement.Action].flat())
+    .filter((action: string) => action.startsWith('elasticfilesystem:'));
 }
 
 function functionSpec(stack: Synthesized, logicalId: string): FunctionSpec {
@@ -230,6 +246,7 @@ function functionSpec(stack: Synthesized, logicalId: string): FunctionSpec {
     && stack.template.Resources[JSON.stringify(v).match(/"(?:Ref|Fn::GetAtt)":\s*\[?"([^"]+)"/)![1]]?.Type === 'AWS::Lambda::Function');
   const mount = props.FileSystemConfigs?.[0];
   const accessPointRef = mount ? JSON.stringify(mount.Arn).match(/"Ref":"([^"]+)"/)?.[1] : undefined;
+  const efsActions = efsActionsOf(stack, props.Role?.['Fn::GetAtt']?.[0]);
   return {
     logicalId,
     name: functionNameOf(stack.stackName, logicalId),
@@ -244,6 +261,7 @@ function functionSpec(stack: Synthesized, logicalId: string): FunctionSpec {
     mountPath: mount?.LocalMountPath,
     accessPoint: accessPointRef,
     callsLambda,
+    readOnlyMount: mount !== undefined && efsActions.includes('elasticfilesystem:ClientMount') && !efsActions.includes('elasticfilesystem:ClientWrite'),
   };
 }
 
@@ -417,6 +435,8 @@ interface Rehearsed {
   tokenFunction: FunctionSpec;
   /** The plan's key of the install function (handler installer.handler) of the stack. */
   installKey: string;
+  /** The plan's key of the warm-up function (handler installer.warm_up_handler), which has the install function's code. */
+  warmUpKey?: string;
   /** Its synthesized manifest.json: the deployment's inputs. */
   manifest: any;
 }
@@ -450,8 +470,11 @@ for (const stack of STACKS) {
     }
     const props = asCloudFormationSends(resolve(resource.Properties, stack.template, stack.stackName));
     const installKey = Object.keys(functions).find(k => k.startsWith(`${stack.label}:`) && functions[k].handler === 'installer.handler')!;
+    const warmUpKey = Object.keys(functions).find(k => k.startsWith(`${stack.label}:`) && functions[k].handler === 'installer.warm_up_handler');
     const manifest = JSON.parse(fs.readFileSync(path.join(functions[installKey].assetDir, 'manifest.json'), 'utf-8'));
-    rehearsed.push({ stack, logicalId, label: `${stack.label} ${logicalId} (${resource.Type})`, props, tokenFunction: functions[key], installKey, manifest });
+    rehearsed.push({
+      stack, logicalId, label: `${stack.label} ${logicalId} (${resource.Type})`, props, tokenFunction: functions[key], installKey, warmUpKey, manifest,
+    });
   }
 }
 
@@ -478,7 +501,8 @@ function scenariosFor(item: Rehearsed): object[] {
   const { stack, label } = item;
   const accessPoint = label;
   const props = item.props;
-  const code = (manifest: any) => ({ [item.installKey]: manifest });
+  // The warm-up function's code is the install function's: a deployment gives both the same manifest.
+  const code = (manifest: any) => ({ [item.installKey]: manifest, ...(item.warmUpKey ? { [item.warmUpKey]: manifest } : {}) });
   const original = code(item.manifest);
   const { props: changed, manifest: changedManifest } = changedInputs(item);
   const { props: failing, manifest: failingManifest } = deploymentWith(item, [...item.manifest.contents.requirements, MISSING_REQUIREMENT]);
@@ -781,10 +805,38 @@ describe('deploy rehearsal: every custom resource of the example templates, thro
       expect(logs).toContain('rehearsal: warm-up loaded the checkpoint from the set');
     });
 
+    test('the install function has the warm-up function run the warm-up, synchronously, with the set id only, on a read-only mount', () => {
+      expect(item.warmUpKey).toBeDefined();
+      const warmUp = functions[item.warmUpKey!];
+      const install = functions[item.installKey];
+      expect({ warmUp: warmUp.readOnlyMount, install: install.readOnlyMount }).toEqual({ warmUp: true, install: false });
+      const steps = stepsOf(item.label, 'lifecycle');
+      const warmUpsOf = (step: any) => step.sdkCalls.filter((c: any) => c.api === 'Lambda.Invoke' && c.FunctionName === warmUp.name);
+      // Create and the new inputs install; the rollback's Update and the completed Update find their sets complete, the Delete installs nothing.
+      const installing = [steps[0], steps[1]];
+      for (const step of installing) {
+        const [call, ...more] = warmUpsOf(step);
+        expect(more).toEqual([]);
+        expect(call).toMatchObject({ InvocationType: 'RequestResponse', event: { SetId: step.event.ResourceProperties.SetId }, retries: { total_max_attempts: 1 } });
+        expect(Object.keys(call.event)).toEqual(['SetId']);
+        expect(call.outcome).toMatchObject({ readOnlyMount: true, timedOut: false, result: { ok: true, value: { Status: 'SUCCESS' } } });
+        // It waits no longer than the install's own work: the warm-up's invocation ends inside the install function's.
+        expect(call.readTimeout).toBeLessThanOrEqual(install.timeout);
+        expect(call.outcome.timeout + Number(install.environment.INSTALL_TIMEOUT_SECONDS) - Number(install.environment.WARM_UP_TIMEOUT_SECONDS))
+          .toBeLessThanOrEqual(install.timeout);
+      }
+      for (const step of [steps[2], steps[3], steps[4]]) {
+        expect(warmUpsOf(step)).toEqual([]);
+      }
+      // A Create whose pip fails never reaches the warm-up.
+      expect(warmUpsOf(stepsOf(item.label, 'failing Create (a requirement no index has) and its rollback')[0])).toEqual([]);
+    });
+
     if (item.tokenFunction.callsLambda) {
       test('the dispatcher invokes the install function synchronously with CloudFormation\'s request minus the ResponseURL, never retried', () => {
         for (const step of stepsOf(item.label, 'lifecycle')) {
-          const invokes = step.sdkCalls.filter((c: any) => c.api === 'Lambda.Invoke');
+          const invokes = step.sdkCalls.filter((c: any) => c.api === 'Lambda.Invoke'
+            && c.FunctionName === functionNameOf(item.stack.stackName, 'DependenciesFunctionB9685793'));
           expect(invokes.length).toBe(1);
           const { ResponseURL: _url, ...withoutUrl } = step.event;
           expect(invokes[0]).toMatchObject({ InvocationType: 'RequestResponse', FunctionName: functionNameOf(item.stack.stackName, 'DependenciesFunctionB9685793') });

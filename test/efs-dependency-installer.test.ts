@@ -62,6 +62,11 @@ function installFunction(template: Template): Record<string, any> {
   return functionWithHandler(template, 'installer.handler');
 }
 
+/** The function that runs the warm-up code on a read-only mount (only with warmUpCode). */
+function warmUpFunction(template: Template): Record<string, any> {
+  return functionWithHandler(template, 'installer.warm_up_handler');
+}
+
 /** The custom resource's service token: the function CloudFormation invokes. */
 function dispatchFunction(template: Template): Record<string, any> {
   return functionWithHandler(template, 'dispatcher.handler');
@@ -158,7 +163,8 @@ describe('EfsDependencyInstaller: the default install (one synth, rule packs inc
     // Nobody but the dispatcher's role may invoke the install function: no resource policy, one identity statement.
     expect(Object.values(template.findResources('AWS::Lambda::Permission'))
       .filter(permission => JSON.stringify(permission.Properties.FunctionName).includes(installId))).toEqual([]);
-    const invokers = policyStatements(template).filter(({ statement }) => JSON.stringify(statement.Action).includes('lambda:'));
+    const invokers = policyStatements(template).filter(({ statement }) => JSON.stringify(statement.Resource).includes(installId)
+      && JSON.stringify(statement.Action).includes('lambda:'));
     expect(invokers).toHaveLength(1);
     expect(invokers[0].roles).toMatch(/DepsDispatcherRole/);
     expect(invokers[0].statement).toMatchObject({
@@ -175,7 +181,8 @@ describe('EfsDependencyInstaller: the default install (one synth, rule packs inc
 
   test('the install function may mount and write only through the access point, and reaches only NFS and HTTPS', () => {
     const efsStatements = policyStatements(template)
-      .filter(({ statement }) => JSON.stringify(statement.Action).includes('elasticfilesystem'));
+      .filter(({ statement }) => JSON.stringify(statement.Action).includes('elasticfilesystem'))
+      .filter(({ roles }) => !/DepsWarmUp/.test(roles));
     expect(efsStatements).toHaveLength(1);
     expect(efsStatements[0].roles).toMatch(/DepsFunctionServiceRole/);
     expect(efsStatements[0].statement).toMatchObject({
@@ -223,6 +230,77 @@ describe('EfsDependencyInstaller: the default install (one synth, rule packs inc
     expect(own.map(({ statement }) => statement)).toEqual([expect.objectContaining({
       Action: 'cloudformation:DescribeStackResource', Effect: 'Allow', Resource: { Ref: 'AWS::StackId' },
     })]);
+  });
+
+  test('the warm-up function mounts the access point read-only: its role has ClientMount and no ClientWrite, and nothing else on EFS', () => {
+    const warmUpRole = JSON.stringify(warmUpFunction(template).Properties.Role);
+    const roleId = JSON.parse(warmUpRole)['Fn::GetAtt'][0];
+    const own = policyStatements(template).filter(({ roles }) => roles.includes(roleId)).map(({ statement }) => statement);
+    const efsStatements = own.filter(statement => JSON.stringify(statement).includes('elasticfilesystem'));
+    // EFS User Guide, "Using IAM to control access to file systems": without ClientWrite a client has read-only access.
+    expect(efsStatements).toEqual([expect.objectContaining({
+      Effect: 'Allow',
+      Action: 'elasticfilesystem:ClientMount',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SharedFileSystem/), 'Arn'] },
+      Condition: {
+        StringEquals: { 'elasticfilesystem:AccessPointArn': accessPointArn },
+        Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' },
+      },
+    })]);
+    expect(JSON.stringify(own)).not.toContain('ClientWrite');
+    expect(JSON.stringify(own)).not.toContain('ClientRootAccess');
+    // Logs, its network interfaces, the mount: nothing of Lambda, CloudFormation or any other API.
+    expect(own.flatMap(statement => [statement.Action].flat() as string[]).map(action => action.split(':')[0]).sort())
+      .toEqual(['ec2', 'ec2', 'ec2', 'ec2', 'ec2', 'ec2', 'elasticfilesystem', 'logs', 'logs']);
+  });
+
+  test('the warm-up function: the install function\'s runtime, architecture, memory and code, NFS out only, its timeout inside the install\'s', () => {
+    const warmUp = warmUpFunction(template);
+    const install = installFunction(template);
+    expect(warmUp.Properties).toMatchObject({
+      Runtime: install.Properties.Runtime,
+      Architectures: install.Properties.Architectures,
+      MemorySize: install.Properties.MemorySize,
+      Code: install.Properties.Code,
+      FileSystemConfigs: [{ LocalMountPath: '/mnt/warm-up', Arn: accessPointArn }],
+      Environment: { Variables: { MOUNT_PATH: '/mnt/warm-up' } },
+      // A quarter of the 10-minute install by default.
+      Timeout: 150,
+    });
+    expect(Object.keys(warmUp.Properties.Environment.Variables)).toEqual(['MOUNT_PATH']);
+    // The install (10 minutes) keeps the warm-up's timeout and one margin for it, then its own margin to clean up and answer.
+    expect(install.Properties.Environment.Variables).toMatchObject({
+      WARM_UP_FUNCTION_NAME: { Ref: logicalIdOf(template, warmUp) },
+      WARM_UP_TIMEOUT_SECONDS: '150',
+    });
+    expect(warmUp.Properties.Timeout + MARGIN).toBeLessThanOrEqual(install.Properties.Timeout - MARGIN);
+    // NFS to the mount targets and nothing else: it calls no AWS API and downloads nothing.
+    const [groupRef] = warmUp.Properties.VpcConfig.SecurityGroupIds;
+    const group = template.toJSON().Resources[groupRef['Fn::GetAtt'][0]];
+    expect(group.Properties.SecurityGroupEgress).toEqual([
+      expect.objectContaining({ IpProtocol: 'tcp', FromPort: 2049, ToPort: 2049, DestinationSecurityGroupId: expect.anything() }),
+    ]);
+    expect(warmUp.Properties.VpcConfig.SecurityGroupIds).toHaveLength(1);
+  });
+
+  test('only the install function may invoke the warm-up function, and the install function may invoke nothing else', () => {
+    const warmUpId = logicalIdOf(template, warmUpFunction(template));
+    expect(Object.values(template.findResources('AWS::Lambda::Permission'))
+      .filter(permission => JSON.stringify(permission.Properties.FunctionName).includes(warmUpId))).toEqual([]);
+    const onWarmUp = policyStatements(template).filter(({ statement }) => JSON.stringify(statement.Resource).includes(warmUpId));
+    expect(onWarmUp).toHaveLength(1);
+    expect(onWarmUp[0].roles).toMatch(/DepsFunctionServiceRole/);
+    expect(onWarmUp[0].statement).toMatchObject({
+      Effect: 'Allow',
+      Action: ['lambda:GetFunctionConfiguration', 'lambda:InvokeFunction'],
+      Resource: { 'Fn::GetAtt': [warmUpId, 'Arn'] },
+    });
+    const installLambda = policyStatements(template)
+      .filter(({ roles, statement }) => /DepsFunctionServiceRole/.test(roles) && JSON.stringify(statement.Action).includes('lambda:'));
+    expect(installLambda.map(({ statement }) => statement.Resource)).toEqual([{ 'Fn::GetAtt': [warmUpId, 'Arn'] }]);
+    // Invoked synchronously only: no event-invoke configuration.
+    expect(Object.values(template.findResources('AWS::Lambda::EventInvokeConfig'))
+      .filter(config => JSON.stringify(config.Properties.FunctionName).includes(warmUpId))).toEqual([]);
   });
 
   test('the handler reads the synthesized manifest and environment, and installs only the set they name', () => {
@@ -280,6 +358,10 @@ describe('EfsDependencyInstaller: the default install (one synth, rule packs inc
       'Function/ExecutionPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       'Function/Function/Resource NIST.800.53.R5-LambdaDLQ',
       'Logs/Resource NIST.800.53.R5-CloudWatchLogGroupEncrypted',
+      'WarmUp/ExecutionPolicy/Resource AwsSolutions-IAM5[Resource::*]',
+      'WarmUp/Function/Resource NIST.800.53.R5-LambdaConcurrency',
+      'WarmUp/Function/Resource NIST.800.53.R5-LambdaDLQ',
+      'WarmUpLogs/Resource NIST.800.53.R5-CloudWatchLogGroupEncrypted',
     ].sort());
   });
 
@@ -404,7 +486,9 @@ describe('EfsDependencyInstaller: fits CloudFormation and Lambda', () => {
   });
 
   test('refuses requirements whose known wheel sizes cannot be installed within the timeout, saying how to tell for others', () => {
-    const torch = { runtime: lambda.Runtime.PYTHON_3_13, packages: ['torch==2.6.0', 'pillow==11.1.0'], indexUrl: 'https://pypi.org/simple' };
+    const torch = {
+      runtime: lambda.Runtime.PYTHON_3_13, packages: ['torch==2.6.0', 'pillow==11.1.0'], indexUrl: 'https://pypi.org/simple', warmUpCode: undefined,
+    };
     // torch 2.6.0 for cp313 x86_64 on PyPI: 766,626,191 bytes (PyPI's simple API, PEP 700 size); 77 s at the assumed 10 MB/s.
     expect(fails({ ...torch, timeout: Duration.minutes(1) })).toThrow(
       /timeout is too short for the requirements \(got 1 minute\): the wheels whose size is known \(771 MB.*raise timeout to at least 2 minutes.*pip download/);
@@ -413,6 +497,40 @@ describe('EfsDependencyInstaller: fits CloudFormation and Lambda', () => {
     expect(fails({ ...torch, timeout: Duration.minutes(1), architecture: lambda.Architecture.ARM_64 })).not.toThrow();
     // Sizes not known here (PyTorch's own index, unpinned requirements) refuse nothing.
     expect(fails({ runtime: lambda.Runtime.PYTHON_3_13, packages: ['torch==2.6.0+cpu', 'numpy'], timeout: Duration.minutes(1) })).not.toThrow();
+  });
+
+  test('with a warm-up, the packages get the timeout less the warm-up\'s timeout and one margin to invoke it', () => {
+    const torch = { runtime: lambda.Runtime.PYTHON_3_13, packages: ['torch==2.6.0', 'pillow==11.1.0'], indexUrl: 'https://pypi.org/simple' };
+    // 77 s of known wheels: 2 minutes less the default warm-up (a quarter, 30 s) and a margin leave 70 s; 3 minutes leave 115 s.
+    expect(fails({ ...torch, timeout: Duration.minutes(2) })).toThrow(
+      /timeout is too short for the requirements \(got 2 minutes\).*the warm-up keeps 50 s of it.*raise timeout to at least 3 minutes/);
+    expect(fails({ ...torch, timeout: Duration.minutes(3) })).not.toThrow();
+    expect(fails({ ...torch, timeout: Duration.minutes(3), warmUpTimeout: Duration.seconds(100) })).toThrow(/raise timeout to at least 4 minutes/);
+  });
+
+  test('no warm-up function without warmUpCode, and the install function may invoke no function', () => {
+    const stack = new Stack();
+    installerIn(stack, { warmUpCode: undefined });
+    const template = Template.fromStack(stack);
+    expect(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'installer.warm_up_handler' } })).toEqual({});
+    expect(Object.keys(installFunction(template).Properties.Environment.Variables)).not.toContain('WARM_UP_FUNCTION_NAME');
+    expect(policyStatements(template).filter(({ roles, statement }) => /DepsFunctionServiceRole/.test(roles)
+      && JSON.stringify(statement.Action).includes('lambda:'))).toEqual([]);
+    expect(fails({ warmUpCode: undefined, warmUpTimeout: Duration.minutes(1) })).toThrow(/warmUpTimeout is only used with warmUpCode/);
+  });
+
+  test('warmUpTimeout: from one margin to the timeout less two margins, in whole seconds', () => {
+    const stack = new Stack();
+    installerIn(stack, { warmUpTimeout: Duration.minutes(3) });
+    expect(warmUpFunction(Template.fromStack(stack)).Properties.Timeout).toBe(180);
+    expect(fails({ warmUpTimeout: Duration.seconds(MARGIN - 1) })).toThrow(
+      new RegExp(`warmUpTimeout must be from ${MARGIN} to ${600 - 2 * MARGIN} seconds \\(got ${MARGIN - 1} seconds\\)`));
+    expect(fails({ warmUpTimeout: Duration.seconds(600 - 2 * MARGIN + 1) })).toThrow(/warmUpTimeout must be from/);
+    expect(fails({ warmUpTimeout: Duration.millis(30_500) })).toThrow(/warmUpTimeout must be from .*whole number of seconds/);
+    // A one-minute install still gets a warm-up of one margin by default.
+    const short = new Stack();
+    installerIn(short, { timeout: Duration.minutes(1) });
+    expect(warmUpFunction(Template.fromStack(short)).Properties.Timeout).toBe(MARGIN);
   });
 
   test('keeps 1 to 5 previous sets: never fewer than the one a rollback needs', () => {

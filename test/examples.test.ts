@@ -337,11 +337,13 @@ describe('examples/ml-inference', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('IAM: only the installer may write to EFS; the internet-facing classifier may only mount /ml read-only', () => {
+  test('IAM: only the install function may write to EFS; the classifier and the warm-up (third-party code) may only mount /ml read-only', () => {
     const efsStatements = policyStatements(template).filter(({ statement }) => JSON.stringify(statement).includes('elasticfilesystem'));
-    const byRole = Object.fromEntries(efsStatements.map(({ roles, statement }) => [roles.match(/(Classifier|DependenciesFunction)\w*Role/)?.[1], statement]));
-    expect(Object.keys(byRole).sort()).toEqual(['Classifier', 'DependenciesFunction']);
+    const roleOf = (roles: string) => roles.match(/(Classifier|DependenciesFunction|DependenciesWarmUp)\w*Role/)?.[1];
+    const byRole = Object.fromEntries(efsStatements.map(({ roles, statement }) => [roleOf(roles), statement]));
+    expect(Object.keys(byRole).sort()).toEqual(['Classifier', 'DependenciesFunction', 'DependenciesWarmUp']);
     expect(byRole.Classifier.Action).toBe('elasticfilesystem:ClientMount'); // one action: IAM writes it as a string
+    expect(byRole.DependenciesWarmUp.Action).toBe('elasticfilesystem:ClientMount');
     expect(byRole.DependenciesFunction.Action).toEqual(['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite']);
     for (const statement of Object.values(byRole)) {
       expect(statement).toMatchObject({

@@ -9,7 +9,8 @@ with the invocation's error when it could not run (a mount that failed, a timeou
 **The deployment is the only source of inputs.** What to install (requirements, pip options,
 model files, warm-up code), the set id and the keep count are in ``manifest.json``, written at
 synth into this function's own code (a per-installer asset); who the installer is (stack id,
-logical id, file system and access point ids) is in its environment. An event carries a set id
+logical id, file system and access point ids, the warm-up function's name and timeout) is in its
+environment. An event carries a set id
 and CloudFormation's fields; a set id other than the manifest's is refused, and every other
 property is ignored. An invoke can then only re-install exactly what the deployment asked for,
 idempotently. A stack rollback restores the previous function code, and so the previous
@@ -24,6 +25,13 @@ Layout on the access point (ROOT is the function's mount path):
     ROOT/sets/.trash/           sets and partials being deleted: renamed here first, then removed
     ROOT/sets/history.json      per installer (stack + logical id): the set ids it deployed, oldest first, and its keep count
     ROOT/sets/.lock             held (flock) around every install and cleanup
+
+**The warm-up runs where it cannot write.** The warm-up code imports the new set, so it runs the
+packages' code: it runs in the warm-up function (``warm_up_handler``, this same code and manifest),
+which mounts the access point read-only (its role has ``ClientMount`` without ``ClientWrite``, so
+EFS refuses its writes). The install function installs into ``sets/<id>.partial``, compiles it
+(``compileall``, trusted code, while it can still write), invokes the warm-up function
+synchronously with the set id only, and marks the set complete only when the warm-up succeeded.
 
 Each function version names its set in its environment (``sets/<id>/lib``), so a running
 process never imports from another set, and a stack rollback only points the functions back
@@ -72,6 +80,8 @@ REASON_TAIL = 1500
 
 #: Where the output of pip and the warm-up goes (the function's log); tests silence it.
 log = print
+#: How the install waits between looks at a warm-up function Lambda is re-activating; tests replace it.
+sleep = time.sleep
 
 #: ``work``: when installing must stop; ``cleanup``: when cleaning up must stop (the answer is returned after it).
 Deadlines = collections.namedtuple("Deadlines", ["work", "cleanup"])
@@ -108,6 +118,9 @@ def load_deployment(manifest_path=None, environ=None):
         raise InstallError(f"manifest keepPreviousSets must be a whole number of at least 1 (got {keep!r})")
     contents = manifest["contents"]
     logical = environ["RESOURCE_LOGICAL_ID"]
+    warm_up = None
+    if environ.get("WARM_UP_FUNCTION_NAME"):
+        warm_up = {"functionName": environ["WARM_UP_FUNCTION_NAME"], "timeoutSeconds": float(environ["WARM_UP_TIMEOUT_SECONDS"])}
     return {
         "setId": manifest["setId"],
         "keep": keep,
@@ -116,6 +129,7 @@ def load_deployment(manifest_path=None, environ=None):
         "modelFiles": [{"Url": f["url"], "Sha256": f.get("sha256", ""), "Path": f["path"], "Extract": bool(f.get("extract", False))}
                        for f in contents.get("modelFiles", [])],
         "warmUpCode": contents.get("warmUpCode", ""),
+        "warmUp": warm_up,
         "stackId": environ["STACK_ID"],
         "logicalId": logical,
         "installer": f"{environ['STACK_ID']}/{logical}",
@@ -264,11 +278,14 @@ def collect_garbage(root, history):
 # ---------------------------------------------------------------- what goes into a set
 
 
-def run_until(command, deadline, env=None, cwd=None):
-    """Run ``command``; kill it (and its children) at ``deadline``. Raise with the tail of its output when it fails."""
+def run_until(command, deadline, env=None, cwd=None, limit="install timeout", label=None):
+    """Run ``command``; kill it (and its children) at ``deadline`` (the end of ``limit``). Raise with the tail of its output when it fails.
+
+    ``label`` names it in the reason (by default its first words)."""
+    label = label or f"{' '.join(command[:4])} ..."
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise InstallError(f"no time left to run {command[0]}")
+        raise InstallError(f"no time left to run {label}")
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=cwd,
                                start_new_session=True, text=True, errors="replace")
     try:
@@ -276,10 +293,10 @@ def run_until(command, deadline, env=None, cwd=None):
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         output, _ = process.communicate()
-        raise InstallError(f"{' '.join(command[:4])} ... did not finish within the install timeout: {output[-REASON_TAIL:]}") from None
+        raise InstallError(f"{label} did not finish within the {limit}: {output[-REASON_TAIL:]}") from None
     log(output)
     if process.returncode != 0:
-        raise InstallError(f"{' '.join(command[:4])} ... exited {process.returncode}: {output[-REASON_TAIL:]}")
+        raise InstallError(f"{label} exited {process.returncode}: {output[-REASON_TAIL:]}")
     return output
 
 
@@ -383,62 +400,159 @@ def compile_set(partial, deadline):
     run_until([sys.executable, "-m", "compileall", "-q", os.path.join(partial, "lib")], deadline, cwd=tempfile.gettempdir())
 
 
-#: Run before the warm-up's own code, in its process: refuses, through Python's audit hooks (PEP 578), every
-#: file operation that would write below the mount (``open`` for writing, ``os.remove``, ``os.rename``, ...).
-WARM_UP_GUARD = r'''
-import os, sys
-_ROOT = os.path.realpath(sys.argv[1]) + os.sep
-_WRITE_EVENTS = {"os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.link", "os.symlink",
-                 "os.truncate", "os.utime", "shutil.rmtree", "shutil.copyfile", "shutil.move", "os.removexattr", "os.setxattr"}
-def _below(path):
-    try:
-        return os.path.realpath(os.fsdecode(path) if not isinstance(path, int) else "/").startswith(_ROOT)
-    except Exception:
-        return True
-def _guard(event, args):
-    if event == "open" and args and isinstance(args[0], (str, bytes, os.PathLike)):
-        mode, flags = args[1] or "r", args[2] or 0
-        writes = any(c in str(mode) for c in "wax+") or (flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND))
-        if writes and _below(args[0]):
-            raise PermissionError(f"the warm-up may not write below the mount: {args[0]!r}")
-    elif event in _WRITE_EVENTS and args and any(isinstance(a, (str, bytes, os.PathLike)) and _below(a) for a in args[:2]):
-        raise PermissionError(f"the warm-up may not change files below the mount ({event}): {args[:2]!r}")
-sys.addaudithook(_guard)
-_code = sys.argv[2]
-del sys.argv[1:]
-exec(compile(_code, "<warm-up>", "exec"), {"__name__": "__main__"})
-'''
+# ---------------------------------------------------------------- the warm-up, in its own function
 
 
-def run_warm_up(root, partial, deployment, deadline):
-    """Run the deployment's warm-up code from the new set, in its own process, with the mount guarded against writes.
+def error_code(error):
+    """The AWS error code of a botocore ClientError (``response['Error']['Code']``), else the exception's type."""
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        code = (response.get("Error") or {}).get("Code")
+        if code:
+            return code
+    return type(error).__name__
 
-    What is confined: every write through Python's own file APIs below the mount (every set, the new one
-    included: compileall already wrote its .pyc). What is not: native code (C extensions, ctypes) writes
-    without audit events; Lambda runs every process of the function as one user, with no way to drop the
-    mount's write access for a child process.
+
+def lambda_client(read_timeout):
+    """A Lambda client of the runtime's boto3 whose Invoke waits up to ``read_timeout`` and is never retried
+    (botocore retries a request that timed out by default: a retry would start a second warm-up)."""
+    import boto3  # noqa: PLC0415  (imported here so that the tests run without it)
+    from botocore.config import Config  # noqa: PLC0415
+
+    return boto3.client("lambda", config=Config(connect_timeout=5, read_timeout=max(1.0, read_timeout), retries={"total_max_attempts": 1}))
+
+
+def wait_until_active(client, function_name, deadline):
+    """Wait for Lambda to re-activate the warm-up function (Pending -> Active); False at the deadline or when it fails.
+
+    A VPC function idle for weeks becomes Inactive; the next Invoke fails and Lambda sets it Pending until its
+    network interfaces are recreated (Lambda Developer Guide, "Lambda function states").
     """
-    code = deployment.get("warmUpCode")
+    while time.monotonic() < deadline:
+        state = client.get_function_configuration(FunctionName=function_name).get("State")
+        if state == "Active":
+            return True
+        if state == "Failed":
+            return False
+        sleep(5)
+    return False
+
+
+def shorten(reason):
+    """``reason`` cut to its first 300 characters and its last REASON_TAIL (the dispatcher cuts the whole answer to 4096 bytes)."""
+    return reason if len(reason) <= REASON_TAIL + 300 else f"{reason[:300]} [...] {reason[-REASON_TAIL:]}"
+
+
+def invoke_warm_up(deployment, deadline, lambda_factory):
+    """Invoke the warm-up function synchronously with the set id only, waiting for it until ``deadline``; raise
+    InstallError with its reason (cut to REASON_TAIL) unless it answers that the warm-up succeeded."""
+    function_name = deployment["warmUp"]["functionName"]
+    payload = json.dumps({"SetId": deployment["setId"]}).encode()
+    for attempt in (1, 2):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise InstallError("no time left to run the warm-up")
+        client = lambda_factory(remaining)
+        try:
+            response = client.invoke(FunctionName=function_name, InvocationType="RequestResponse", Payload=payload)
+            body = response["Payload"].read()
+            break
+        except Exception as error:  # noqa: BLE001  (every failure is named in the reason)
+            code = error_code(error)
+            if attempt == 1 and code in ("ResourceNotReadyException", "ResourceConflictException") and wait_until_active(client, function_name, deadline):
+                continue
+            raise InstallError(shorten(f"the warm-up function gave no answer: {code}: {error}")) from None
+    if response.get("FunctionError"):
+        try:
+            detail = json.loads(body)
+            name, message = detail.get("errorType") or response["FunctionError"], detail.get("errorMessage", "")
+        except (ValueError, AttributeError):
+            name, message = response["FunctionError"], body.decode("utf-8", "replace")
+        raise InstallError(shorten(f"the warm-up function failed: {name}: {message}"))
+    try:
+        answer = json.loads(body)
+        status, reason = answer["Status"], str(answer.get("Reason", ""))
+    except (ValueError, KeyError, TypeError):
+        raise InstallError(f"the warm-up function's answer is unreadable: {body[:300]!r}") from None
+    if status != "SUCCESS":
+        raise InstallError(shorten(f"the warm-up failed: {reason}"))
+
+
+def load_warm_up(manifest_path=None):
+    """What the warm-up function takes from the deployment: the set id and the warm-up code of its own manifest."""
+    with open(manifest_path or MANIFEST_PATH) as handle:
+        manifest = json.load(handle)
+    check_id(manifest["setId"])
+    return {"setId": manifest["setId"], "warmUpCode": manifest["contents"].get("warmUpCode", "")}
+
+
+def warm_up(event, root, manifest, deadline):
+    """Run the deployment's warm-up code from ``sets/<id>.partial`` in a new process, stopped at ``deadline``; (status, reason).
+
+    Only the manifest's set id is accepted, and only its code runs; the event's other fields are ignored. The
+    process sees the set on PYTHONPATH and its model directory as TORCH_HOME, through a read-only mount.
+    """
+    set_id = manifest["setId"]
+    named = event.get("SetId") if isinstance(event, dict) else None
+    if named != set_id:
+        return "FAILED", f"refused: this warm-up function warms set {set_id} only (its deployment's manifest), not {named!r}"
+    code = manifest.get("warmUpCode")
     if not code:
-        return
+        return "FAILED", "refused: the deployment has no warm-up code"
+    partial = set_path(root, set_id + PARTIAL_SUFFIX)
+    if not os.path.isdir(partial):
+        return "FAILED", f"set {set_id} is not being installed (no {set_id}{PARTIAL_SUFFIX}): nothing to warm up"
     env = {**os.environ, "PYTHONPATH": os.path.join(partial, "lib"), "TORCH_HOME": os.path.join(partial, "model"),
            "HOME": tempfile.gettempdir(), "PYTHONDONTWRITEBYTECODE": "1"}
-    run_until([sys.executable, "-c", WARM_UP_GUARD, root, code], deadline, env=env, cwd=tempfile.gettempdir())
+    try:
+        run_until([sys.executable, "-c", code], deadline, env=env, cwd=tempfile.gettempdir(), limit="warm-up timeout", label="the warm-up code")
+    except InstallError as error:
+        return "FAILED", str(error)
+    return "SUCCESS", f"set {set_id} warmed up"
 
 
-def build_set(root, deployment, deadline, opener=https_opener):
-    """Install into ``<id>.partial``, mark it complete, give it its final name. A failure discards the partial set."""
+def warm_up_handler(event, context):
+    """The warm-up function's Lambda entry point: the install function invokes it synchronously with ``{"SetId": ...}``.
+
+    It stops the warm-up a quarter margin before its own timeout, to answer.
+    """
+    deadline = time.monotonic() + context.get_remaining_time_in_millis() / 1000 - MARGIN_SECONDS / 4
+    set_id = None
+    try:
+        manifest = load_warm_up()
+        set_id = manifest["setId"]
+    except (OSError, KeyError, ValueError, TypeError, InstallError) as error:
+        status, reason = "FAILED", f"the warm-up function's deployment is unreadable: {error}"
+    else:
+        status, reason = warm_up(event, os.environ["MOUNT_PATH"], manifest, deadline)
+    log(json.dumps({"SetId": set_id, "Status": status, "Reason": reason}))
+    return {"SetId": set_id, "Status": status, "Reason": reason}
+
+
+def build_set(root, deployment, deadline, opener=https_opener, lambda_factory=lambda_client):
+    """Install into ``<id>.partial``, have the warm-up function warm it up, mark it complete, give it its final name.
+    A failure discards the partial set.
+
+    With warm-up code, the packages, downloads and compileall stop the warm-up function's timeout and one margin
+    before ``deadline`` (the margin covers the Invoke and the warm-up environment's start), and the warm-up is waited
+    for until ``deadline``: its invocation ends within the install's, which keeps its own margin after ``deadline``.
+    """
     set_id = deployment["setId"]
     name = set_id + PARTIAL_SUFFIX
     partial = set_path(root, name)
+    warm = deployment.get("warmUpCode")
+    if warm and not deployment.get("warmUp"):
+        raise InstallError("the deployment has warm-up code but no warm-up function (WARM_UP_FUNCTION_NAME is not set)")
+    install_until = deadline - (deployment["warmUp"]["timeoutSeconds"] + MARGIN_SECONDS if warm else 0)
     discard(root, name)
     os.makedirs(os.path.join(partial, "lib"))
     os.makedirs(os.path.join(partial, "model"))
     try:
-        install_packages(partial, deployment, deadline)
-        install_model_files(partial, deployment, deadline, opener)
-        compile_set(partial, deadline)
-        run_warm_up(root, partial, deployment, deadline)
+        install_packages(partial, deployment, install_until)
+        install_model_files(partial, deployment, install_until, opener)
+        compile_set(partial, install_until)
+        if warm:
+            invoke_warm_up(deployment, deadline, lambda_factory)
         with open(os.path.join(partial, COMPLETE_MARKER), "w") as marker:
             json.dump({"setId": set_id, "requirements": deployment["requirements"], "installedAt": int(time.time())}, marker)
         os.rename(partial, set_path(root, set_id))
@@ -447,7 +561,7 @@ def build_set(root, deployment, deadline, opener=https_opener):
         raise
 
 
-def install(root, deployment, deadlines, opener=https_opener):
+def install(root, deployment, deadlines, opener=https_opener, lambda_factory=lambda_client):
     """Make the deployment's set complete (installing it unless it is), record it for its installer, discard unreferenced sets.
 
     Cleanup (the trash) runs until ``deadlines.cleanup``, never past it; what is left waits for the next run.
@@ -459,7 +573,7 @@ def install(root, deployment, deadlines, opener=https_opener):
             discard_incomplete(root)
             installed = not is_complete(root, set_id)
             if installed:
-                build_set(root, deployment, deadlines.work, opener)
+                build_set(root, deployment, deadlines.work, opener, lambda_factory)
             before = read_history(root)
             history = record_deployment(before, deployment["installer"], set_id, deployment["keep"])
             history, removed = collect_garbage(root, history)
@@ -512,7 +626,7 @@ def deletion_confirmed(deployment, client_factory):
     return True, ""
 
 
-def handle(event, root, deadlines, deployment, opener=https_opener, client_factory=cloudformation_client):
+def handle(event, root, deadlines, deployment, opener=https_opener, client_factory=cloudformation_client, lambda_factory=lambda_client):
     """Do what the event asks, with the deployment's inputs only; return (status, reason, physical id, data). Never raises."""
     request = event.get("RequestType")
     raw = event.get("ResourceProperties")
@@ -534,7 +648,7 @@ def handle(event, root, deadlines, deployment, opener=https_opener, client_facto
         if named != set_id:
             return ("FAILED", f"refused: this install function installs set {set_id} only (its deployment's manifest), "
                     f"not {named!r}", physical, {})
-        result = install(root, deployment, deadlines, opener)
+        result = install(root, deployment, deadlines, opener, lambda_factory)
     except InstallError as error:
         return "FAILED", f"Install of set {set_id} failed: {error}", physical, {}
     except Exception as error:  # noqa: BLE001  (anything else still gets an answer, never a hung stack)

@@ -110,6 +110,32 @@ class CraftedInvokes(unittest.TestCase):
         self.assertEqual({k: v for k, v in snapshot(self.root).items() if not k.startswith(os.path.join("sets", "history"))},
                          {k: v for k, v in self.before.items() if not k.startswith(os.path.join("sets", "history"))})
 
+    def test_a_crafted_warm_up_invoke_for_another_set_is_refused_and_runs_nothing(self):
+        """The warm-up function (the same code, its own manifest) takes a set id from the event and nothing else."""
+        ran = os.path.join(self.code, "warm-up-ran")
+        with open(self.manifest) as handle:
+            manifest = json.load(handle)
+        manifest["contents"]["warmUpCode"] = f"open({ran!r}, 'w').close()"
+        with open(self.manifest, "w") as handle:
+            json.dump(manifest, handle)
+        os.makedirs(os.path.join(self.root, "sets", "f" * 16 + installer.PARTIAL_SUFFIX, "lib"))
+        self.before = snapshot(self.root)
+        evil = (f"import os; p = os.path.join({self.root!r}, 'sets', {LIVE!r}, 'lib', 'classifier_dep', '__init__.py'); "
+                "open(p, 'a').write('SAFE = False  # appended\\n')")
+        for event in ({"SetId": "f" * 16, "WarmUpCode": evil}, {"SetId": None}, {"SetId": "../etc"}, {}, {"ResourceProperties": {"SetId": LIVE}}):
+            with self.subTest(event=event):
+                answer = installer.warm_up_handler(event, Context())
+                self.assertEqual(answer["Status"], "FAILED")
+                self.assertIn(f"refused: this warm-up function warms set {LIVE} only", answer["Reason"])
+                self.assertFalse(os.path.exists(ran))
+                self.assertEqual(snapshot(self.root), self.before)
+        # The manifest's set id with code in the event: the event's code is ignored (and LIVE is complete, not being installed).
+        answer = installer.warm_up_handler({"SetId": LIVE, "WarmUpCode": evil}, Context())
+        self.assertEqual(answer["Status"], "FAILED")
+        self.assertIn("is not being installed", answer["Reason"])
+        self.assertFalse(os.path.exists(ran))
+        self.assertEqual(snapshot(self.root), self.before)
+
     def test_the_same_attacks_through_the_dispatcher_are_refused_by_the_install_function(self):
         import dispatcher  # noqa: PLC0415
 

@@ -99,6 +99,56 @@ class MemoryOpener:
         return io.BytesIO(self.files[url])
 
 
+#: The warm-up function's name and timeout, as the construct puts them in the install function's environment.
+WARM_UP_FUNCTION = "Ml-DepsWarmUp-1A2B3C"
+WARM_UP_SECONDS = 10
+
+
+class ClientError(Exception):
+    """What botocore raises for an error the API returns: the code is in ``response['Error']['Code']``."""
+
+    def __init__(self, code, message):
+        super().__init__(f"An error occurred ({code}) when calling the Invoke operation: {message}")
+        self.response = {"Error": {"Code": code, "Message": message}}
+
+
+class WarmUpLambda:
+    """Test double of the Lambda API as the install function calls it (``lambda_factory``): an Invoke of the warm-up
+    function runs the warm-up function's real code (``installer.warm_up``) on the same folder with the deployment's
+    manifest, as Lambda would run it in the warm-up function; ``outcomes`` replace that in turn (an exception raised by
+    the API, or ``(FunctionError, payload)``). It records what was asked and what the set looked like at each Invoke."""
+
+    def __init__(self, root, deployment, *outcomes, states=()):
+        self.root = root
+        self.manifest = {"setId": deployment["setId"], "warmUpCode": deployment.get("warmUpCode", "")}
+        self.outcomes = list(outcomes)
+        self.states = list(states)
+        self.read_timeouts = []
+        self.invocations = []
+
+    def __call__(self, read_timeout):
+        self.read_timeouts.append(read_timeout)
+        return self
+
+    def get_function_configuration(self, FunctionName):
+        return {"State": self.states.pop(0) if self.states else "Active"}
+
+    def invoke(self, FunctionName, InvocationType, Payload):
+        set_id = self.manifest["setId"]
+        lib = os.path.join(self.root, "sets", set_id + installer.PARTIAL_SUFFIX, "lib")
+        self.invocations.append({"FunctionName": FunctionName, "InvocationType": InvocationType, "event": json.loads(Payload),
+                                 "partial": os.path.isdir(lib), "complete": installer.is_complete(self.root, set_id),
+                                 "compiled": any(name.endswith(".pyc") for _, _, names in os.walk(lib) for name in names)})
+        if self.outcomes:
+            outcome = self.outcomes.pop(0)
+            if isinstance(outcome, Exception):
+                raise outcome
+            function_error, payload = outcome
+            return {"StatusCode": 200, "FunctionError": function_error, "Payload": io.BytesIO(json.dumps(payload).encode())}
+        status, reason = installer.warm_up(json.loads(Payload), self.root, self.manifest, time.monotonic() + WARM_UP_SECONDS)
+        return {"StatusCode": 200, "Payload": io.BytesIO(json.dumps({"SetId": set_id, "Status": status, "Reason": reason}).encode())}
+
+
 class WithWheels(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -125,6 +175,7 @@ class WithWheels(unittest.TestCase):
         return {"setId": set_id, "keep": keep, "requirements": list(requirements),
                 "pipOptions": PipOptions if PipOptions is not None else ["--no-index", "--find-links", wheels or self.wheels_v1],
                 "modelFiles": [{"Sha256": "", "Extract": False, **f} for f in ModelFiles], "warmUpCode": WarmUpCode,
+                "warmUp": {"functionName": WARM_UP_FUNCTION, "timeoutSeconds": WARM_UP_SECONDS} if WarmUpCode else None,
                 "stackId": STACK, "logicalId": logical, "installer": f"{STACK}/{logical}", "physicalId": f"fs-1:fsap-1:{logical}"}
 
     def event(self, set_id, request="Create", logical="Deps"):
@@ -132,11 +183,13 @@ class WithWheels(unittest.TestCase):
         return {"RequestType": request, "StackId": STACK, "RequestId": "r1", "LogicalResourceId": logical,
                 "ResourceProperties": {"SetId": set_id, "FileSystemId": "fs-1", "AccessPointId": "fsap-1"}}
 
-    def handle(self, set_id, seconds=120, opener=None, request="Create", logical="Deps", **extra):
+    def handle(self, set_id, seconds=120, opener=None, request="Create", logical="Deps", warm_up_outcomes=(), **extra):
         args = {"opener": opener} if opener else {}
         now = time.monotonic()
+        deployment = self.deployment(set_id, logical=logical, **extra)
+        self.lambda_api = WarmUpLambda(self.root, deployment, *warm_up_outcomes)
         return installer.handle(self.event(set_id, request, logical), self.root, installer.Deadlines(now + seconds, now + seconds + 5),
-                                self.deployment(set_id, logical=logical, **extra), **args)
+                                deployment, lambda_factory=self.lambda_api, **args)
 
     def sets(self):
         return sorted(n for n in os.listdir(os.path.join(self.root, "sets")) if installer.SET_ID.match(n) or n.endswith(".partial"))
@@ -186,21 +239,6 @@ class Installing(WithWheels):
         # compileall (trusted code), not the warm-up, compiled the set's modules.
         self.assertTrue(any(n.endswith(".pyc") for n in os.listdir(os.path.join(self.root, "sets", SET_A, "lib", "tinypkg", "__pycache__"))))
 
-    def test_the_warm_up_cannot_write_below_the_mount_through_python(self):
-        self.assertEqual(self.handle(SET_A)[0], "SUCCESS")
-        live = os.path.join(self.root, "sets", SET_A, "lib", "tinypkg", "__init__.py")
-        attempts = [f"open({live!r}, 'a').write('X = 1')", f"import os; os.remove({live!r})",
-                    f"import os; os.rename({live!r}, {live + '.x'!r})", "import os; open(os.path.join(os.environ['TORCH_HOME'], 'm'), 'w')",
-                    f"import shutil; shutil.rmtree({os.path.dirname(live)!r})", f"import os; os.open({live!r}, os.O_WRONLY)"]
-        for code in attempts:
-            with self.subTest(code=code):
-                status, reason, _, _ = self.handle(SET_B, WarmUpCode=code)
-                self.assertEqual(status, "FAILED")
-                self.assertIn("the warm-up may not", reason)
-                with open(live, encoding="utf-8") as f:
-                    self.assertEqual(f.read(), "VERSION = '1.0'\n")
-        self.assertEqual(self.sets(), [SET_A])
-
     def test_hash_locked_requirements_install_and_a_wrong_hash_is_refused(self):
         locked = f"tinypkg==1.0 --hash=sha256:{self.hash_v1}"
         status, reason, _, _ = self.handle(SET_A, requirements=[locked], PipOptions=["--no-index", "--find-links", self.wheels_v1, "--require-hashes"])
@@ -239,10 +277,11 @@ class SetLifecycle(WithoutPip):
 
     def test_the_install_stops_at_its_deadline_and_cleans_up(self):
         started = time.monotonic()
-        status, reason, _, _ = self.handle(SET_A, seconds=3, WarmUpCode="import time; time.sleep(60)")
-        self.assertLess(time.monotonic() - started, 15)
+        status, reason, _, _ = self.handle(SET_A, seconds=installer.MARGIN_SECONDS + WARM_UP_SECONDS + 3,
+                                           WarmUpCode="import time; time.sleep(60)")
+        self.assertLess(time.monotonic() - started, 30)
         self.assertEqual(status, "FAILED")
-        self.assertIn("did not finish within the install timeout", reason)
+        self.assertIn("did not finish within the warm-up timeout", reason)
         self.assertEqual(self.sets(), [])
 
     def delete(self, physical="fs-1:fsap-1:Deps", status="DELETE_IN_PROGRESS", logical="Deps"):
@@ -419,6 +458,194 @@ class TheDeploymentIsTheOnlySourceOfInputs(WithoutPip):
         now = time.monotonic()
         status, reason, _, _ = installer.handle(event, self.root, installer.Deadlines(now + 30, now + 31), self.deployment(SET_A))
         self.assertEqual(status, "SUCCESS", reason)
+
+
+class WarmUpInItsOwnFunction(WithoutPip):
+    """The warm-up runs in the warm-up function (read-only mount), invoked by the install function through the Lambda API."""
+
+    def test_the_install_invokes_the_warm_up_with_the_set_id_only_after_compileall_and_marks_the_set_complete_after_it(self):
+        status, reason, _, _ = self.handle(SET_A, WarmUpCode="import tinypkg.sub; assert tinypkg.sub.VERSION == '1.0'")
+        self.assertEqual(status, "SUCCESS", reason)
+        (call,) = self.lambda_api.invocations
+        self.assertEqual(call, {"FunctionName": WARM_UP_FUNCTION, "InvocationType": "RequestResponse", "event": {"SetId": SET_A},
+                                "partial": True, "complete": False, "compiled": True})
+        self.assertTrue(installer.is_complete(self.root, SET_A))
+        # The Invoke waits until the install's work deadline at most: what is left of the 120 s.
+        (read_timeout,) = self.lambda_api.read_timeouts
+        self.assertTrue(WARM_UP_SECONDS + installer.MARGIN_SECONDS <= read_timeout <= 120, read_timeout)
+
+    def test_a_failing_warm_up_fails_the_install_with_its_error_and_leaves_no_complete_set(self):
+        self.assertEqual(self.handle(SET_A)[0], "SUCCESS")
+        status, reason, _, _ = self.handle(SET_B, WarmUpCode="raise SystemExit('x' * 5000 + ' the model does not load')", request="Update")
+        self.assertEqual(status, "FAILED")
+        self.assertIn(f"Install of set {SET_B} failed: the warm-up failed: the warm-up code exited 1", reason)
+        self.assertIn("the model does not load", reason)
+        self.assertLess(len(reason), 2 * installer.REASON_TAIL)  # cut as the other reasons are
+        self.assertEqual(self.sets(), [SET_A])
+        self.assertFalse(installer.is_complete(self.root, SET_B))
+
+    def test_a_warm_up_function_that_does_not_answer_fails_the_install(self):
+        outcomes = {
+            "ReadTimeoutError": ClientError("ReadTimeoutError", "Read timeout on endpoint URL"),
+            "AccessDeniedException": ClientError("AccessDeniedException", "not authorized to perform: lambda:InvokeFunction"),
+            "Sandbox.Timedout": ("Unhandled", {"errorType": "Sandbox.Timedout", "errorMessage": "Task timed out after 10.00 seconds"}),
+        }
+        for name, outcome in outcomes.items():
+            with self.subTest(name=name):
+                status, reason, _, _ = self.handle(SET_A, WarmUpCode="import tinypkg", warm_up_outcomes=[outcome])
+                self.assertEqual(status, "FAILED")
+                self.assertIn(name, reason)
+                self.assertEqual(self.sets(), [])
+
+    def test_an_inactive_warm_up_function_is_waited_for_then_invoked(self):
+        sleeps = []
+        real_sleep = installer.sleep
+        installer.sleep = sleeps.append
+        try:
+            deployment = self.deployment(SET_A, WarmUpCode="import tinypkg")
+            api = WarmUpLambda(self.root, deployment, ClientError("ResourceNotReadyException", "The function is inactive"),
+                               states=["Pending", "Active"])
+            now = time.monotonic()
+            status, reason, _, _ = installer.handle(self.event(SET_A), self.root, installer.Deadlines(now + 120, now + 125), deployment,
+                                                    lambda_factory=api)
+        finally:
+            installer.sleep = real_sleep
+        self.assertEqual(status, "SUCCESS", reason)
+        self.assertEqual(len(api.invocations), 2)
+        self.assertEqual(len(sleeps), 1)
+
+    def test_the_packages_stop_early_enough_for_the_warm_up_to_end_before_the_install_does(self):
+        seen = []
+        installer.install_packages = lambda partial, deployment, deadline: seen.append(deadline) or os.makedirs(os.path.join(partial, "lib", "p"))
+        now = time.monotonic()
+        deployment = self.deployment(SET_A, WarmUpCode="pass")
+        installer.handle(self.event(SET_A), self.root, installer.Deadlines(now + 300, now + 315), deployment,
+                         lambda_factory=WarmUpLambda(self.root, deployment))
+        # The warm-up function's timeout and one margin (the Invoke, its start) come out of the install's work time.
+        self.assertAlmostEqual(seen[0], now + 300 - WARM_UP_SECONDS - installer.MARGIN_SECONDS, places=3)
+
+    def test_warm_up_code_without_a_warm_up_function_fails_the_install(self):
+        deployment = {**self.deployment(SET_A, WarmUpCode="import tinypkg"), "warmUp": None}
+        now = time.monotonic()
+        status, reason, _, _ = installer.handle(self.event(SET_A), self.root, installer.Deadlines(now + 60, now + 65), deployment,
+                                                lambda_factory=WarmUpLambda(self.root, deployment))
+        self.assertEqual(status, "FAILED")
+        self.assertIn("no warm-up function", reason)
+        self.assertEqual(self.sets(), [])
+
+    def test_the_warm_up_stops_at_its_own_deadline(self):
+        partial = os.path.join(self.root, "sets", SET_A + installer.PARTIAL_SUFFIX)
+        os.makedirs(os.path.join(partial, "lib"))
+        started = time.monotonic()
+        status, reason = installer.warm_up({"SetId": SET_A}, self.root, {"setId": SET_A, "warmUpCode": "import time; time.sleep(60)"},
+                                           time.monotonic() + 2)
+        self.assertLess(time.monotonic() - started, 15)
+        self.assertEqual(status, "FAILED")
+        self.assertIn("did not finish within the warm-up timeout", reason)
+
+    def test_the_warm_up_handler_reads_its_own_manifest_and_the_mount_path(self):
+        partial = os.path.join(self.root, "sets", SET_A + installer.PARTIAL_SUFFIX)
+        os.makedirs(os.path.join(partial, "lib"))
+        manifest = os.path.join(self.root, "manifest.json")
+        with open(manifest, "w") as f:
+            json.dump({"setId": SET_A, "keepPreviousSets": 1, "contents": {"requirements": [], "pipOptions": [], "modelFiles": [],
+                                                                            "warmUpCode": "import os; print('warm', os.environ['TORCH_HOME'])"}}, f)
+        saved = (installer.MANIFEST_PATH, dict(os.environ))
+        installer.MANIFEST_PATH = manifest
+        os.environ["MOUNT_PATH"] = self.root
+
+        class Context:
+            def get_remaining_time_in_millis(self):
+                return 30_000
+
+        try:
+            answer = installer.warm_up_handler({"SetId": SET_A, "WarmUpCode": "raise SystemExit(1)"}, Context())
+        finally:
+            installer.MANIFEST_PATH = saved[0]
+            os.environ.clear()
+            os.environ.update(saved[1])
+        self.assertEqual(answer["Status"], "SUCCESS", answer)
+        self.assertEqual(answer["SetId"], SET_A)
+
+
+def read_only_run(folder, code):
+    """Run ``code`` (Python) in a process that sees ``folder`` through a read-only bind mount, as the warm-up function sees
+    the access point (EFS refuses the writes of a client without ClientWrite). Returns the completed process."""
+    return subprocess.run(["unshare", "--map-root-user", "--mount", "sh", "-c", 'mount --bind -o ro "$0" "$0" && exec "$1" -c "$2"',
+                           folder, sys.executable, code], capture_output=True, text=True, timeout=120,
+                          cwd=os.path.dirname(os.path.abspath(installer.__file__)))
+
+
+def read_only_mounts_work():
+    try:
+        return read_only_run(tempfile.gettempdir(), "pass").returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+@unittest.skipUnless(read_only_mounts_work(), "needs unshare with user and mount namespaces (a read-only bind mount stands for the access point)")
+class WarmUpOnAReadOnlyMount(WithWheels):
+    """The warm-up function's real handler, run against a read-only view of a folder standing for the access point."""
+
+    def setUp(self):
+        super().setUp()
+        # A partial set as the install function leaves it for the warm-up: packages, compiled, a model file; a live set beside it.
+        self.assertEqual(self.handle(SET_A)[0], "SUCCESS")
+        partial = os.path.join(self.root, "sets", SET_B + installer.PARTIAL_SUFFIX)
+        shutil.copytree(os.path.join(self.root, "sets", SET_A, "lib"), os.path.join(partial, "lib"))
+        os.makedirs(os.path.join(partial, "model"))
+        with open(os.path.join(partial, "model", "weights.pt"), "wb") as f:
+            f.write(b"w" * 1000)
+        self.live = os.path.join(self.root, "sets", SET_A, "lib", "tinypkg", "__init__.py")
+
+    def warm_up_handler(self, code):
+        manifest = os.path.join(self.work, f"manifest-{SET_B}.json")
+        with open(manifest, "w") as f:
+            json.dump({"setId": SET_B, "keepPreviousSets": 1, "contents": {"warmUpCode": code}}, f)
+        result = read_only_run(self.root, "\n".join([
+            "import json, os, installer",
+            "installer.log = lambda *args: None",
+            f"installer.MANIFEST_PATH = {manifest!r}",
+            f"os.environ['MOUNT_PATH'] = {self.root!r}",
+            "class Context:",
+            "    def get_remaining_time_in_millis(self): return 60_000",
+            f"print(json.dumps(installer.warm_up_handler({{'SetId': {SET_B!r}}}, Context())))",
+        ]))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    def test_the_warm_up_still_loads_the_set_and_its_model_from_a_read_only_mount(self):
+        answer = self.warm_up_handler("import os, tinypkg.sub\n"
+                                      "assert tinypkg.sub.VERSION == '1.0'\n"
+                                      "assert len(open(os.path.join(os.environ['TORCH_HOME'], 'weights.pt'), 'rb').read()) == 1000")
+        self.assertEqual(answer["Status"], "SUCCESS", answer)
+
+    def test_every_write_of_the_warm_up_is_refused_in_every_set_native_code_included(self):
+        before = snapshot_files(self.root)
+        attempts = [f"open({self.live!r}, 'a').write('X = 1')", f"import os; os.remove({self.live!r})",
+                    "import os; open(os.path.join(os.environ['TORCH_HOME'], 'm'), 'w')",
+                    f"import shutil; shutil.rmtree({os.path.dirname(self.live)!r})",
+                    # Native code, which no audit hook sees: libc's open(2) through ctypes.
+                    f"import ctypes, os; fd = ctypes.CDLL(None, use_errno=True).open({self.live.encode()!r}, os.O_WRONLY | os.O_APPEND); "
+                    "assert fd >= 0, os.strerror(ctypes.get_errno())"]
+        for code in attempts:
+            with self.subTest(code=code):
+                answer = self.warm_up_handler(code)
+                self.assertEqual(answer["Status"], "FAILED")
+                self.assertRegex(answer["Reason"], "Read-only file system|EROFS")
+        self.assertEqual(snapshot_files(self.root), before)
+
+
+def snapshot_files(root):
+    """Every path under ``root`` with its content (directories: None)."""
+    state = {}
+    for directory, dirs, files in os.walk(root):
+        for name in dirs:
+            state[os.path.relpath(os.path.join(directory, name), root)] = None
+        for name in files:
+            with open(os.path.join(directory, name), "rb") as handle:
+                state[os.path.relpath(os.path.join(directory, name), root)] = handle.read()
+    return state
 
 
 class OneWriterAtATime(WithoutPip):
@@ -610,9 +837,12 @@ class LambdaEntryPoint(WithoutPip):
         manifest = os.path.join(self.root, "manifest.json")
         with open(manifest, "w") as f:
             json.dump({"setId": SET_A, "keepPreviousSets": 1, "contents": {
-                "requirements": ["tinypkg"], "pipOptions": [], "modelFiles": [], "warmUpCode": "import time; time.sleep(60)"}}, f)
+                "requirements": ["tinypkg"], "pipOptions": [], "modelFiles": [], "warmUpCode": ""}}, f)
         saved = (installer.MANIFEST_PATH, dict(os.environ))
         installer.MANIFEST_PATH = manifest
+        # A pip that never ends: the install stops it at INSTALL_TIMEOUT_SECONDS.
+        installer.install_packages = lambda partial, deployment, deadline: installer.run_until(
+            [sys.executable, "-c", "import time; time.sleep(60)"], deadline)
         os.environ.update({"MOUNT_PATH": self.root, "INSTALL_TIMEOUT_SECONDS": "2", "STACK_ID": STACK, "RESOURCE_LOGICAL_ID": "Deps",
                            "FILE_SYSTEM_ID": "fs-1", "ACCESS_POINT_ID": "fsap-1"})
         try:

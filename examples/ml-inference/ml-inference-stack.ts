@@ -197,6 +197,10 @@ export class MlInferenceStack extends Stack {
       id: 'AwsSolutions::AwsSolutions-L1',
       reason: 'Python 3.13, not the newest runtime: the install runs on the classifier\'s runtime, for which torch 2.6 publishes wheels.',
     });
+    Validations.of(this.installer.warmUpFunction!).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-L1',
+      reason: 'Python 3.13, not the newest runtime: the warm-up loads the model on the classifier\'s runtime, for which torch 2.6 publishes wheels.',
+    });
 
     const figures = props.fullAccount ? FULL_ACCOUNT_FIGURES : NEW_ACCOUNT_FIGURES;
     this.classifier = new EfsBackedFunction(this, 'Classifier', {

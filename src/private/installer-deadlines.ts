@@ -14,7 +14,8 @@ export const LAMBDA_MAX_TIMEOUT = Duration.seconds(900);
  * stops one margin before the install function's timeout (the cleanup runs in that margin, and
  * stops a quarter of it before the end, to answer), the dispatcher runs one margin longer than the
  * install function (it answers CloudFormation in the last half of it), and CloudFormation's
- * ServiceTimeout is one margin longer than the dispatcher.
+ * ServiceTimeout is one margin longer than the dispatcher. With a warm-up, its share comes out of
+ * the install's time (`warmUpShareOf`).
  */
 export const DEADLINE_MARGIN = Duration.seconds(readMarginSeconds());
 
@@ -27,4 +28,24 @@ function readMarginSeconds(): number {
     throw new Error(`assets/installer/deadline-margin.json must give the margin as a whole number of seconds from 4 to 60 (got ${JSON.stringify(seconds)})`);
   }
   return seconds;
+}
+
+/**
+ * The warm-up function's timeout: `warmUpTimeout`, or by default a quarter of the install's
+ * `timeout`, at least one margin (the warm-up handler keeps a quarter margin of it to answer).
+ */
+export function warmUpTimeoutOf(timeout: Duration, warmUpTimeout: Duration | undefined): Duration {
+  return warmUpTimeout ?? Duration.seconds(Math.max(DEADLINE_MARGIN.toSeconds(), Math.floor(timeout.toSeconds() / 4)));
+}
+
+/**
+ * What the warm-up takes of the install's `timeout`, so that its invocation ends inside the install's:
+ * installer.py stops the packages, downloads and compileall this long before its work deadline, then
+ * invokes the warm-up function and waits for it until that deadline. The warm-up runs at most its
+ * timeout; the margin covers the Invoke call itself and the environment's start (its init phase: the
+ * handler module imports the standard library only). The install function then still has its own
+ * margin, after the work deadline, to mark the set complete (or discard it), clean up and answer.
+ */
+export function warmUpShareOf(warmUpTimeout: Duration): Duration {
+  return warmUpTimeout.plus(DEADLINE_MARGIN);
 }

@@ -49,17 +49,35 @@ export function estimateInstall(requirements: string[], pythonVersion: string, m
   return { knownBytes, unknown, knownSeconds: Math.ceil(knownBytes / ASSUMED_INSTALL_BYTES_PER_SECOND) };
 }
 
-/** Throws when the wheels whose size is known cannot be installed within `timeout` at the assumed rate. */
-export function checkInstallFits(estimate: InstallEstimate, timeout: Duration, maxMinutes: number): void {
-  if (estimate.knownSeconds <= timeout.toSeconds()) {
+/** What {@link checkInstallFits} checks against. */
+export interface InstallFitOptions {
+  /** The install's `timeout`. */
+  readonly timeout: Duration;
+  /** The longest `timeout` accepted, in whole minutes. */
+  readonly maxMinutes: number;
+  /**
+   * The part of a given timeout the packages do not get (the warm-up's timeout and one margin).
+   *
+   * @default - none: the packages get the whole timeout
+   */
+  readonly reservedOf?: (timeout: Duration) => Duration;
+}
+
+/** Throws when the wheels whose size is known cannot be installed within the time the timeout leaves them, at the assumed rate. */
+export function checkInstallFits(estimate: InstallEstimate, options: InstallFitOptions): void {
+  const reserved = (timeout: Duration) => (options.reservedOf ? options.reservedOf(timeout).toSeconds() : 0);
+  const fits = (timeout: Duration) => estimate.knownSeconds <= timeout.toSeconds() - reserved(timeout);
+  if (fits(options.timeout)) {
     return;
   }
   const mb = Math.round(estimate.knownBytes / 1e6);
-  const advice = estimate.knownSeconds <= maxMinutes * 60
-    ? `raise timeout to at least ${Math.ceil(estimate.knownSeconds / 60)} minutes`
-    : `they cannot fit one invocation (at most ${maxMinutes} minutes): split them across installers on separate access points, or install fewer packages`;
-  throw new Error(`timeout is too short for the requirements (got ${timeout.toHumanString()}): the wheels whose size is known (${mb} MB, sizes from PyPI) `
-    + `take about ${estimate.knownSeconds} s at an assumed ${ASSUMED_INSTALL_BYTES_PER_SECOND / 1e6} MB/s; ${advice}. `
+  const enough = Array.from({ length: options.maxMinutes }, (_, i) => i + 1).find(minutes => fits(Duration.minutes(minutes)));
+  const advice = enough !== undefined
+    ? `raise timeout to at least ${enough} minutes`
+    : `they cannot fit one invocation (at most ${options.maxMinutes} minutes): split them across installers on separate access points, or install fewer packages`;
+  const share = options.reservedOf ? `; the warm-up keeps ${reserved(options.timeout)} s of it (its timeout and one margin to invoke it)` : '';
+  throw new Error(`timeout is too short for the requirements (got ${options.timeout.toHumanString()})${share}: the wheels whose size is known `
+    + `(${mb} MB, sizes from PyPI) take about ${estimate.knownSeconds} s at an assumed ${ASSUMED_INSTALL_BYTES_PER_SECOND / 1e6} MB/s; ${advice}. `
     + 'To tell for other wheels: `pip download --no-deps -d /tmp/w <the installer\'s pip options> -r requirements.txt` and add up the sizes, '
     + 'or read the duration in the install function\'s log.');
 }
