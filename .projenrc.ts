@@ -114,7 +114,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 
   sampleCode: false,
-  gitignore: ['/.tools/', 'cdk.out/', '.cdk.staging/', '__pycache__/', '*.pyc', '/.jsii-pacmak/', '/dist-pacmak/', '/.message-wall/', '/.jsii.tabl.json', '*.tabl.json'],
+  gitignore: ['/.tools', '/node_modules', 'cdk.out/', '.cdk.staging/', '__pycache__/', '*.pyc', '/.jsii-pacmak/', '/dist-pacmak/', '/.message-wall/', '/.jsii.tabl.json', '*.tabl.json'],
   // The package holds the library, its assets and API docs: test/package-contents.test.ts lists it.
   npmIgnoreOptions: {
     ignorePatterns: ['/examples/', '/bench/', '/scripts/', '/integ/', '/.ci/', 'cdk.out/', '/rosetta/', '/assets/**/test_*.py', '__pycache__/',
