@@ -64,7 +64,7 @@ export interface ModelFile {
 }
 
 /**
- * Properties of an {@link EfsDependencyInstaller}.
+ * Properties of an `EfsDependencyInstaller`.
  */
 export interface EfsDependencyInstallerProps {
   /** The file system to install onto. */

@@ -49,7 +49,7 @@ export function estimateInstall(requirements: string[], pythonVersion: string, m
   return { knownBytes, unknown, knownSeconds: Math.ceil(knownBytes / ASSUMED_INSTALL_BYTES_PER_SECOND) };
 }
 
-/** What {@link checkInstallFits} checks against. */
+/** What `checkInstallFits` checks against. */
 export interface InstallFitOptions {
   /** The install's `timeout`. */
   readonly timeout: Duration;
