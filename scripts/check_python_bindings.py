@@ -1,15 +1,16 @@
 """Checks the Python bindings jsii-pacmak generated, and the README's Python examples against them.
 
-Usage: python3 scripts/check_python_bindings.py <generated cdk_lambda_efs/__init__.py> <README.md>
+Usage: python3 scripts/check_python_bindings.py <generated cdk_lambda_efs/__init__.py> <README.md> [docs/*.md ...]
 
 The jsii runtime for Python comes from PyPI, which CI cannot reach, so the bindings cannot be
 imported here. This reads them as source (the standard library's ast) instead:
 - the signatures a Python user meets: the plan's table formatter takes no argument besides the
   plan itself, static-only classes have no initializer, the client struct spells its props as
   EfsBackedFunction does, no name is cut into ``mi_bps``;
-- every call the README's Python examples make on a class of this package (constructors, class
+- every call the README's Python examples (and those of the other Markdown files given) make on a class of this package (constructors, class
   methods, and methods of the values they return) uses keyword arguments the generated
-  signature accepts, and every attribute they read exists there.
+  signature accepts, and every attribute they read exists there; in a complete example, the
+  statements of its stack class's methods are followed as the top-level ones are.
 Exits 1 with one line per problem.
 """
 import ast
@@ -80,7 +81,7 @@ def check_signatures(classes):
 
 
 def python_blocks(readme):
-    return re.findall(r"^```python\n(.*?)^```", readme, re.S | re.M)
+    return re.findall(r"^```python(?:[ \t][^\n]*)?\n(.*?)^```", readme, re.S | re.M)
 
 
 def check_example(code, classes, number):
@@ -149,11 +150,16 @@ def check_example(code, classes, number):
             for child in ast.iter_child_nodes(node):
                 walk(child)
 
-    for statement in tree.body:
-        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
-            variables[statement.targets[0].id] = class_of(statement.value)
-        else:
-            walk(statement)
+    def visit(statements):
+        for statement in statements:
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+                variables[statement.targets[0].id] = class_of(statement.value)
+            elif isinstance(statement, (ast.ClassDef, ast.FunctionDef)):
+                visit(statement.body)  # a complete example: the stack's constructor
+            else:
+                walk(statement)
+
+    visit(tree.body)
     # The comments say what the example's values hold: `bursting.affordable_cold_starts_per_day == 20`.
     for name, attribute in re.findall(r"#.*?\b(\w+)\.(\w+)", code):
         owner = variables.get(name)
@@ -162,11 +168,17 @@ def check_example(code, classes, number):
     return problems
 
 
-def main(bindings_file, readme_file):
+def main(bindings_file, readme_file, *other_files):
     with open(bindings_file, encoding="utf-8") as f:
         classes = read_bindings(f.read())
     with open(readme_file, encoding="utf-8") as f:
         examples = python_blocks(f.read())
+    if not examples:
+        print(f"{readme_file} has no Python example", file=sys.stderr)
+        return 1
+    for name in other_files:
+        with open(name, encoding="utf-8") as f:
+            examples += python_blocks(f.read())
     problems = check_signatures(classes)
     if not examples:
         problems.append("the README has no Python example")

@@ -101,6 +101,15 @@ class ReadmeExampleChecks(unittest.TestCase):
         self.assertEqual(problems(readme=bad), [
             "README Python example 1: ThroughputModeAssessment has no attribute 'affordable_starts'"])
 
+    def test_a_complete_example_is_followed_into_its_stack(self):
+        body = README.split("```python\n")[1].split("```")[0]
+        complete = ("```python\nfrom aws_cdk import App, Stack\n" + body.splitlines()[0] + "\n\n\nclass Planned(Stack):\n"
+                    "    def __init__(self, scope: Construct, id: str) -> None:\n        super().__init__(scope, id)\n"
+                    + "\n".join("        " + line for line in body.splitlines()[1:]) + "\n\n\nPlanned(App(), \"P\")\n```\n")
+        self.assertEqual(problems(readme=complete), [])
+        self.assertEqual(problems(readme=complete.replace("plan.assessment_of(", "plan.assess(")),
+                         ["README Python example 1: ThroughputPlan has no method 'assess'"])
+
     def test_attributes_named_in_comments_are_checked(self):
         bad = README.replace("bursting.affordable_cold_starts_per_day", "bursting.affordable_starts")
         self.assertEqual(problems(readme=bad), [

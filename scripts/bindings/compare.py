@@ -42,7 +42,7 @@ def main(generated, ts_out, other_out, language, label):
         with open(os.path.join(other_out, f"example_{n}", "Example.template.json"), encoding="utf-8") as f:
             actual = json.load(f)
         found = differences(expected, actual)
-        where = f"{label}: README line {example['line']} (TypeScript line {example['ts_line']})"
+        where = f"{label}: {example.get('file', 'README.md')} line {example['line']} (TypeScript line {example['ts_line']})"
         if found:
             problems.append(f"{where}: the template differs from the TypeScript one in {len(found)} places:\n  "
                             + "\n  ".join(found[:20]))

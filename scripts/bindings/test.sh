@@ -37,7 +37,8 @@ dist_java="$repo/dist/java"
 step "README examples"
 tablet=()
 if [ -f .jsii.tabl.json ]; then tablet=(--tablet .jsii.tabl.json); fi
-/usr/bin/python3 scripts/bindings/readme_examples.py README.md rosetta/default.ts-fixture "$work/gen" "${tablet[@]}"
+/usr/bin/python3 scripts/bindings/readme_examples.py README.md rosetta/default.ts-fixture "$work/gen" \
+  --also docs/throughput-and-cost.md "${tablet[@]}"
 java_examples="$(/usr/bin/python3 -c "import json,sys; print(' '.join(str(e['n']) for e in json.load(open(sys.argv[1])) if e['language'] == 'java'))" "$work/gen/examples.json")"
 
 # The TypeScript reference for aws-cdk-lib $1 and constructs $2 (made once per pair), in $reference.
