@@ -143,7 +143,7 @@ class CompleteExamples(unittest.TestCase):
         ts = readme_examples.examples(COMPLETE)[0][3]
         program = readme_examples.ts_program("class F {\n  /// here\n}\n", ts, 4)
         self.assertIn("class F {\n  const a = new Thing(this, 'A', { mountPath: '/mnt/a' });\n"
-                      "if (a) { a.node.addDependency(this); }\n\n(globalThis as any).__exampleValues = { a };", program)
+                      "if (a) { a.node.addDependency(this); }\n(globalThis as any).__exampleValues = { a };", program)
         self.assertNotIn("ThingStack", program)
         self.assertNotIn("import", program)
 
