@@ -99,8 +99,8 @@ test('npm run plan rejects bad input with the accepted options', () => {
   expect(plan('--init', '2', '--read', '3').stderr).toMatch(/--read and --write are part of the declared load: give --stored with them/);
 }, 60_000);
 
-test('the README\'s plan tables are what npm run plan prints for the commands it gives', () => {
-  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
+test('the plan tables of docs/throughput-and-cost.md are what npm run plan prints for the commands it gives', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'docs', 'throughput-and-cost.md'), 'utf-8');
   const commands = [...readme.matchAll(/`npm run plan -- ([^`]+)`/g)].map(m => m[1]);
   expect(commands).toEqual(expect.arrayContaining(['--stored 10 --init 2 --per-day 50', '--stored 0.01']));
   expect(commands.length).toBeGreaterThanOrEqual(3);
