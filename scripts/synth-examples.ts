@@ -7,7 +7,7 @@
  *   npm run synth                 # every example
  *   npm run synth -- message-wall # only the named ones
  */
-import { spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ComplianceReport, formatFindings, readValidationReport } from './compliance';
@@ -35,15 +35,22 @@ function exampleApps(only: string[]): string[] {
   return only.length > 0 ? apps.filter(name => only.includes(name)) : apps;
 }
 
-function synth(appDir: string, outdir: string): { ok: boolean; output: string } {
+/** `npx cdk synth` in the app's folder, with a line every 10 s while it runs. */
+async function synth(app: string, appDir: string, outdir: string): Promise<{ ok: boolean; output: string }> {
   fs.rmSync(outdir, { recursive: true, force: true });
-  const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '--no-version-reporting', '--output', outdir], {
+  const started = Date.now();
+  const child = spawn('npx', ['cdk', 'synth', '--quiet', '--no-notices', '--no-version-reporting', '--output', outdir], {
     cwd: appDir,
-    encoding: 'utf-8',
     // Environment-agnostic synth: no account or region lookups, no telemetry.
     env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
   });
-  return { ok: result.status === 0, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
+  let output = '';
+  child.stdout.on('data', chunk => { output += chunk; });
+  child.stderr.on('data', chunk => { output += chunk; });
+  const heartbeat = setInterval(() => console.log(`   ${app}: still synthesizing (${Math.round((Date.now() - started) / 1000)} s)`), 10_000);
+  const status = await new Promise<number | null>(resolve => child.on('close', resolve));
+  clearInterval(heartbeat);
+  return { ok: status === 0, output };
 }
 
 function summarizeStacks(outdir: string): StackSummary[] {
@@ -104,17 +111,22 @@ function printSummary(app: string, stacks: StackSummary[], report: ComplianceRep
   }
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const apps = exampleApps(process.argv.slice(2));
   if (apps.length === 0) {
     console.log('no example apps under examples/ (an app is a folder with a cdk.json)');
     return 0;
   }
+  console.log(`npm run synth: ${apps.length} example app(s): ${apps.join(', ')}; each is synthesized by the CDK CLI with its checks `
+    + '(CloudFormation validation, cdk-nag, cfn-guard), about 30 s each');
   let failed = 0;
   for (const app of apps) {
     const appDir = path.join(EXAMPLES_DIR, app);
     const outdir = path.join(appDir, 'cdk.out');
-    const { ok, output } = synth(appDir, outdir);
+    const started = Date.now();
+    console.log(`\n-- ${app}: npx cdk synth in examples/${app} ...`);
+    const { ok, output } = await synth(app, appDir, outdir);
+    console.log(`-- ${app}: synthesized in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const report = readValidationReport(outdir);
     printSummary(app, summarizeStacks(outdir), report);
     if (!ok || report.violations.length > 0) {
@@ -129,4 +141,4 @@ function main(): number {
   return failed > 0 ? 1 : 0;
 }
 
-process.exit(main());
+void main().then(code => process.exit(code));
