@@ -7,11 +7,11 @@ import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { EfsBackedFunction } from './efs-backed-function';
 import { acknowledgeFinding } from './private/acknowledgments';
 import { createInstallDispatcher } from './private/install-dispatcher';
-import { DEADLINE_MARGIN, INSTALLER_ASSETS, MAX_INSTALL_MINUTES, warmUpShareOf, warmUpTimeoutOf } from './private/installer-deadlines';
+import { deadlineMargin, INSTALLER_ASSETS, maxInstallMinutes, warmUpShareOf, warmUpTimeoutOf } from './private/installer-deadlines';
 import { checkInstallFits, estimateInstall } from './private/installer-estimate';
 import { acknowledgeInternalFunction } from './private/internal-functions';
 import { checkLambdaMemorySize } from './private/lambda-limits';
@@ -23,7 +23,10 @@ import { ISharedFileSystem } from './shared-file-system-props';
 import { SynthWarnings } from './synth-warnings';
 
 /** The install function's code changes the set id: a fixed installer reinstalls. */
-const INSTALLER_CODE_HASH = crypto.createHash('sha256').update(fs.readFileSync(path.join(INSTALLER_ASSETS, 'installer.py'))).digest('hex');
+/** The install function's code: a fixed installer reinstalls. Read when an installer is made, not at import. */
+function installerCodeHash(): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(path.join(INSTALLER_ASSETS, 'installer.py'))).digest('hex');
+}
 
 /** Where the install function mounts the access point. */
 const INSTALL_MOUNT = '/mnt/install';
@@ -212,6 +215,9 @@ export class EfsDependencyInstaller extends Construct {
   /** The content hash of the inputs: the name of the set this deployment installs. */
   public readonly dependencySetId: string;
 
+  /** The access point the sets are installed on. */
+  public readonly accessPoint: efs.IAccessPoint;
+
   /** `PYTHONPATH` and `TORCH_HOME` of this set, relative to the mount: for `EfsBackedFunction.mountEnvironment`. */
   public readonly mountEnvironment: { [name: string]: string };
 
@@ -229,7 +235,8 @@ export class EfsDependencyInstaller extends Construct {
 
   constructor(scope: Construct, id: string, props: EfsDependencyInstallerProps) {
     super(scope, id);
-    claimAccessPoint(this, props.accessPoint);
+    this.accessPoint = props.accessPoint;
+    refuseSharedAccessPoint(this, props.accessPoint);
     const architecture = props.architecture ?? lambda.Architecture.X86_64;
     const platforms = wheelPlatforms(props.runtime, architecture);
     const requirements = parseRequirements([
@@ -262,7 +269,7 @@ export class EfsDependencyInstaller extends Construct {
     // What goes into the set; its name depends on that and on the installer's own code, not on where it goes.
     checkInstallFits(estimateInstall(requirements.lines, platforms.pythonVersion, platforms.tags[0].replace(/^manylinux_2_\d+_/, '')), {
       timeout,
-      maxMinutes: MAX_INSTALL_MINUTES,
+      maxMinutes: maxInstallMinutes(),
       reservedOf: props.warmUpCode ? t => warmUpShareOf(warmUpTimeoutOf(t, props.warmUpTimeout)) : undefined,
     });
     const contents = {
@@ -271,7 +278,7 @@ export class EfsDependencyInstaller extends Construct {
       modelFiles: modelFiles.map(f => ({ url: f.url, sha256: f.sha256 ?? '', path: f.path, extract: f.extract ?? false })),
       warmUpCode: props.warmUpCode ?? '',
     };
-    this.dependencySetId = setIdOf({ contents, runtime: props.runtime.name, architecture: architecture.name, installer: INSTALLER_CODE_HASH });
+    this.dependencySetId = setIdOf({ contents, runtime: props.runtime.name, architecture: architecture.name, installer: installerCodeHash() });
     this.libPath = `sets/${this.dependencySetId}/lib`;
     this.modelPath = `sets/${this.dependencySetId}/model`;
     this.mountEnvironment = { PYTHONPATH: this.libPath, TORCH_HOME: this.modelPath };
@@ -290,7 +297,7 @@ export class EfsDependencyInstaller extends Construct {
     this.dispatchFunction = createInstallDispatcher(this, {
       installFunction: this.installFunction.lambdaFunction,
       installFunctionTimeout: this.installFunction.timeout,
-      margin: DEADLINE_MARGIN,
+      margin: deadlineMargin(),
       vpc: props.fileSystem.vpc,
       vpcSubnets: props.fileSystem.vpcSubnets,
       architecture,
@@ -311,7 +318,7 @@ export class EfsDependencyInstaller extends Construct {
       // CloudFormation fails the resource if the dispatcher never answers (it was killed); it answers
       // by its own timeout otherwise. ServiceTimeout: 1 to 3600 s (CloudFormation User Guide,
       // AWS::CloudFormation::CustomResource).
-      serviceTimeout: timeout.plus(DEADLINE_MARGIN).plus(DEADLINE_MARGIN).plus(DEADLINE_MARGIN),
+      serviceTimeout: timeout.plus(deadlineMargin()).plus(deadlineMargin()).plus(deadlineMargin()),
     });
     const installer = this.installFunction.lambdaFunction;
     // Who the installer is, fixed by the deployment: its history key and its stable physical id.
@@ -359,7 +366,7 @@ export class EfsDependencyInstaller extends Construct {
       architecture,
       handler: 'installer.handler',
       code,
-      timeout: timeout.plus(DEADLINE_MARGIN),
+      timeout: timeout.plus(deadlineMargin()),
       memorySize: props.memorySize ?? 3008,
       // pip unpacks wheels in /tmp before it copies them onto EFS.
       ephemeralStorageSize: Size.gibibytes(10),
@@ -430,29 +437,34 @@ export class EfsDependencyInstaller extends Construct {
   }
 }
 
-/** Per app: which installer writes to which access point. */
-const ACCESS_POINT_WRITERS = new WeakMap<IConstruct, Map<string, string>>();
-
 /**
- * Two installers on one access point would each keep only their own sets; refuse it. (The
- * install function also keeps a history per installer, for access points shared across apps.)
+ * Two installers on one access point would each keep only their own sets: refused at synth,
+ * when every installer exists, whatever order they were made in (the later one by construct
+ * path is named). The install function also keeps a history per installer, for access points
+ * shared across apps.
  */
-function claimAccessPoint(installer: Construct, accessPoint: efs.IAccessPoint): void {
-  const writers = ACCESS_POINT_WRITERS.get(installer.node.root) ?? new Map<string, string>();
-  ACCESS_POINT_WRITERS.set(installer.node.root, writers);
-  const other = writers.get(accessPoint.accessPointId);
-  if (other) {
-    throw new Error(`accessPoint already has an EfsDependencyInstaller (${other}); one installer per access point: `
-      + `give ${installer.node.path} its own access point, or install everything with one installer${inPython('accessPoint')}`);
-  }
-  writers.set(accessPoint.accessPointId, installer.node.path);
+function refuseSharedAccessPoint(installer: EfsDependencyInstaller, accessPoint: efs.IAccessPoint): void {
+  installer.node.addValidation({
+    validate: () => {
+      const stack = Stack.of(installer);
+      const mine = JSON.stringify(stack.resolve(accessPoint.accessPointId));
+      const first = installer.node.root.node.findAll()
+        .filter((c): c is EfsDependencyInstaller => c instanceof EfsDependencyInstaller && c !== installer)
+        .filter(other => JSON.stringify(Stack.of(other).resolve(other.accessPoint.accessPointId)) === mine)
+        .map(other => other.node.path)
+        .filter(path => path < installer.node.path)
+        .sort()[0];
+      return first === undefined ? [] : [`accessPoint already has an EfsDependencyInstaller (${first}); one installer per access point: `
+        + `give ${installer.node.path} its own access point, or install everything with one installer${inPython('accessPoint')}`];
+    },
+  });
 }
 
 function checkInstallTimeout(timeout: Duration): void {
   const minutes = timeout.toSeconds() / 60;
-  if (!Token.isUnresolved(timeout.toSeconds()) && (minutes < 1 || minutes > MAX_INSTALL_MINUTES)) {
-    throw new Error(`timeout must be from 1 to ${MAX_INSTALL_MINUTES} minutes (got ${timeout.toHumanString()}): the install runs in one `
-      + `Lambda invocation (at most 15 minutes; the install function and the dispatcher each keep ${DEADLINE_MARGIN.toSeconds()} s to clean up and answer)`);
+  if (!Token.isUnresolved(timeout.toSeconds()) && (minutes < 1 || minutes > maxInstallMinutes())) {
+    throw new Error(`timeout must be from 1 to ${maxInstallMinutes()} minutes (got ${timeout.toHumanString()}): the install runs in one `
+      + `Lambda invocation (at most 15 minutes; the install function and the dispatcher each keep ${deadlineMargin().toSeconds()} s to clean up and answer)`);
   }
 }
 
@@ -463,7 +475,7 @@ function checkWarmUpTimeout(warmUpTimeout: Duration | undefined, timeout: Durati
   if (!warmUpCode) {
     throw new Error(`warmUpTimeout is only used with warmUpCode (got ${warmUpTimeout.toHumanString()} without it)${inPython('warmUpTimeout', 'warmUpCode')}`);
   }
-  const margin = DEADLINE_MARGIN.toSeconds();
+  const margin = deadlineMargin().toSeconds();
   const most = timeout.toSeconds() - 2 * margin;
   const milliseconds = warmUpTimeout.toMilliseconds();
   if (milliseconds % 1000 !== 0 || milliseconds < margin * 1000 || milliseconds > most * 1000) {

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Duration, Stack, Stage } from 'aws-cdk-lib';
+import { App, Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -588,13 +588,17 @@ describe('EfsDependencyInstaller: wheels the runtime can load', () => {
 });
 
 describe('EfsDependencyInstaller: one writer per access point', () => {
-  test('a second installer on the same access point is a synth error naming the first', () => {
+  test('a second installer on the same access point is a synth error naming the first, whatever order they are made in', () => {
     const stack = new Stack();
     const { shared, accessPoint } = installerIn(stack);
-    expect(() => new EfsDependencyInstaller(stack, 'Again', { fileSystem: shared, accessPoint, runtime: lambda.Runtime.PYTHON_3_13, packages: ['x'] }))
-      .toThrow(/accessPoint already has an EfsDependencyInstaller \(Default\/Deps\); one installer per access point/);
-    const other = shared.addAccessPoint('Other', { path: '/other', uid: '1002', gid: '1002' });
-    expect(() => new EfsDependencyInstaller(stack, 'Own', { fileSystem: shared, accessPoint: other, runtime: lambda.Runtime.PYTHON_3_13, packages: ['x'] })).not.toThrow();
+    new EfsDependencyInstaller(stack, 'Again', { fileSystem: shared, accessPoint, runtime: lambda.Runtime.PYTHON_3_13, packages: ['x'] });
+    // 'Again' sorts before 'Deps': the error names the first by path, on the other.
+    expect(() => App.of(stack)!.synth()).toThrow(/accessPoint already has an EfsDependencyInstaller \(Default\/Again\); one installer per access point: give Default\/Deps its own/);
+    const apart = new Stack();
+    const f = installerIn(apart);
+    const other = f.shared.addAccessPoint('Other', { path: '/other', uid: '1002', gid: '1002' });
+    new EfsDependencyInstaller(apart, 'Own', { fileSystem: f.shared, accessPoint: other, runtime: lambda.Runtime.PYTHON_3_13, packages: ['x'] });
+    expect(() => App.of(apart)!.synth()).not.toThrow();
   });
 
   test('the set id changes with every input but not with where it is installed', () => {

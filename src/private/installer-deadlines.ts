@@ -17,10 +17,15 @@ export const LAMBDA_MAX_TIMEOUT = Duration.seconds(900);
  * ServiceTimeout is one margin longer than the dispatcher. With a warm-up, its share comes out of
  * the install's time (`warmUpShareOf`).
  */
-export const DEADLINE_MARGIN = Duration.seconds(readMarginSeconds());
+/** The margin, read from the asset when first asked for (not when the package is imported). */
+export function deadlineMargin(): Duration {
+  return Duration.seconds(readMarginSeconds());
+}
 
 /** The longest install that fits: Lambda's 900 s less the install function's margin and the dispatcher's, in whole minutes. */
-export const MAX_INSTALL_MINUTES = Math.floor((LAMBDA_MAX_TIMEOUT.toSeconds() - 2 * DEADLINE_MARGIN.toSeconds()) / 60);
+export function maxInstallMinutes(): number {
+  return Math.floor((LAMBDA_MAX_TIMEOUT.toSeconds() - 2 * deadlineMargin().toSeconds()) / 60);
+}
 
 function readMarginSeconds(): number {
   const seconds = JSON.parse(fs.readFileSync(path.join(INSTALLER_ASSETS, 'deadline-margin.json'), 'utf-8')).marginSeconds;
@@ -35,7 +40,7 @@ function readMarginSeconds(): number {
  * `timeout`, at least one margin (the warm-up handler keeps a quarter margin of it to answer).
  */
 export function warmUpTimeoutOf(timeout: Duration, warmUpTimeout: Duration | undefined): Duration {
-  return warmUpTimeout ?? Duration.seconds(Math.max(DEADLINE_MARGIN.toSeconds(), Math.floor(timeout.toSeconds() / 4)));
+  return warmUpTimeout ?? Duration.seconds(Math.max(deadlineMargin().toSeconds(), Math.floor(timeout.toSeconds() / 4)));
 }
 
 /**
@@ -47,5 +52,5 @@ export function warmUpTimeoutOf(timeout: Duration, warmUpTimeout: Duration | und
  * margin, after the work deadline, to mark the set complete (or discard it), clean up and answer.
  */
 export function warmUpShareOf(warmUpTimeout: Duration): Duration {
-  return warmUpTimeout.plus(DEADLINE_MARGIN);
+  return warmUpTimeout.plus(deadlineMargin());
 }
