@@ -452,7 +452,7 @@ function refuseSharedAccessPoint(installer: EfsDependencyInstaller, accessPoint:
         .filter((c): c is EfsDependencyInstaller => c instanceof EfsDependencyInstaller && c !== installer)
         .filter(other => JSON.stringify(Stack.of(other).resolve(other.accessPoint.accessPointId)) === mine)
         .map(other => other.node.path)
-        .filter(path => path < installer.node.path)
+        .filter(otherPath => otherPath < installer.node.path)
         .sort()[0];
       return first === undefined ? [] : [`accessPoint already has an EfsDependencyInstaller (${first}); one installer per access point: `
         + `give ${installer.node.path} its own access point, or install everything with one installer${inPython('accessPoint')}`];
