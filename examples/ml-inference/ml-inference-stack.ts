@@ -163,7 +163,7 @@ export class MlInferenceStack extends Stack {
     const network = new InferenceVpc(this, 'Network');
     const shared = new SharedFileSystem(this, 'Shared', {
       vpc: network.vpc,
-      // About 1.5 GiB of libraries and a 200 MB model (see `npm run plan` in the README).
+      // About 1.5 GiB of libraries and a 200 MB model (see `npm run plan` in docs/throughput-and-cost.md).
       expectedLoad: { storedData: Size.gibibytes(1.7) },
     });
     const ml = shared.addAccessPoint('Ml', { path: '/ml', uid: '1001', gid: '1001' });
