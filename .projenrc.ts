@@ -118,7 +118,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The package holds the library, its assets and API docs: test/package-contents.test.ts lists it.
   npmIgnoreOptions: {
     ignorePatterns: ['/examples/', '/bench/', '/scripts/', '/integ/', '/.ci/', 'cdk.out/', '/rosetta/', '/assets/**/test_*.py', '__pycache__/',
-      '/.message-wall/', '/.tools/', '/dist-pacmak/', '/.jsii-pacmak/', '*.tabl.json', '/.dependency-cruiser.cjs', '/bindings-tests/'],
+      '/.message-wall/', '/.tools/', '/dist-pacmak/', '/.jsii-pacmak/', '*.tabl.json', '/.dependency-cruiser.cjs', '/CONTRIBUTING.md', '/bindings-tests/'],
   },
 });
 
