@@ -17,6 +17,7 @@ import { accessPointConditions, clientActions } from './private/file-system-poli
 import { lambdaFunctionProps } from './private/function-props';
 import { checkLambdaLimits } from './private/lambda-limits';
 import { isRetiredRuntime } from './private/lambda-runtimes';
+import { manageVpcNetworkInterfacesStatement, writeLogsStatement } from './private/lambda-vpc-statements';
 import { retainedLogGroup } from './private/log-groups';
 import { allowNfsFrom } from './private/nfs-access';
 import { refuseWriteGrants } from './private/read-only-mounts';
@@ -275,30 +276,8 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
       description: `Logs, VPC networking and EFS access through one access point for the function at ${this.mountPath}`,
       roles: [role],
       statements: [
-        new iam.PolicyStatement({
-          sid: 'WriteLogs',
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [this.logGroup.logGroupRef.logGroupArn],
-        }),
-        new iam.PolicyStatement({
-          // What AWSLambdaVPCAccessExecutionRole grants. EC2 does not scope these actions
-          // to resources Lambda could name before it creates the network interfaces.
-          // Lambda adds lambda:SourceFunctionArn to every request made with the role's
-          // credentials from inside the execution environment, and not to the EC2 calls it
-          // makes itself to manage the interfaces (Lambda Developer Guide, "Using source
-          // function ARN to control function access behavior"): only Lambda can use these.
-          sid: 'ManageVpcNetworkInterfaces',
-          actions: [
-            'ec2:CreateNetworkInterface',
-            'ec2:DescribeNetworkInterfaces',
-            'ec2:DescribeSubnets',
-            'ec2:DeleteNetworkInterface',
-            'ec2:AssignPrivateIpAddresses',
-            'ec2:UnassignPrivateIpAddresses',
-          ],
-          resources: ['*'],
-          conditions: { Null: { 'lambda:SourceFunctionArn': 'true' } },
-        }),
+        writeLogsStatement(this.logGroup.logGroupRef.logGroupArn),
+        manageVpcNetworkInterfacesStatement(),
         new iam.PolicyStatement({
           sid: 'MountAccessPoint',
           actions: clientActions({ readOnly }),

@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { acknowledgeFinding } from './acknowledgments';
 import { acknowledgeInternalFunction, GENERALLY_AVAILABLE_PYTHON } from './internal-functions';
+import { manageVpcNetworkInterfacesStatement, writeLogsStatement } from './lambda-vpc-statements';
 import { retainedLogGroup } from './log-groups';
 
 /** What the dispatcher needs to know. */
@@ -57,27 +58,8 @@ export function createInstallDispatcher(scope: Construct, options: InstallDispat
     description: 'Logs, VPC networking, invoking the install function and reading the stack\'s status, for the EfsDependencyInstaller dispatcher',
     roles: [role],
     statements: [
-      new iam.PolicyStatement({
-        sid: 'WriteLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [logGroup.logGroupArn],
-      }),
-      new iam.PolicyStatement({
-        // What AWSLambdaVPCAccessExecutionRole grants, usable by Lambda only: Lambda adds
-        // lambda:SourceFunctionArn to every request made with the role's credentials from the
-        // function's code (Lambda Developer Guide, "permissions-source-function-arn").
-        sid: 'ManageVpcNetworkInterfaces',
-        actions: [
-          'ec2:CreateNetworkInterface',
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:DescribeSubnets',
-          'ec2:DeleteNetworkInterface',
-          'ec2:AssignPrivateIpAddresses',
-          'ec2:UnassignPrivateIpAddresses',
-        ],
-        resources: ['*'],
-        conditions: { Null: { 'lambda:SourceFunctionArn': 'true' } },
-      }),
+      writeLogsStatement(logGroup.logGroupArn),
+      manageVpcNetworkInterfacesStatement(),
       new iam.PolicyStatement({
         // The unqualified function only (no `:*`): the dispatcher invokes $LATEST, and reads its
         // State to wait while Lambda re-activates it (Lambda Developer Guide, "Lambda function states").
