@@ -122,6 +122,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 });
 
+// The README's complete example registers the rule packs: rosetta compiles it with them.
+project.package.addField('jsiiRosetta', {
+  exampleDependencies: { 'cdk-nag': '^3.0.2', '@cdklabs/cdk-validator-cfnguard': '^0.0.62' },
+});
+
 // README code blocks must compile: extract them with jsii-rosetta in strict mode after compile.
 project.postCompileTask.exec('jsii-rosetta extract --strict --compile');
 
