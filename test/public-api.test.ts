@@ -5,7 +5,8 @@ import * as efs from 'aws-cdk-lib/aws-efs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { EfsBackedFunctionProps, ISharedFileSystem, SharedFileSystem, SynthWarnings, ThroughputPlan, ThroughputPlanner } from '../src';
+import * as s3files from 'aws-cdk-lib/aws-s3files';
+import { EfsBackedFunctionProps, IS3FilesFileSystem, ISharedFileSystem, SharedFileSystem, SynthWarnings, ThroughputPlan, ThroughputPlanner } from '../src';
 import { lambdaFunctionProps, OWN_PROP_NAMES, OwnProps } from '../src/private/function-props';
 import { inPython, pythonName } from '../src/private/validation';
 
@@ -74,6 +75,9 @@ describe('EfsBackedFunction passes lambda.Function only lambda.FunctionProps', (
   const own: Required<OwnProps> = {
     fileSystem: sentinel<ISharedFileSystem>('fileSystem'),
     accessPoint: sentinel<efs.IAccessPoint>('accessPoint'),
+    s3FilesFileSystem: sentinel<IS3FilesFileSystem>('s3FilesFileSystem'),
+    s3FilesAccessPoint: sentinel<s3files.IAccessPointRef>('s3FilesAccessPoint'),
+    directS3Read: true,
     mountPath: '/mnt/inference',
     readOnly: true,
     provisionedConcurrency: 1,

@@ -7,6 +7,8 @@
 export interface NfsService {
   /** The service's name, in messages and descriptions. */
   readonly name: string;
+  /** Its short name, in resource descriptions. */
+  readonly shortName: string;
   /** Mount (read). */
   readonly clientMount: string;
   /** Write. */
@@ -31,6 +33,7 @@ export interface NfsService {
  */
 export const EFS: NfsService = {
   name: 'Amazon EFS',
+  shortName: 'EFS',
   clientMount: 'elasticfilesystem:ClientMount',
   clientWrite: 'elasticfilesystem:ClientWrite',
   clientRootAccess: 'elasticfilesystem:ClientRootAccess',
@@ -49,6 +52,7 @@ export const EFS: NfsService = {
  */
 export const S3_FILES: NfsService = {
   name: 'Amazon S3 Files',
+  shortName: 'S3 Files',
   clientMount: 's3files:ClientMount',
   clientWrite: 's3files:ClientWrite',
   clientRootAccess: 's3files:ClientRootAccess',

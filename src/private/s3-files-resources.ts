@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3files from 'aws-cdk-lib/aws-s3files';
 import { Construct } from 'constructs';
-import { acknowledgeFinding, acknowledgeFindings, nagArnReference } from './acknowledgments';
+import { acknowledgeFinding, acknowledgeFindings } from './acknowledgments';
 import { inPython } from './validation';
 import type { IS3FilesFileSystem } from '../s3-files-file-system-props';
 
@@ -120,14 +120,36 @@ export function syncRole(scope: Construct, id: string, bucket: s3.IBucket, remov
     + 'objects of this bucket only, rules named DO-NOT-DELETE-S3-Files* managed by S3 Files in this account and Region only; ListRules and '
     + 'ListRuleNamesByTarget support no resource but * (Service Authorization Reference).';
   const literal = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
-  const bucketObjects = Token.isUnresolved(bucket.bucketArn) && bucket.node.defaultChild ? `${nagArnReference(bucket)}/*` : `${bucket.bucketArn}/*`;
   acknowledgeFindings(policy, 'AwsSolutions::AwsSolutions-IAM5', [
     'Action::s3:ListBucket*', 'Action::s3:GetObject*', 'Action::s3:List*', 'Action::s3:PutObject*',
-    `Resource::${bucketObjects}`,
+    bucketObjectsFinding(bucket),
     `Resource::arn:<AWS::Partition>:events:${literal(stack.region, 'AWS::Region')}:${literal(stack.account, 'AWS::AccountId')}:rule/${S3_FILES_RULE_PREFIX}*`,
     'Resource::*',
   ], reason);
   return { role, policy };
+}
+
+/** How cdk-nag names a wildcard on the bucket's objects: `Resource::<Bucket.Arn>/*`, `Resource::arn:<AWS::Partition>:s3:::name/*`. */
+export function bucketObjectsFinding(bucket: s3.IBucket): string {
+  return `Resource::${nagString(Stack.of(bucket).resolve(bucket.arnForObjects('*')))}`;
+}
+
+/** A resolved value as cdk-nag prints it: `{ Ref: X }` as `<X>`, `{ Fn::GetAtt: [X, A] }` as `<X.A>`, joins concatenated. */
+function nagString(value: unknown): string {
+  if (typeof value === 'string') {
+    return value;
+  }
+  const v = value as Record<string, any>;
+  if (typeof v?.Ref === 'string') {
+    return `<${v.Ref}>`;
+  }
+  if (Array.isArray(v?.['Fn::GetAtt'])) {
+    return `<${v['Fn::GetAtt'].join('.')}>`;
+  }
+  if (Array.isArray(v?.['Fn::Join'])) {
+    return (v['Fn::Join'][1] as unknown[]).map(nagString).join(v['Fn::Join'][0]);
+  }
+  return JSON.stringify(value);
 }
 
 /**
