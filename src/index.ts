@@ -8,6 +8,7 @@ export * from './efs-backed-function-props';
 export * from './efs-backed-function';
 export * from './cold-start-load';
 export * from './throughput-planner';
+export * from './storage-advisor';
 export * from './synth-warnings';
 export * from './file-system-client';
 export * from './file-system-dashboard';
