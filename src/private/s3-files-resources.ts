@@ -1,4 +1,4 @@
-import { RemovalPolicy, Resource, Stack, Token, Fn } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -20,7 +20,9 @@ export const S3_FILES_SERVICE_PRINCIPAL = 'elasticfilesystem.amazonaws.com';
 
 /**
  * A bucket for S3 Files: versioned (S3 Files relies on object versions), encrypted with SSE-S3
- * or the given key, TLS only, public access blocked, objects owned by the bucket owner.
+ * or the given key, TLS only, public access blocked, objects owned by the bucket owner, its
+ * events sent to EventBridge (where the rules S3 Files creates listen; docs/assumptions.md),
+ * incomplete multipart uploads removed after a week.
  */
 export function syncedBucket(scope: Construct, id: string, kmsKey: kms.IKey | undefined, removalPolicy: RemovalPolicy): s3.Bucket {
   const bucket = new s3.Bucket(scope, id, {
@@ -31,15 +33,23 @@ export function syncedBucket(scope: Construct, id: string, kmsKey: kms.IKey | un
     enforceSSL: true,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    // Touches no object version: S3 Files relies on them.
+    lifecycleRules: [{ id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }],
     removalPolicy,
   });
+  // On the bucket resource itself: aws-cdk-lib's eventBridgeEnabled adds a custom resource for it.
+  (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
   const reason = (what: string) => `${what} is the owner's choice: pass bucket with it to S3FilesFileSystem; the bucket is versioned, encrypted, TLS-only and private.`;
   acknowledgeFinding(bucket, 'AwsSolutions::AwsSolutions-S1', reason('Server access logging (a log bucket of its own)'));
   acknowledgeFinding(bucket, 'NIST.800.53.R5::NIST.800.53.R5-S3BucketLoggingEnabled', reason('Server access logging (a log bucket of its own)'));
+  acknowledgeFinding(bucket, 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason('Server access logging (a log bucket of its own)'));
   acknowledgeFinding(bucket, 'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled', reason('Cross-region replication (a second bucket and region)'));
+  acknowledgeFinding(bucket, 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
+    'Object Lock would keep the file system from deleting or overwriting the objects behind its files; the bucket is versioned instead.');
   if (!kmsKey) {
-    acknowledgeFinding(bucket, 'NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS',
-      'Encrypted with SSE-S3 by default; pass kmsKey to S3FilesFileSystem for SSE-KMS with a customer-managed key.');
+    const sseS3 = 'Encrypted with SSE-S3 by default; pass kmsKey to S3FilesFileSystem for SSE-KMS with a customer-managed key.';
+    acknowledgeFinding(bucket, 'NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS', sseS3);
+    acknowledgeFinding(bucket, 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', sseS3);
   }
   return bucket;
 }
