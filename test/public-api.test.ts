@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3files from 'aws-cdk-lib/aws-s3files';
-import { EfsBackedFunctionProps, IS3FilesFileSystem, ISharedFileSystem, SharedFileSystem, SynthWarnings, ThroughputPlan, ThroughputPlanner } from '../src';
+import { EfsBackedFunctionProps, IS3FilesFileSystem, ISharedFileSystem, SharedFileSystem, StorageAdvisor, SynthWarnings, ThroughputPlan, ThroughputPlanner } from '../src';
 import { lambdaFunctionProps, OWN_PROP_NAMES, OwnProps } from '../src/private/function-props';
 import { inPython, pythonName } from '../src/private/validation';
 
@@ -46,6 +46,8 @@ describe('public constants and private constructors', () => {
       new SynthWarnings(),
       // @ts-expect-error the constructor is private
       new ThroughputPlan(),
+      // @ts-expect-error the constructor is private
+      new StorageAdvisor(),
     ];
     expect(neverCalled).toBeInstanceOf(Function);
   });
@@ -134,7 +136,7 @@ describeAssembly('the jsii assembly (.jsii, when `npx projen compile` wrote it a
   const member = (typeName: string, kind: 'methods' | 'properties', name: string) =>
     (type(typeName)[kind] ?? []).find((m: { name: string }) => m.name === name);
 
-  test.each(['ThroughputPlanner', 'SynthWarnings', 'ThroughputPlan'])('%s has no initializer: Python and Java cannot construct it', name => {
+  test.each(['ThroughputPlanner', 'SynthWarnings', 'ThroughputPlan', 'StorageAdvisor'])('%s has no initializer: Python and Java cannot construct it', name => {
     expect(type(name).kind).toBe('class');
     expect(type(name)).not.toHaveProperty('initializer');
   });
