@@ -83,7 +83,7 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
   public readonly accessPoints: efs.AccessPoint[] = [];
 
   /** The throughput mode. */
-  public readonly throughputMode: efs.ThroughputMode;
+  public readonly throughputMode?: efs.ThroughputMode;
 
   /** The provisioned throughput, with `ThroughputMode.PROVISIONED`. */
   public readonly provisionedThroughputPerSecond?: Size;
@@ -244,7 +244,7 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
   private capacityCheckInput(): CapacityCheckInput {
     return {
       fileSystem: this.fileSystem,
-      throughputMode: this.throughputMode,
+      throughputMode: this.throughputMode ?? efs.ThroughputMode.ELASTIC,
       provisionedThroughput: this.provisionedThroughputPerSecond,
       expectedLoad: this.expectedLoad,
       clients: this.clients,
