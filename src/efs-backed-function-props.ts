@@ -59,7 +59,7 @@ export interface EfsBackedFunctionProps extends lambda.FunctionProps {
   readonly mountPath: string;
 
   /**
-   * Mount read-only: only `elasticfilesystem:ClientMount` is granted.
+   * Mount read-only: only `elasticfilesystem:ClientMount` (EFS) or `s3files:ClientMount` (S3 Files) is granted.
    *
    * @default false
    */

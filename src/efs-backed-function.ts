@@ -25,7 +25,8 @@ import { zoneName } from './private/zones';
 import { SynthWarnings } from './synth-warnings';
 
 /**
- * A Lambda function that mounts one access point of a {@link SharedFileSystem}.
+ * A Lambda function that mounts one access point of a {@link SharedFileSystem} (EFS) or of an
+ * {@link S3FilesFileSystem} (Amazon S3 Files).
  *
  * It runs in the file system's subnets with its own security group, which the mount
  * targets let in on NFS; its role may mount (and unless read-only, write) only through
