@@ -54,7 +54,10 @@ export class Resolver {
 
   private ref(id: string, stackName: string): string {
     const pseudo: Record<string, string> = {
-      'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT, 'AWS::Region': REGION, 'AWS::URLSuffix': 'amazonaws.com',
+      'AWS::Partition': 'aws',
+      'AWS::AccountId': ACCOUNT,
+      'AWS::Region': REGION,
+      'AWS::URLSuffix': 'amazonaws.com',
       'AWS::StackName': stackName,
       'AWS::StackId': `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${stackName}/00000000-0000-0000-0000-000000000000`,
     };
