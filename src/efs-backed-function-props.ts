@@ -3,26 +3,63 @@ import * as efs from 'aws-cdk-lib/aws-efs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3files from 'aws-cdk-lib/aws-s3files';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ColdStartLoad } from './cold-start-load';
+import { IS3FilesFileSystem } from './s3-files-file-system-props';
 import { ISharedFileSystem } from './shared-file-system-props';
 
 /**
  * Properties of an `EfsBackedFunction`: the usual Lambda function properties, and
- * the access point to mount.
+ * the access point to mount: of an EFS file system (`fileSystem`, `accessPoint`) or of an
+ * S3 Files file system (`s3FilesFileSystem`, `s3FilesAccessPoint`), one of the two.
  */
 export interface EfsBackedFunctionProps extends lambda.FunctionProps {
-  /** The file system to mount. */
-  readonly fileSystem: ISharedFileSystem;
+  /**
+   * The EFS file system to mount.
+   *
+   * @default - none: give `s3FilesFileSystem` instead
+   */
+  readonly fileSystem?: ISharedFileSystem;
 
-  /** The access point of `fileSystem` to mount; it fixes the POSIX user and the root directory. */
-  readonly accessPoint: efs.IAccessPoint;
+  /**
+   * The access point of `fileSystem` to mount; it fixes the POSIX user and the root directory.
+   *
+   * @default - none: required with `fileSystem`
+   */
+  readonly accessPoint?: efs.IAccessPoint;
+
+  /**
+   * The Amazon S3 Files file system to mount, instead of `fileSystem`.
+   *
+   * @default - none: give `fileSystem` instead
+   */
+  readonly s3FilesFileSystem?: IS3FilesFileSystem;
+
+  /**
+   * The access point of `s3FilesFileSystem` to mount; it fixes the POSIX user and the root directory.
+   *
+   * @default - none: required with `s3FilesFileSystem`
+   */
+  readonly s3FilesAccessPoint?: s3files.IAccessPointRef;
+
+  /**
+   * Let Lambda read files straight from the S3 Files file system's bucket, bypassing the
+   * mount, for throughput on large files (Lambda `S3FilesConfig.DirectS3Read` `ENABLED`), and
+   * grant the function `s3:GetObject` and `s3:GetObjectVersion` on the bucket's objects (and
+   * `kms:Decrypt` on its key). Direct reads are not confined to the access point's directory:
+   * the grant covers the bucket. Off, every read goes through the mount (`DISABLED`), and no
+   * bucket permission is granted. Only with `s3FilesFileSystem`.
+   *
+   * @default false
+   */
+  readonly directS3Read?: boolean;
 
   /** Where the function sees the access point: `/mnt/` and one directory name. */
   readonly mountPath: string;
 
   /**
-   * Mount read-only: only `elasticfilesystem:ClientMount` is granted.
+   * Mount read-only: only `elasticfilesystem:ClientMount` (EFS) or `s3files:ClientMount` (S3 Files) is granted.
    *
    * @default false
    */

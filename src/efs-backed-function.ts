@@ -1,33 +1,34 @@
 import { Annotations, CfnOutput, Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ColdStartLoad } from './cold-start-load';
 import { EfsBackedFunctionProps, FunctionAlarmOptions } from './efs-backed-function-props';
-import { checkAccessPointOf } from './private/access-point-owner';
-import { acknowledgeFinding } from './private/acknowledgments';
+import { acknowledgeFinding, acknowledgeFindings } from './private/acknowledgments';
 import { AddedOnce } from './private/add-once';
 import { alarmNotifying } from './private/alarms';
 import { MAX_CLIENT_CONNECTIONS } from './private/efs-limits';
 import { accessPointConditions, clientActions } from './private/file-system-policy';
+import { directReadStatements, FunctionMount, functionMountOf } from './private/function-mounts';
 import { lambdaFunctionProps } from './private/function-props';
 import { checkLambdaLimits } from './private/lambda-limits';
 import { isRetiredRuntime } from './private/lambda-runtimes';
 import { manageVpcNetworkInterfacesStatement, writeLogsStatement } from './private/lambda-vpc-statements';
 import { retainedLogGroup } from './private/log-groups';
 import { allowNfsFrom } from './private/nfs-access';
+import { S3_FILES } from './private/nfs-services';
 import { refuseWriteGrants } from './private/read-only-mounts';
+import { bucketObjectsFinding } from './private/s3-files-resources';
 import { checkIntegerInRange, checkMountPath, inPython } from './private/validation';
 import { zoneName } from './private/zones';
-import { ISharedFileSystem } from './shared-file-system-props';
 import { SynthWarnings } from './synth-warnings';
 
 /**
- * A Lambda function that mounts one access point of a `SharedFileSystem`.
+ * A Lambda function that mounts one access point of a `SharedFileSystem` (EFS) or of an
+ * `S3FilesFileSystem` (Amazon S3 Files).
  *
  * It runs in the file system's subnets with its own security group, which the mount
  * targets let in on NFS; its role may mount (and unless read-only, write) only through
@@ -70,16 +71,17 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
   constructor(scope: Construct, id: string, props: EfsBackedFunctionProps) {
     super(scope, id);
     checkFunctionProps(props);
-    const fileSystem = props.fileSystem;
-    const vpc = props.vpc ?? fileSystem.vpc;
+    // EFS (fileSystem, accessPoint) or S3 Files (s3FilesFileSystem, s3FilesAccessPoint): the same checks and wiring.
+    const mount = functionMountOf(props);
+    const vpc = props.vpc ?? mount.vpc;
     if (!vpc) {
       throw new Error(`EfsBackedFunction needs a VPC that routes to the mount targets: pass fileSystem with a vpc, or vpc${inPython('fileSystem')}`);
     }
-    checkSameEnvironment(this, fileSystem);
-    checkSameVpc(vpc, fileSystem.vpc);
-    checkAccessPointOf(fileSystem, props.accessPoint, 'props');
-    const vpcSubnets = props.vpcSubnets ?? fileSystem.vpcSubnets;
-    checkSubnetsHaveMountTargets(vpc, vpcSubnets, fileSystem.mountTargetAvailabilityZones);
+    checkSameEnvironment(this, mount.fileSystem);
+    checkSameVpc(vpc, mount.vpc);
+    const vpcSubnets = props.vpcSubnets ?? mount.vpcSubnets;
+    checkSubnetsHaveMountTargets(vpc, vpcSubnets, mount.mountTargetAvailabilityZones);
+    const serviceName = mount.service.shortName;
     this.mountPath = props.mountPath;
 
     // Outbound rules add up over a function's security groups: when every group of the user's
@@ -87,12 +89,13 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
     const allowAllOutbound = props.allowAllOutbound ?? !userGroupsRestrictEgress(props.securityGroups);
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
-      description: `Lambda function that mounts EFS at ${props.mountPath}`,
+      description: `Lambda function that mounts ${serviceName} at ${props.mountPath}`,
       allowAllOutbound,
     });
-    const nfsIngress = allowNfsFrom(this, fileSystem, this.securityGroup, {
+    const nfsIngress = allowNfsFrom(this, mount, this.securityGroup, {
       description: `NFS from the Lambda function that mounts ${props.mountPath}`,
       restrictEgress: !allowAllOutbound,
+      egressDescription: `NFS to the ${serviceName} mount targets`,
     });
 
     // Lambda's trust policy is left without aws:SourceAccount/aws:SourceArn: the Lambda guide
@@ -100,10 +103,10 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
     // condition on a key that is not sent would stop the function from running.
     const role = props.role ?? new iam.Role(this, 'ServiceRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of a Lambda function that mounts EFS at ${props.mountPath}`,
+      description: `Execution role of a Lambda function that mounts ${serviceName} at ${props.mountPath}`,
     });
     // The file system policy denies every role it does not spare by name (it names this one).
-    fileSystem.admitPrincipal(role);
+    mount.admitPrincipal(role);
     if (props.logGroup && props.logEncryptionKey) {
       throw new Error(`logEncryptionKey is only used for the log group this construct creates: set the key on logGroup instead${inPython('logEncryptionKey', 'logGroup')}`);
     }
@@ -113,7 +116,7 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
       howToOptIn: 'set logEncryptionKey to encrypt them with a customer-managed key',
     });
     this.initDurationMetric = initDurationMetricOf(this, this.logGroup);
-    this.executionPolicy = this.createExecutionPolicy(role, { fileSystem, accessPoint: props.accessPoint, readOnly: props.readOnly ?? false });
+    this.executionPolicy = this.createExecutionPolicy(role, { mount, readOnly: props.readOnly ?? false });
     if (props.readOnly) {
       refuseWriteGrants(this, role);
     }
@@ -128,17 +131,20 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
       logGroup: this.logGroup,
       environment: mergeEnvironment(props.environment, props.mountEnvironment, props.mountPath),
       filesystem: new AccessPointMount({
-        arn: props.accessPoint.accessPointArn,
+        arn: mount.accessPointArn,
         localMountPath: props.mountPath,
         // Lambda fails to create a function whose mount targets are not yet available,
         // or that cannot reach them on NFS.
-        dependency: [fileSystem.mountTargetsAvailable, nfsIngress],
+        dependency: [mount.mountTargetsAvailable, nfsIngress],
         // Permissions are in executionPolicy, scoped tighter than Lambda's default.
         policies: [],
       }),
     });
     // Lambda checks at creation that the role may create network interfaces.
     this.lambdaFunction.node.addDependency(this.executionPolicy);
+    if (mount.service === S3_FILES) {
+      setDirectS3Read(this.lambdaFunction, mount.accessPointArn, props.mountPath, mount.directReadBucket !== undefined);
+    }
 
     this.connections = this.lambdaFunction.connections;
     this.grantPrincipal = this.lambdaFunction.grantPrincipal;
@@ -147,7 +153,8 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
     this.timeout = props.timeout ?? Duration.seconds(3);
 
     const callerTimeouts = this.callerTimeouts;
-    fileSystem.registerClient({
+    // The EFS capacity checks (connections, throughput, cold starts) are EFS's; S3 Files documents none of these limits here.
+    mount.efs?.registerClient({
       scope: this,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       provisionedConcurrency: props.provisionedConcurrency,
@@ -156,7 +163,7 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
       get callerTimeout() { return shortestKnown(callerTimeouts); },
       coldStartLoad: props.coldStartLoad,
     });
-    if (props.reservedConcurrentExecutions === undefined) {
+    if (props.reservedConcurrentExecutions === undefined && mount.efs) {
       Annotations.of(this).addWarningV2(SynthWarnings.NO_RESERVED_CONCURRENCY,
         'reservedConcurrentExecutions is not set: every execution environment holds an EFS connection (at most '
         + `${MAX_CLIENT_CONNECTIONS} per file system) and a cold-start fan-out can spend the burst credits; set a cap.`
@@ -268,28 +275,33 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
     });
   }
 
-  private createExecutionPolicy(
-    role: iam.IRole, mount: { fileSystem: ISharedFileSystem; accessPoint: efs.IAccessPoint; readOnly: boolean },
-  ): iam.ManagedPolicy {
-    const { fileSystem, accessPoint, readOnly } = mount;
+  private createExecutionPolicy(role: iam.IRole, options: { mount: FunctionMount; readOnly: boolean }): iam.ManagedPolicy {
+    const { mount, readOnly } = options;
     const policy = new iam.ManagedPolicy(this, 'ExecutionPolicy', {
-      description: `Logs, VPC networking and EFS access through one access point for the function at ${this.mountPath}`,
+      description: `Logs, VPC networking and ${mount.service.shortName} access through one access point for the function at ${this.mountPath}`,
       roles: [role],
       statements: [
         writeLogsStatement(this.logGroup.logGroupRef.logGroupArn),
         manageVpcNetworkInterfacesStatement(),
         new iam.PolicyStatement({
           sid: 'MountAccessPoint',
-          actions: clientActions({ readOnly }),
-          resources: [fileSystem.fileSystemArn],
-          conditions: accessPointConditions(accessPoint.accessPointArn),
+          actions: clientActions({ readOnly, service: mount.service }),
+          resources: [mount.fileSystemArn],
+          conditions: accessPointConditions(mount.accessPointArn, mount.service),
         }),
+        // Only when asked: direct reads reach the whole bucket, not the access point's directory.
+        ...(mount.directReadBucket ? directReadStatements(mount.directReadBucket) : []),
       ],
     });
     acknowledgeFinding(policy, 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       'Lambda needs to create, describe and delete the network interfaces of a VPC function; EC2 Describe* actions have no resource-level '
       + 'permissions and the interfaces do not exist before Lambda creates them (the actions of AWSLambdaVPCAccessExecutionRole). '
       + 'Only Lambda can use them: the statement requires lambda:SourceFunctionArn to be absent, and Lambda sets it on every request made from the function\'s code.');
+    if (mount.directReadBucket) {
+      acknowledgeFindings(policy, 'AwsSolutions::AwsSolutions-IAM5', [bucketObjectsFinding(mount.directReadBucket)],
+        'directS3Read was asked for: Lambda reads the files of the S3 Files file system straight from its bucket, any object of which may be '
+        + 'a file (aws-lambda README, "S3 Files Filesystem"); read only (s3:GetObject, s3:GetObjectVersion).');
+    }
     return policy;
   }
 
@@ -342,6 +354,21 @@ function initDurationMetricOf(fn: Construct, logGroup: logs.ILogGroupRef): cloud
 function shortestKnown(durations: Duration[]): Duration | undefined {
   const known = durations.filter(d => !d.isUnresolved());
   return known.length === 0 ? undefined : known.reduce((a, b) => (b.toMilliseconds() < a.toMilliseconds() ? b : a));
+}
+
+/**
+ * Lambda's `S3FilesConfig.DirectS3Read` of an S3 Files mount, `ENABLED` or `DISABLED`, set on the
+ * function's one file system configuration (as `lambda.FileSystem.fromS3FilesAccessPoint`
+ * renders it). Not through `fromS3FilesAccessPoint` itself: it grants `s3files:ClientWrite` on
+ * the whole file system to every mount (no read-only mount, no access point scope), and finds
+ * the file system, mount targets and security groups in the construct tree (no import).
+ */
+function setDirectS3Read(fn: lambda.Function, accessPointArn: string, localMountPath: string, enabled: boolean): void {
+  (fn.node.defaultChild as lambda.CfnFunction).fileSystemConfigs = [{
+    arn: accessPointArn,
+    localMountPath,
+    s3FilesConfig: { directS3Read: enabled ? 'ENABLED' : 'DISABLED' },
+  }];
 }
 
 /** Lambda's `FileSystem` takes its configuration only through a subclass. */
@@ -424,7 +451,7 @@ function checkAliasName(aliasName: string): void {
  * The function reaches the mount targets only in the file system's region and account (a
  * VPC and its mount targets belong to one of each): both are compared when known at synth.
  */
-function checkSameEnvironment(scope: Construct, fileSystem: ISharedFileSystem): void {
+function checkSameEnvironment(scope: Construct, fileSystem: object): void {
   if (!Construct.isConstruct(fileSystem)) {
     return;
   }

@@ -16,9 +16,9 @@ import { burstCreditBalance, clientConnections, efsMetric, meteredIOBytes, perce
 import { addFileSystemAlarms } from './private/file-system-alarms';
 import { fileSystemPolicy, perimeterArnsOf } from './private/file-system-policy';
 import { ImportedSharedFileSystem } from './private/imported-shared-file-system';
+import { mountTargetSubnets } from './private/mount-target-subnets';
 import { allowNfsFromClient } from './private/nfs-access';
 import { checkEfsId, inPython } from './private/validation';
-import { zoneName } from './private/zones';
 import { FileSystemAlarmOptions, ISharedFileSystem, PosixAccessPointOptions, SharedAccessPointAttributes, SharedFileSystemAttributes, SharedFileSystemProps, CidrMountOptions } from './shared-file-system-props';
 import { ThroughputPlan } from './throughput-planner';
 
@@ -103,21 +103,8 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
 
     this.vpc = props.vpc;
     this.vpcSubnets = props.vpcSubnets ?? { onePerAz: true };
-    const selected = props.vpc.selectSubnets(this.vpcSubnets);
-    if (selected.subnets.length === 0) {
-      throw new Error(`vpcSubnets selects no subnets of the VPC: SharedFileSystem needs at least one subnet for a mount target${inPython('vpcSubnets')}`);
-    }
-    // One mount target per Availability Zone: EFS rejects a second one in the same zone.
-    // Zone names may be tokens (environment-agnostic stacks), but subnets of one VPC in
-    // the same zone share the same token, so comparing the strings still works.
-    const zones = selected.subnets.map(subnet => subnet.availabilityZone);
-    if (new Set(zones).size !== zones.length) {
-      throw new Error(`vpcSubnets must select at most one subnet per Availability Zone (got zones ${selected.subnets.map(subnet => zoneName(subnet.availabilityZone, subnet)).join(', ')}); add onePerAz: true${inPython('vpcSubnets', 'onePerAz')}`);
-    }
-    this.mountTargetAvailabilityZones = zones;
-    if (!props.allowPublicSubnets) {
-      checkNoPublicSubnet(props.vpc, selected.subnets);
-    }
+    const selected = mountTargetSubnets(props.vpc, this.vpcSubnets, props.allowPublicSubnets ?? false);
+    this.mountTargetAvailabilityZones = selected.map(subnet => subnet.availabilityZone);
 
     this.securityGroup = props.securityGroup ?? new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -311,17 +298,6 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
    * name the access point: CloudFormation sets the policy on the file system resource,
    * which every access point depends on, so naming one is a cycle (see file-system-policy.ts).
    */}
-
-/** Mount targets in a subnet routed to an internet gateway are one security group rule away from the internet. */
-function checkNoPublicSubnet(vpc: ec2.IVpc, subnets: ec2.ISubnet[]): void {
-  const publicIds = new Set(vpc.publicSubnets.map(subnet => subnet.subnetId));
-  const exposed = subnets.filter(subnet => publicIds.has(subnet.subnetId));
-  if (exposed.length > 0) {
-    throw new Error(`vpcSubnets must not select public subnets for mount targets (got ${exposed.map(subnet => subnet.node.path).join(', ')}): `
-      + 'select private or isolated subnets (subnetType PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED), '
-      + `or pass allowPublicSubnets: true to accept them${inPython('vpcSubnets', 'subnetType', 'allowPublicSubnets')}`);
-  }
-}
 
 function checkThroughput(mode: efs.ThroughputMode | undefined, rate: Size | undefined): void {
   const accepted = `one of ${Object.values(efs.ThroughputMode).join(', ')}`;

@@ -2,9 +2,10 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3files from 'aws-cdk-lib/aws-s3files';
 import { Construct } from 'constructs';
 import { synthWithChecks, VALIDATE_AGAINST_DEFAULT_RULES } from '../scripts/compliance';
-import { EfsDependencyInstaller } from '../src';
+import { EfsBackedFunction, EfsDependencyInstaller, InferenceVpc, S3FilesFileSystem } from '../src';
 import { Fixture, fixture, formatCycle, INLINE_CODE, LATEST_PYTHON, newFunction, templateCycles } from './helpers';
 
 /**
@@ -106,5 +107,62 @@ describe('the cycle finder', () => {
     expect(warnings.mock.calls.flat().join('\n')).toMatch(/Circular dependency/);
     warnings.mockRestore();
     expect(templateCycles(template).length).toBeGreaterThan(0);
+  });
+});
+
+/** The same dependencies on an S3 Files file system: its policy names no role either. */
+interface S3FilesFixture {
+  readonly vpc: ec2.IVpc;
+  readonly models: S3FilesFileSystem;
+  readonly accessPoint: s3files.CfnAccessPoint;
+}
+
+function s3FilesFunction(scope: Construct, id: string, f: S3FilesFixture, readOnly = false): EfsBackedFunction {
+  return new EfsBackedFunction(scope, id, {
+    s3FilesFileSystem: f.models,
+    s3FilesAccessPoint: f.accessPoint,
+    mountPath: '/mnt/models',
+    readOnly,
+    directS3Read: readOnly,
+    runtime: LATEST_PYTHON,
+    handler: 'index.handler',
+    code: INLINE_CODE,
+  });
+}
+
+const S3_FILES_SCENARIOS: Record<string, (clients: Construct, f: S3FilesFixture) => void> = {
+  'an EC2 instance with allowMountFrom and a grant': (clients, f) => {
+    const instance = new ec2.Instance(clients, 'Worker', {
+      vpc: f.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      instanceType: new ec2.InstanceType('t3.micro'),
+      machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+    });
+    f.models.allowMountFrom(instance);
+    f.models.grantRead(instance, f.accessPoint);
+  },
+  'one function waiting for another of the same file system': (clients, f) => {
+    const first = s3FilesFunction(clients, 'First', f);
+    s3FilesFunction(clients, 'Second', f, true).node.addDependency(first);
+  },
+  'a function waiting for the whole S3FilesFileSystem': (clients, f) => {
+    s3FilesFunction(clients, 'Fn', f).node.addDependency(f.models);
+  },
+};
+
+describe.each(Object.entries(S3_FILES_SCENARIOS))('S3 Files: %s', (_name, scenario) => {
+  test.each([['in one stack', false], ['in two stacks', true]])('%s: no cycle, no template-validation finding', (_where, split) => {
+    const app = new App({ context: { [VALIDATE_AGAINST_DEFAULT_RULES]: true } });
+    const storage = new Stack(app, 'Storage');
+    const network = new InferenceVpc(storage, 'Network');
+    const models = new S3FilesFileSystem(storage, 'Models', { vpc: network.vpc });
+    const accessPoint = models.addAccessPoint('Ml', { path: '/ml', uid: '1001', gid: '1001' });
+    scenario(split ? new Stack(app, 'Compute') : storage, { vpc: network.vpc, models, accessPoint });
+    const { assembly, report, error } = synthWithChecks(app);
+    expect(error?.message).toBeUndefined();
+    expect(report.violations).toEqual([]);
+    for (const stack of assembly!.stacks) {
+      expect(templateCycles(stack.template).map(formatCycle)).toEqual([]);
+    }
   });
 });

@@ -1,11 +1,13 @@
-import { runSimulation, Simulation } from '@cloud-copilot/iam-simulate';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { checkedApp, fixture, Fixture, newFunction } from './helpers';
+import { ACCOUNT, Principal, REGION, simulate, SynthesizedApp } from './iam-harness';
 import { MessageWallStack } from '../examples/message-wall/message-wall-stack';
 import { MlInferenceStack } from '../examples/ml-inference/ml-inference-stack';
-import { EfsBackedFunction } from '../src';
-import { checkedApp, fixture, Fixture, newFunction } from './helpers';
+
+const ADMIN_ROLE = `arn:aws:iam::${ACCOUNT}:role/Admin`;
 
 /**
  * The file system policy and the function roles' policies, as synthesized, evaluated by an
@@ -21,159 +23,6 @@ import { checkedApp, fixture, Fixture, newFunction } from './helpers';
  * read as the IAM guide's worst case, sparing none of the role's sessions
  * (`worstCaseNotPrincipal`), not as the simulator matches sessions to roles.
  */
-
-const ACCOUNT = '111111111111';
-const REGION = 'us-east-1';
-const ADMIN_ROLE = `arn:aws:iam::${ACCOUNT}:role/Admin`;
-
-/** Every template of the app, to resolve references across stacks (`Fn::ImportValue`). */
-type Templates = Record<string, { Resources: Record<string, any>; Outputs?: Record<string, any> }>;
-
-class Resolver {
-  constructor(private readonly templates: Templates) {}
-
-  resolve(value: any, stackName: string): any {
-    if (Array.isArray(value)) {
-      return value.map(v => this.resolve(v, stackName));
-    }
-    if (value === null || typeof value !== 'object') {
-      return value;
-    }
-    if ('Ref' in value) {
-      return this.ref(value.Ref, stackName);
-    }
-    if ('Fn::GetAtt' in value) {
-      const [id, attribute] = value['Fn::GetAtt'];
-      return this.getAtt(id, attribute, stackName);
-    }
-    if ('Fn::Join' in value) {
-      const [separator, parts] = value['Fn::Join'];
-      return this.resolve(parts, stackName).join(separator);
-    }
-    if ('Fn::ImportValue' in value) {
-      const name = this.resolve(value['Fn::ImportValue'], stackName);
-      for (const [otherStack, template] of Object.entries(this.templates)) {
-        const output = Object.values(template.Outputs ?? {}).find((o: any) => o.Export?.Name === name);
-        if (output) {
-          return this.resolve(output.Value, otherStack);
-        }
-      }
-      throw new Error(`no export ${name}`);
-    }
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolve(v, stackName)]));
-  }
-
-  private ref(id: string, stackName: string): string {
-    const pseudo: Record<string, string> = {
-      'AWS::Partition': 'aws',
-      'AWS::AccountId': ACCOUNT,
-      'AWS::Region': REGION,
-      'AWS::URLSuffix': 'amazonaws.com',
-      'AWS::StackId': `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${stackName}/00000000-0000-0000-0000-000000000000`,
-      'AWS::StackName': stackName,
-    };
-    if (pseudo[id]) {
-      return pseudo[id];
-    }
-    const resource = this.resource(id, stackName);
-    switch (resource.Type) {
-      case 'AWS::EFS::FileSystem': return `fs-${id}`;
-      case 'AWS::EFS::AccessPoint': return `fsap-${id}`;
-      case 'AWS::IAM::Role': return this.roleName(id, stackName);
-      default: return id;
-    }
-  }
-
-  private getAtt(id: string, attribute: string, stackName: string): string {
-    const resource = this.resource(id, stackName);
-    if (attribute !== 'Arn') {
-      return `${id}.${attribute}`;
-    }
-    switch (resource.Type) {
-      case 'AWS::EFS::FileSystem': return `arn:aws:elasticfilesystem:${REGION}:${ACCOUNT}:file-system/fs-${id}`;
-      case 'AWS::EFS::AccessPoint': return `arn:aws:elasticfilesystem:${REGION}:${ACCOUNT}:access-point/fsap-${id}`;
-      case 'AWS::IAM::Role': return `arn:aws:iam::${ACCOUNT}:role/${this.roleName(id, stackName)}`;
-      case 'AWS::Logs::LogGroup': return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${id}:*`;
-      case 'AWS::Lambda::Function': return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${id}`;
-      default: return `arn:aws:unknown:${REGION}:${ACCOUNT}:${id}`;
-    }
-  }
-
-  roleName(id: string, stackName: string): string {
-    const name = this.resource(id, stackName).Properties?.RoleName;
-    return name === undefined ? id : this.resolve(name, stackName);
-  }
-
-  resource(id: string, stackName: string): any {
-    const resource = this.templates[stackName].Resources[id];
-    if (!resource) {
-      throw new Error(`no resource ${id} in ${stackName}`);
-    }
-    return resource;
-  }
-}
-
-/** What the simulator needs to know of a granted function: its role and the policies attached to it. */
-interface Principal {
-  readonly roleArn: string;
-  readonly sessionArn: string;
-  readonly identityPolicies: Array<{ name: string; policy: any }>;
-}
-
-class SynthesizedApp {
-  private readonly templates: Templates;
-  private readonly resolver: Resolver;
-
-  constructor(app: App, private readonly fileSystemStack: Stack) {
-    const assembly = app.synth();
-    this.templates = Object.fromEntries(assembly.stacks.map(s => [s.stackName, s.template]));
-    this.resolver = new Resolver(this.templates);
-  }
-
-  get fileSystemArn(): string {
-    return this.resolver.resolve({ 'Fn::GetAtt': [this.logicalId(this.fileSystemStack, 'AWS::EFS::FileSystem', /SharedFileSystem/), 'Arn'] },
-      this.fileSystemStack.stackName);
-  }
-
-  get fileSystemPolicy(): any {
-    const id = this.logicalId(this.fileSystemStack, 'AWS::EFS::FileSystem', /SharedFileSystem/);
-    const policy = this.resolver.resolve(this.resolver.resource(id, this.fileSystemStack.stackName).Properties.FileSystemPolicy,
-      this.fileSystemStack.stackName);
-    // Resource policies name the resource they are attached to (CloudFormation leaves it out for EFS).
-    return { ...policy, Statement: policy.Statement.map((s: any) => ({ ...s, Resource: this.fileSystemArn })) };
-  }
-
-  accessPointArn(accessPointIdPattern: RegExp): string {
-    const id = this.logicalId(this.fileSystemStack, 'AWS::EFS::AccessPoint', accessPointIdPattern);
-    return this.resolver.resolve({ 'Fn::GetAtt': [id, 'Arn'] }, this.fileSystemStack.stackName);
-  }
-
-  /** The role of `fn` and every IAM policy attached to it in its template. */
-  principalOf(fn: EfsBackedFunction): Principal {
-    const stackName = Stack.of(fn).stackName;
-    const roleId = Stack.of(fn).resolve((fn.lambdaFunction.role as iam.Role).roleName).Ref as string;
-    const roleName = this.resolver.roleName(roleId, stackName);
-    const resources = this.templates[stackName].Resources;
-    const attached = Object.entries(resources).filter(([, r]) =>
-      (r.Type === 'AWS::IAM::ManagedPolicy' || r.Type === 'AWS::IAM::Policy')
-      && JSON.stringify(r.Properties.Roles ?? []).includes(`"${roleId}"`));
-    return {
-      roleArn: `arn:aws:iam::${ACCOUNT}:role/${roleName}`,
-      // Lambda names the session after the function.
-      sessionArn: `arn:aws:sts::${ACCOUNT}:assumed-role/${roleName}/${fn.node.id}`,
-      identityPolicies: attached.map(([id, r]) => ({ name: id, policy: this.resolver.resolve(r.Properties.PolicyDocument, stackName) })),
-    };
-  }
-
-  private logicalId(stack: Stack, type: string, pattern: RegExp): string {
-    const ids = Object.entries(this.templates[stack.stackName].Resources)
-      .filter(([id, r]) => r.Type === type && pattern.test(id)).map(([id]) => id);
-    if (ids.length !== 1) {
-      throw new Error(`expected one ${type} matching ${pattern} in ${stack.stackName}, got ${ids.join(', ')}`);
-    }
-    return ids[0];
-  }
-}
 
 /**
  * What EFS may put in the request context of an NFS mount: the documentation lists four keys
@@ -195,23 +44,6 @@ interface MountRequest {
   readonly world: World;
 }
 
-/**
- * The policy with every role ARN in a Deny's `NotPrincipal` read as sparing none of the role's
- * sessions: the IAM User Guide ("NotPrincipal") says a role ARN alone might not spare them and
- * that each session ARN must be named. A statement left with nothing to spare denies everyone.
- */
-export function worstCaseNotPrincipal(policy: any): any {
-  const statements = policy.Statement.map((statement: any) => {
-    if (statement.Effect !== 'Deny' || !statement.NotPrincipal) {
-      return statement;
-    }
-    const spared = [statement.NotPrincipal.AWS ?? []].flat().filter((arn: string) => !/^arn:[^:]+:iam::\d*:role\//.test(arn));
-    const { NotPrincipal: _dropped, ...rest } = statement;
-    return spared.length > 0 ? { ...rest, NotPrincipal: { AWS: spared } } : { ...rest, Principal: { AWS: '*' } };
-  });
-  return { ...policy, Statement: statements };
-}
-
 async function decide(app: SynthesizedApp, principal: Principal, request: MountRequest): Promise<string> {
   const context: Record<string, string> = {
     'aws:SecureTransport': String(request.secureTransport ?? true),
@@ -230,28 +62,6 @@ async function decide(app: SynthesizedApp, principal: Principal, request: MountR
     context['aws:PrincipalTag/team'] = 'inference';
   }
   return simulate(principal, app.fileSystemArn, app.fileSystemPolicy, request.action, context);
-}
-
-async function simulate(
-  principal: Principal, fileSystemArn: string, resourcePolicy: any, action: string, context: Record<string, string>,
-): Promise<string> {
-  const simulation: Simulation = {
-    request: {
-      principal: principal.sessionArn,
-      action,
-      resource: { resource: fileSystemArn, accountId: ACCOUNT },
-      contextVariables: context,
-    },
-    identityPolicies: principal.identityPolicies,
-    serviceControlPolicies: [],
-    resourceControlPolicies: [],
-    resourcePolicy: worstCaseNotPrincipal(resourcePolicy),
-  };
-  const result = await runSimulation(simulation, {});
-  if (result.resultType === 'error') {
-    throw new Error(`simulation failed: ${JSON.stringify(result.errors)}`);
-  }
-  return result.overallResult;
 }
 
 /** A same-account administrator: `elasticfilesystem:*` on `*` in its identity policy, never granted by the stack. */

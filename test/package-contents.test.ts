@@ -15,7 +15,7 @@ const ALLOWED = [
   /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^API\.md$/, /^\.jsii$/,
   /^lib\/.+\.(js|d\.ts)$/,
   /^assets\/[a-z-]+\/(?!test_)[a-z_-]+\.(py|json)$/,
-  /^docs\/[a-z-]+\.md$/,
+  /^docs\/[a-z0-9-]+\.md$/,
 ];
 
 function packedFiles(): string[] {

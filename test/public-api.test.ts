@@ -5,7 +5,8 @@ import * as efs from 'aws-cdk-lib/aws-efs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { EfsBackedFunctionProps, ISharedFileSystem, SharedFileSystem, SynthWarnings, ThroughputPlan, ThroughputPlanner } from '../src';
+import * as s3files from 'aws-cdk-lib/aws-s3files';
+import { EfsBackedFunctionProps, IS3FilesFileSystem, ISharedFileSystem, SharedFileSystem, StorageAdvisor, SynthWarnings, ThroughputPlan, ThroughputPlanner } from '../src';
 import { lambdaFunctionProps, OWN_PROP_NAMES, OwnProps } from '../src/private/function-props';
 import { inPython, pythonName } from '../src/private/validation';
 
@@ -45,6 +46,8 @@ describe('public constants and private constructors', () => {
       new SynthWarnings(),
       // @ts-expect-error the constructor is private
       new ThroughputPlan(),
+      // @ts-expect-error the constructor is private
+      new StorageAdvisor(),
     ];
     expect(neverCalled).toBeInstanceOf(Function);
   });
@@ -74,6 +77,9 @@ describe('EfsBackedFunction passes lambda.Function only lambda.FunctionProps', (
   const own: Required<OwnProps> = {
     fileSystem: sentinel<ISharedFileSystem>('fileSystem'),
     accessPoint: sentinel<efs.IAccessPoint>('accessPoint'),
+    s3FilesFileSystem: sentinel<IS3FilesFileSystem>('s3FilesFileSystem'),
+    s3FilesAccessPoint: sentinel<s3files.IAccessPointRef>('s3FilesAccessPoint'),
+    directS3Read: true,
     mountPath: '/mnt/inference',
     readOnly: true,
     provisionedConcurrency: 1,
@@ -130,7 +136,7 @@ describeAssembly('the jsii assembly (.jsii, when `npx projen compile` wrote it a
   const member = (typeName: string, kind: 'methods' | 'properties', name: string) =>
     (type(typeName)[kind] ?? []).find((m: { name: string }) => m.name === name);
 
-  test.each(['ThroughputPlanner', 'SynthWarnings', 'ThroughputPlan'])('%s has no initializer: Python and Java cannot construct it', name => {
+  test.each(['ThroughputPlanner', 'SynthWarnings', 'ThroughputPlan', 'StorageAdvisor'])('%s has no initializer: Python and Java cannot construct it', name => {
     expect(type(name).kind).toBe('class');
     expect(type(name)).not.toHaveProperty('initializer');
   });

@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import * as efs from 'aws-cdk-lib/aws-efs';
+import * as s3files from 'aws-cdk-lib/aws-s3files';
 import { checkAccessPointPath, checkDirectoryPermissions, checkPosixId, inPython, MAX_SECONDARY_GIDS } from './validation';
 import type { PosixAccessPointOptions } from '../shared-file-system-props';
 
@@ -29,6 +30,28 @@ export function posixAccessPointOptions(options: PosixAccessPointOptions): efs.A
     path: options.path,
     posixUser: { uid: options.uid, gid: options.gid, secondaryGids: options.secondaryGids },
     createAcl: { ownerUid, ownerGid, permissions },
+  };
+}
+
+/**
+ * The same checked options as the properties of an S3 Files access point, whose POSIX user
+ * and root directory have EFS's shape (aws-cdk-lib's `CfnAccessPoint`: `posixUser`,
+ * `rootDirectory.creationPermissions`). EFS's path rules are applied: S3 Files documents
+ * none of its own here (docs/assumptions.md).
+ */
+export function s3FilesAccessPointProps(fileSystemId: string, options: PosixAccessPointOptions): s3files.CfnAccessPointProps {
+  const checked = posixAccessPointOptions(options);
+  return {
+    fileSystemId,
+    posixUser: { uid: checked.posixUser!.uid, gid: checked.posixUser!.gid, secondaryGids: checked.posixUser!.secondaryGids },
+    rootDirectory: {
+      path: checked.path,
+      creationPermissions: {
+        ownerUid: checked.createAcl!.ownerUid,
+        ownerGid: checked.createAcl!.ownerGid,
+        permissions: checked.createAcl!.permissions,
+      },
+    },
   };
 }
 

@@ -1,3 +1,5 @@
+import { EFS_ELASTIC_READ, EFS_ELASTIC_WRITE } from './published-prices';
+
 /**
  * EFS figures the constructs share. The public names are `SharedFileSystem.NFS_PORT` and
  * `SharedFileSystem.MAX_CLIENT_CONNECTIONS`; these module constants exist so that internal
@@ -15,5 +17,5 @@ export const MAX_CLIENT_CONNECTIONS = 25_000;
  * only: USD per MiB/s-month provisioned, per GiB read and written with Elastic throughput.
  */
 export const PROVISIONED_USD_PER_MIB_MONTH = 6.0;
-export const ELASTIC_READ_USD_PER_GIB = 0.03;
-export const ELASTIC_WRITE_USD_PER_GIB = 0.06;
+export const ELASTIC_READ_USD_PER_GIB = EFS_ELASTIC_READ.usd;
+export const ELASTIC_WRITE_USD_PER_GIB = EFS_ELASTIC_WRITE.usd;

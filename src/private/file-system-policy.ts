@@ -2,29 +2,39 @@ import { createHash } from 'crypto';
 import { Aws, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { allClientActions, EFS, NfsService } from './nfs-services';
 import { inPython } from './validation';
 
-/** The IAM actions an NFS client needs to mount, and to write. */
-export const CLIENT_MOUNT = 'elasticfilesystem:ClientMount';
-export const CLIENT_WRITE = 'elasticfilesystem:ClientWrite';
-export const CLIENT_ROOT_ACCESS = 'elasticfilesystem:ClientRootAccess';
-const ALL_CLIENT_ACTIONS = [CLIENT_MOUNT, CLIENT_WRITE, CLIENT_ROOT_ACCESS];
+/** The IAM actions an NFS client of EFS needs to mount, and to write. */
+export const CLIENT_MOUNT = EFS.clientMount;
+export const CLIENT_WRITE = EFS.clientWrite;
+export const CLIENT_ROOT_ACCESS = EFS.clientRootAccess;
 
-/** The client actions for read-only or read-write access. */
-export function clientActions(access: { readonly readOnly: boolean }): string[] {
-  return access.readOnly ? [CLIENT_MOUNT] : [CLIENT_MOUNT, CLIENT_WRITE];
+/** The client actions of `access.service` (EFS unless given) for read-only or read-write access. */
+export function clientActions(access: { readonly readOnly: boolean; readonly service?: NfsService }): string[] {
+  const service = access.service ?? EFS;
+  return access.readOnly ? [service.clientMount] : [service.clientMount, service.clientWrite];
 }
 
-/** Conditions that confine a client statement to one access point, reached through a mount target. */
-export function accessPointConditions(accessPointArn: string): Record<string, Record<string, string>> {
+/**
+ * Conditions that confine a client statement to one access point (and, where the service
+ * documents the key, to clients that came through a mount target).
+ */
+export function accessPointConditions(accessPointArn: string, service: NfsService = EFS): Record<string, Record<string, string>> {
   return {
-    StringEquals: { 'elasticfilesystem:AccessPointArn': accessPointArn },
-    Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' },
+    StringEquals: { [service.accessPointArnKey]: accessPointArn },
+    ...(service.accessedViaMountTargetKey ? { Bool: { [service.accessedViaMountTargetKey]: 'true' } } : {}),
   };
 }
 
 /** What the file system policy holds besides the grants. */
 export interface FileSystemPolicyOptions {
+  /**
+   * The service whose actions and condition keys the policy uses.
+   *
+   * @default EFS
+   */
+  readonly service?: NfsService;
   /** Deny clients that mount without an access point. */
   readonly requireAccessPoint: boolean;
   /**
@@ -54,12 +64,15 @@ export interface FileSystemPolicyOptions {
  *   role is locked out (EFS User Guide, "Resource-based policy examples");
  * - an access point named here is a cycle (every access point depends on the file system).
  *
- * Every condition key is one EFS documents as evaluated for NFS clients
- * (`aws:SecureTransport`, `elasticfilesystem:AccessPointArn`,
- * `elasticfilesystem:AccessedViaMountTarget`), except `aws:PrincipalArn` in the perimeter,
- * which is guarded so that it is inert where EFS does not provide it (`perimeterStatement`).
+ * Every condition key is one the service documents for NFS clients (EFS: `aws:SecureTransport`,
+ * `elasticfilesystem:AccessPointArn`, `elasticfilesystem:AccessedViaMountTarget`; S3 Files:
+ * `s3files:AccessPointArn`, see nfs-services.ts), except two global keys that are inert where
+ * the request does not carry them: `aws:SecureTransport` for S3 Files (a `Bool` test of
+ * `false` is false on an absent key) and `aws:PrincipalArn` in the perimeter (guarded by
+ * `Null`, `perimeterStatement`).
  */
 export function fileSystemPolicy(options: FileSystemPolicyOptions): iam.PolicyDocument {
+  const service = options.service ?? EFS;
   const everyone = [new iam.AnyPrincipal()];
   const statements = [
     new iam.PolicyStatement({
@@ -69,13 +82,14 @@ export function fileSystemPolicy(options: FileSystemPolicyOptions): iam.PolicyDo
       actions: ['*'],
       conditions: { Bool: { 'aws:SecureTransport': 'false' } },
     }),
-    new iam.PolicyStatement({
+    // Only where the service documents the key (S3 Files does not: nfs-services.ts).
+    ...(service.accessedViaMountTargetKey ? [new iam.PolicyStatement({
       sid: 'DenyOutsideMountTargets',
       effect: iam.Effect.DENY,
       principals: everyone,
-      actions: ALL_CLIENT_ACTIONS,
-      conditions: { Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'false' } },
-    }),
+      actions: allClientActions(service),
+      conditions: { Bool: { [service.accessedViaMountTargetKey]: 'false' } },
+    })] : []),
     // No grant of this library includes root access (clientActions): a client that connects
     // as root is squashed to an unprivileged user (EFS User Guide, "Using IAM to control
     // access to file systems": without ClientRootAccess, root is treated as NFS nobody).
@@ -83,7 +97,7 @@ export function fileSystemPolicy(options: FileSystemPolicyOptions): iam.PolicyDo
       sid: 'DenyRootAccess',
       effect: iam.Effect.DENY,
       principals: everyone,
-      actions: [CLIENT_ROOT_ACCESS],
+      actions: [service.clientRootAccess],
     }),
   ];
   if (options.requireAccessPoint) {
@@ -91,12 +105,12 @@ export function fileSystemPolicy(options: FileSystemPolicyOptions): iam.PolicyDo
       sid: 'DenyWithoutAccessPoint',
       effect: iam.Effect.DENY,
       principals: everyone,
-      actions: ALL_CLIENT_ACTIONS,
-      conditions: { Null: { 'elasticfilesystem:AccessPointArn': 'true' } },
+      actions: allClientActions(service),
+      conditions: { Null: { [service.accessPointArnKey]: 'true' } },
     }));
   }
   if (options.restrictToGrantedPrincipals) {
-    statements.push(perimeterStatement(options.grantedPrincipalArns));
+    statements.push(perimeterStatement(service, options.grantedPrincipalArns));
   }
   return new iam.PolicyDocument({ statements });
 }
@@ -126,20 +140,20 @@ export function fileSystemPolicy(options: FileSystemPolicyOptions): iam.PolicyDo
  *
  * With no grant at all, every principal is denied, whatever the context holds.
  */
-function perimeterStatement(grantedPrincipalArns: string[]): iam.PolicyStatement {
+function perimeterStatement(service: NfsService, grantedPrincipalArns: string[]): iam.PolicyStatement {
   if (grantedPrincipalArns.length === 0) {
     return new iam.PolicyStatement({
       sid: 'DenyUngrantedPrincipals',
       effect: iam.Effect.DENY,
       principals: [new iam.AnyPrincipal()],
-      actions: ALL_CLIENT_ACTIONS,
+      actions: allClientActions(service),
     });
   }
   return new iam.PolicyStatement({
     sid: 'DenyUngrantedPrincipals',
     effect: iam.Effect.DENY,
     principals: [new iam.AnyPrincipal()],
-    actions: ALL_CLIENT_ACTIONS,
+    actions: allClientActions(service),
     conditions: {
       Null: { 'aws:PrincipalArn': 'false' },
       ArnNotLike: { 'aws:PrincipalArn': grantedPrincipalArns },

@@ -12,6 +12,9 @@ export type OwnProps = Omit<EfsBackedFunctionProps, keyof lambda.FunctionProps>;
 export const OWN_PROP_NAMES: Record<keyof OwnProps, true> = {
   fileSystem: true,
   accessPoint: true,
+  s3FilesFileSystem: true,
+  s3FilesAccessPoint: true,
+  directS3Read: true,
   mountPath: true,
   readOnly: true,
   provisionedConcurrency: true,

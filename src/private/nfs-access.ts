@@ -1,9 +1,17 @@
 import { Names } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { Construct } from 'constructs';
+import { Construct, IDependable } from 'constructs';
 import { NFS_PORT } from './efs-limits';
 import { inPython } from './validation';
-import { ISharedFileSystem } from '../shared-file-system-props';
+
+/** What clients are let into: the mount targets' security group, and when they can be mounted. */
+export interface NfsTarget {
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly mountTargetsAvailable: IDependable;
+}
+
+/** The description of the egress rule of a client group toward the mount targets. */
+const EFS_EGRESS_DESCRIPTION = 'NFS to the EFS mount targets';
 
 /** Options of `allowNfsFrom`. */
 export interface NfsAccessOptions {
@@ -15,6 +23,13 @@ export interface NfsAccessOptions {
    * allow all outbound traffic.
    */
   readonly restrictEgress: boolean;
+
+  /**
+   * The description of that egress rule.
+   *
+   * @default 'NFS to the EFS mount targets'
+   */
+  readonly egressDescription?: string;
 }
 
 /**
@@ -25,10 +40,11 @@ export interface NfsAccessOptions {
  * back to its own. With `restrictEgress` the client group also gets the matching egress
  * rule (for groups that do not allow all outbound traffic).
  */
-export function allowNfsFrom(scope: Construct, fileSystem: ISharedFileSystem, client: ec2.SecurityGroup,
+export function allowNfsFrom(scope: Construct, fileSystem: NfsTarget, client: ec2.SecurityGroup,
   options: NfsAccessOptions): ec2.CfnSecurityGroupIngress {
   if (options.restrictEgress) {
-    client.addEgressRule(ec2.Peer.securityGroupId(fileSystem.securityGroup.securityGroupId), ec2.Port.tcp(NFS_PORT), 'NFS to the EFS mount targets');
+    client.addEgressRule(ec2.Peer.securityGroupId(fileSystem.securityGroup.securityGroupId), ec2.Port.tcp(NFS_PORT),
+      options.egressDescription ?? EFS_EGRESS_DESCRIPTION);
   }
   return new ec2.CfnSecurityGroupIngress(scope, 'NfsIngress', {
     groupId: fileSystem.securityGroup.securityGroupId,
@@ -48,7 +64,7 @@ export function allowNfsFrom(scope: Construct, fileSystem: ISharedFileSystem, cl
  * waits for the mount targets (a dependency from its own stack). Calling it again for the
  * same client and file system adds nothing.
  */
-export function allowNfsFromClient(fileSystem: ISharedFileSystem, client: ec2.IConnectable): void {
+export function allowNfsFromClient(fileSystem: NfsTarget, client: ec2.IConnectable, egressDescription = EFS_EGRESS_DESCRIPTION): void {
   const groups = client.connections.securityGroups;
   if (groups.length === 0) {
     throw new Error('client has no security group: allowMountFrom lets the security groups of a client in (an EC2 instance, '
@@ -69,7 +85,7 @@ export function allowNfsFromClient(fileSystem: ISharedFileSystem, client: ec2.IC
       description: `NFS from ${group.node.path}`,
     });
     if (!group.allowAllOutbound) {
-      group.addEgressRule(ec2.Peer.securityGroupId(target.securityGroupId), ec2.Port.tcp(NFS_PORT), 'NFS to the EFS mount targets');
+      group.addEgressRule(ec2.Peer.securityGroupId(target.securityGroupId), ec2.Port.tcp(NFS_PORT), egressDescription);
     }
   }
   if (Construct.isConstruct(client)) {

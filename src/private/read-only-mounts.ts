@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { CLIENT_WRITE } from './file-system-policy';
+import { EFS, S3_FILES } from './nfs-services';
 import { inPython } from './validation';
 
 /**
@@ -19,11 +19,13 @@ export function refuseWriteGrants(fn: IConstruct, role: iam.IRole): void {
   });
 }
 
-/** The statements of `role`'s own policies that allow writing to a file system. */
+/** The statements of `role`'s own policies that allow writing to a file system (EFS or S3 Files). */
 function writeGrantsOf(role: iam.IRole): unknown[] {
   return role.node.children
     .filter((child): child is iam.Policy => child instanceof iam.Policy)
     .flatMap(policy => Stack.of(policy).resolve(policy.document.toJSON())?.Statement ?? [])
     .filter((statement: { Effect?: string; Action?: string | string[] }) =>
-      statement.Effect === 'Allow' && [statement.Action ?? []].flat().includes(CLIENT_WRITE));
+      statement.Effect === 'Allow' && [statement.Action ?? []].flat().some(action => WRITE_ACTIONS.includes(action)));
 }
+
+const WRITE_ACTIONS = [EFS.clientWrite, S3_FILES.clientWrite];

@@ -1,0 +1,105 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { IConstruct, IDependable } from 'constructs';
+import { checkAccessPointOf } from './access-point-owner';
+import { EFS, NfsService, S3_FILES } from './nfs-services';
+import { checkS3FilesAccessPointOf } from './s3-files-resources';
+import { inPython } from './validation';
+import type { EfsBackedFunctionProps } from '../efs-backed-function-props';
+import type { ISharedFileSystem } from '../shared-file-system-props';
+
+/** What an EfsBackedFunction needs of the file system it mounts, EFS or S3 Files. */
+export interface FunctionMount {
+  readonly service: NfsService;
+  /** The file system, as given (for messages and environment checks). */
+  readonly fileSystem: IConstruct | object;
+  readonly fileSystemArn: string;
+  readonly accessPointArn: string;
+  readonly vpc: ec2.IVpc;
+  readonly vpcSubnets: ec2.SubnetSelection;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly mountTargetsAvailable: IDependable;
+  readonly mountTargetAvailabilityZones: string[];
+  /** The EFS file system, for its capacity checks; undefined for S3 Files. */
+  readonly efs?: ISharedFileSystem;
+  /**
+   * The bucket direct reads go to, when `directS3Read` is on (S3 Files only).
+   *
+   * @default - direct reads off
+   */
+  readonly directReadBucket?: s3.IBucket;
+  admitPrincipal(grantee: iam.IGrantable): void;
+}
+
+/**
+ * The one file system a function mounts: `fileSystem` with `accessPoint` (EFS), or
+ * `s3FilesFileSystem` with `s3FilesAccessPoint` (S3 Files), never both, with the access point
+ * checked to be the file system's.
+ */
+export function functionMountOf(props: EfsBackedFunctionProps): FunctionMount {
+  const efsGiven = props.fileSystem !== undefined || props.accessPoint !== undefined;
+  const s3FilesGiven = props.s3FilesFileSystem !== undefined || props.s3FilesAccessPoint !== undefined;
+  if (efsGiven === s3FilesGiven) {
+    throw new Error(`${efsGiven ? 'both ' : 'neither '}fileSystem and s3FilesFileSystem given: an EfsBackedFunction mounts exactly one file system `
+      + '(Lambda allows one per function), fileSystem with accessPoint (Amazon EFS) or s3FilesFileSystem with s3FilesAccessPoint (Amazon S3 Files)'
+      + inPython('fileSystem', 's3FilesFileSystem'));
+  }
+  if (props.directS3Read && !s3FilesGiven) {
+    throw new Error(`directS3Read is only for an S3 Files mount (s3FilesFileSystem): an EFS file system has no bucket to read from${inPython('directS3Read', 's3FilesFileSystem')}`);
+  }
+  if (efsGiven) {
+    const fileSystem = required(props.fileSystem, 'fileSystem', 'accessPoint');
+    const accessPoint = required(props.accessPoint, 'accessPoint', 'fileSystem');
+    checkAccessPointOf(fileSystem, accessPoint, 'props');
+    return {
+      service: EFS,
+      fileSystem,
+      fileSystemArn: fileSystem.fileSystemArn,
+      accessPointArn: accessPoint.accessPointArn,
+      vpc: fileSystem.vpc,
+      vpcSubnets: fileSystem.vpcSubnets,
+      securityGroup: fileSystem.securityGroup,
+      mountTargetsAvailable: fileSystem.mountTargetsAvailable,
+      mountTargetAvailabilityZones: fileSystem.mountTargetAvailabilityZones,
+      admitPrincipal: grantee => fileSystem.admitPrincipal(grantee),
+      efs: fileSystem,
+    };
+  }
+  const fileSystem = required(props.s3FilesFileSystem, 's3FilesFileSystem', 's3FilesAccessPoint');
+  const accessPoint = required(props.s3FilesAccessPoint, 's3FilesAccessPoint', 's3FilesFileSystem');
+  checkS3FilesAccessPointOf(fileSystem, accessPoint, 'props');
+  return {
+    service: S3_FILES,
+    fileSystem,
+    fileSystemArn: fileSystem.fileSystemArn,
+    accessPointArn: accessPoint.accessPointRef.accessPointArn,
+    vpc: fileSystem.vpc,
+    vpcSubnets: fileSystem.vpcSubnets,
+    securityGroup: fileSystem.securityGroup,
+    mountTargetsAvailable: fileSystem.mountTargetsAvailable,
+    mountTargetAvailabilityZones: fileSystem.mountTargetAvailabilityZones,
+    admitPrincipal: grantee => fileSystem.admitPrincipal(grantee),
+    directReadBucket: props.directS3Read ? fileSystem.bucket : undefined,
+  };
+}
+
+function required<T>(value: T | undefined, prop: string, withProp: string): T {
+  if (value === undefined) {
+    throw new Error(`${prop} is required with ${withProp}: the function mounts an access point of a file system${inPython(prop, withProp)}`);
+  }
+  return value;
+}
+
+/**
+ * What direct reads need (aws-cdk-lib's `lambda.DirectS3Read.enabled`): `s3:GetObject` and
+ * `s3:GetObjectVersion` on the bucket's objects, and `kms:Decrypt` on its customer-managed key
+ * when it has one (aws-lambda README, "S3 Files Filesystem"). Lambda falls back to the mount
+ * when a direct read fails (same page).
+ */
+export function directReadStatements(bucket: s3.IBucket): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({ sid: 'DirectS3Read', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [bucket.arnForObjects('*')] }),
+    ...(bucket.encryptionKey ? [new iam.PolicyStatement({ sid: 'DirectS3ReadKey', actions: ['kms:Decrypt'], resources: [bucket.encryptionKey.keyArn] })] : []),
+  ];
+}
