@@ -16,6 +16,7 @@ import * as path from 'path';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { MessageWallStack } from '../examples/message-wall/message-wall-stack';
 import { MlInferenceStack } from '../examples/ml-inference/ml-inference-stack';
+import { MlInferenceS3FilesStack } from '../examples/ml-inference-s3files/ml-inference-s3files-stack';
 
 const ROOT = path.join(__dirname, '..');
 const START = '<!-- architecture: drawn by scripts/architecture.ts from the synthesized app; do not edit -->';
@@ -25,6 +26,7 @@ const END = '<!-- architecture: end -->';
 export const EXAMPLES: Array<{ readme: string; build: (app: App) => Stack }> = [
   { readme: 'examples/message-wall/README.md', build: app => new MessageWallStack(app, 'MessageWall') },
   { readme: 'examples/ml-inference/README.md', build: app => new MlInferenceStack(app, 'MLInference') },
+  { readme: 'examples/ml-inference-s3files/README.md', build: app => new MlInferenceS3FilesStack(app, 'MLInferenceS3Files') },
 ];
 
 type Resource = { Type: string; DependsOn?: string | string[]; Properties?: unknown };
