@@ -66,7 +66,7 @@ export interface IS3FilesFileSystem extends ec2.IConnectable {
 }
 
 /**
- * Properties of an {@link S3FilesFileSystem}.
+ * Properties of an `S3FilesFileSystem`.
  */
 export interface S3FilesFileSystemProps {
   /** The VPC to create the mount targets in. */
@@ -137,7 +137,7 @@ export interface S3FilesFileSystemProps {
 }
 
 /**
- * What {@link S3FilesFileSystem.fromFileSystemAttributes} needs to know of an S3 Files file
+ * What `S3FilesFileSystem.fromFileSystemAttributes` needs to know of an S3 Files file
  * system made outside this app.
  */
 export interface S3FilesFileSystemAttributes {
@@ -169,7 +169,7 @@ export interface S3FilesFileSystemAttributes {
 }
 
 /**
- * What {@link S3FilesFileSystem.fromAccessPointAttributes} needs to know of an existing access point.
+ * What `S3FilesFileSystem.fromAccessPointAttributes` needs to know of an existing access point.
  */
 export interface S3FilesAccessPointAttributes {
   /** The ARN of the access point (`arn:<partition>:s3files:<region>:<account>:file-system/<fs id>/access-point/<id>`). */

@@ -49,3 +49,9 @@ test('the walk finds a message without the Python spelling, and accepts one with
   ].join('\n');
   expect(messagesWithoutPythonSpelling(source)).toEqual(['line 1: `indexUrl must be https (got ${url})`']);
 });
+
+test('doc comments use backticks, not {@link} (jsii-docgen prints it raw in API.md and the other languages\' docs)', () => {
+  const links = sourceFiles(SRC).flatMap(file => fs.readFileSync(file, 'utf8').split('\n')
+    .map((line, i) => ({ line, at: `${path.relative(SRC, file)}:${i + 1}` })).filter(({ line }) => line.includes('{@link')).map(({ at }) => at));
+  expect(links).toEqual([]);
+});
