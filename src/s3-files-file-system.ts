@@ -5,14 +5,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3files from 'aws-cdk-lib/aws-s3files';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { s3FilesAccessPointProps } from './private/access-point-options';
-import { grantNfsClient } from './private/client-grants';
 import { NFS_PORT } from './private/efs-limits';
 import { fileSystemPolicy, perimeterArnsOf } from './private/file-system-policy';
 import { ImportedS3FilesFileSystem, S3_FILES_EGRESS_DESCRIPTION } from './private/imported-s3-files-file-system';
 import { mountTargetSubnets } from './private/mount-target-subnets';
 import { allowNfsFromClient } from './private/nfs-access';
 import { S3_FILES } from './private/nfs-services';
-import { checkS3FilesAccessPointOf, checkVersioned, ImportedS3FilesAccessPoint, syncedBucket, syncRole } from './private/s3-files-resources';
+import { checkS3FilesAccessPointOf, checkVersioned, grantS3FilesClient, ImportedS3FilesAccessPoint, syncedBucket, syncRole } from './private/s3-files-resources';
 import { IS3FilesFileSystem, S3FilesAccessPointAttributes, S3FilesFileSystemAttributes, S3FilesFileSystemProps } from './s3-files-file-system-props';
 import { PosixAccessPointOptions } from './shared-file-system-props';
 
@@ -142,13 +141,11 @@ export class S3FilesFileSystem extends Construct implements IS3FilesFileSystem {
   }
 
   public grantReadWrite(grantee: iam.IGrantable, accessPoint: s3files.IAccessPointRef): iam.Grant {
-    checkS3FilesAccessPointOf(this, accessPoint, 'grantReadWrite');
-    return grantNfsClient(this, { service: S3_FILES, grantee, accessPointArn: accessPoint.accessPointRef.accessPointArn, readOnly: false });
+    return grantS3FilesClient(this, { grantee, accessPoint, readOnly: false });
   }
 
   public grantRead(grantee: iam.IGrantable, accessPoint: s3files.IAccessPointRef): iam.Grant {
-    checkS3FilesAccessPointOf(this, accessPoint, 'grantRead');
-    return grantNfsClient(this, { service: S3_FILES, grantee, accessPointArn: accessPoint.accessPointRef.accessPointArn, readOnly: true });
+    return grantS3FilesClient(this, { grantee, accessPoint, readOnly: true });
   }
 
   public admitPrincipal(grantee: iam.IGrantable): void {

@@ -5,11 +5,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3files from 'aws-cdk-lib/aws-s3files';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { s3FilesAccessPointProps } from './access-point-options';
-import { grantNfsClient } from './client-grants';
 import { NFS_PORT } from './efs-limits';
 import { allowNfsFromClient } from './nfs-access';
-import { S3_FILES } from './nfs-services';
-import { checkS3FilesAccessPointOf } from './s3-files-resources';
+import { grantS3FilesClient } from './s3-files-resources';
 import { inPython } from './validation';
 import type { IS3FilesFileSystem, S3FilesFileSystemAttributes } from '../s3-files-file-system-props';
 import type { PosixAccessPointOptions } from '../shared-file-system-props';
@@ -55,13 +53,11 @@ export class ImportedS3FilesFileSystem extends Construct implements IS3FilesFile
   }
 
   public grantReadWrite(grantee: iam.IGrantable, accessPoint: s3files.IAccessPointRef): iam.Grant {
-    checkS3FilesAccessPointOf(this, accessPoint, 'grantReadWrite');
-    return grantNfsClient(this, { service: S3_FILES, grantee, accessPointArn: accessPoint.accessPointRef.accessPointArn, readOnly: false });
+    return grantS3FilesClient(this, { grantee, accessPoint, readOnly: false });
   }
 
   public grantRead(grantee: iam.IGrantable, accessPoint: s3files.IAccessPointRef): iam.Grant {
-    checkS3FilesAccessPointOf(this, accessPoint, 'grantRead');
-    return grantNfsClient(this, { service: S3_FILES, grantee, accessPointArn: accessPoint.accessPointRef.accessPointArn, readOnly: true });
+    return grantS3FilesClient(this, { grantee, accessPoint, readOnly: true });
   }
 
   /** The file system policy is its owner's: nothing to name in it. */

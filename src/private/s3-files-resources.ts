@@ -5,6 +5,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3files from 'aws-cdk-lib/aws-s3files';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, acknowledgeFindings } from './acknowledgments';
+import { grantNfsClient } from './client-grants';
+import { S3_FILES } from './nfs-services';
 import { inPython } from './validation';
 import type { IS3FilesFileSystem } from '../s3-files-file-system-props';
 
@@ -204,4 +206,21 @@ export class ImportedS3FilesAccessPoint extends Resource implements s3files.IAcc
       : accessPointArn.split('/').pop()!;
     this.accessPointRef = { accessPointArn, accessPointId };
   }
+}
+
+/**
+ * Grant `grantee` the S3 Files client actions through `accessPoint` only, after checking that
+ * it is one of `fileSystem`'s: the one grant of an S3 Files file system made here or imported
+ * (as `grantClient` is for EFS).
+ */
+export function grantS3FilesClient(
+  fileSystem: IS3FilesFileSystem, grant: { grantee: iam.IGrantable; accessPoint: s3files.IAccessPointRef; readOnly: boolean },
+): iam.Grant {
+  checkS3FilesAccessPointOf(fileSystem, grant.accessPoint, grant.readOnly ? 'grantRead' : 'grantReadWrite');
+  return grantNfsClient(fileSystem, {
+    service: S3_FILES,
+    grantee: grant.grantee,
+    accessPointArn: grant.accessPoint.accessPointRef.accessPointArn,
+    readOnly: grant.readOnly,
+  });
 }
