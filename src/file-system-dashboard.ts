@@ -2,8 +2,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import { Construct } from 'constructs';
 import { EfsBackedFunction } from './efs-backed-function';
-import { ImportedSharedFileSystem } from './private/imported-shared-file-system';
-import { SharedFileSystem } from './shared-file-system';
+import { SharedFileSystemBase } from './private/shared-file-system-base';
 import { ISharedFileSystem } from './shared-file-system-props';
 
 /**
@@ -52,9 +51,10 @@ function graph(title: string, metrics: cloudwatch.IMetric[]): cloudwatch.GraphWi
 }
 
 function fileSystemWidgets(fileSystem: ISharedFileSystem): cloudwatch.IWidget[] {
-  // The provisioned rate is known for a file system of the app only; an import shows the bytes.
-  const throughput = fileSystem instanceof SharedFileSystem && fileSystem.throughputMode === efs.ThroughputMode.PROVISIONED
-    ? graph('Throughput, % of provisioned', [fileSystem.metricProvisionedThroughputUtilization()])
+  // With the provisioned rate known (a file system of the app, or an import told it), the share of it; else the bytes.
+  const known = fileSystem instanceof SharedFileSystemBase ? fileSystem : undefined;
+  const throughput = known?.throughputMode === efs.ThroughputMode.PROVISIONED && known.provisionedThroughputPerSecond !== undefined
+    ? graph('Throughput, % of provisioned', [known.metricProvisionedThroughputUtilization()])
     : graph('Metered I/O bytes', [fileSystem.metricMeteredIOBytes()]);
   const first = throughputModeOf(fileSystem) === efs.ThroughputMode.BURSTING
     ? graph('Burst credit balance (bytes)', [fileSystem.metricBurstCreditBalance()])
@@ -79,5 +79,5 @@ function functionWidgets(fn: EfsBackedFunction): cloudwatch.IWidget[] {
 
 /** The throughput mode of a file system of the app, or of an import that was told it. */
 function throughputModeOf(fileSystem: ISharedFileSystem): efs.ThroughputMode | undefined {
-  return fileSystem instanceof SharedFileSystem || fileSystem instanceof ImportedSharedFileSystem ? fileSystem.throughputMode : undefined;
+  return fileSystem instanceof SharedFileSystemBase ? fileSystem.throughputMode : undefined;
 }

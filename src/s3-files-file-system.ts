@@ -1,4 +1,4 @@
-import { Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Lazy, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -6,12 +6,12 @@ import * as s3files from 'aws-cdk-lib/aws-s3files';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { s3FilesAccessPointProps } from './private/access-point-options';
 import { NFS_PORT } from './private/efs-limits';
-import { fileSystemPolicy, perimeterArnsOf } from './private/file-system-policy';
-import { ImportedS3FilesFileSystem, S3_FILES_EGRESS_DESCRIPTION } from './private/imported-s3-files-file-system';
+import { fileSystemPolicy, PerimeterPrincipals } from './private/file-system-policy';
+import { ImportedS3FilesFileSystem } from './private/imported-s3-files-file-system';
 import { mountTargetSubnets } from './private/mount-target-subnets';
-import { allowNfsFromClient } from './private/nfs-access';
 import { S3_FILES } from './private/nfs-services';
-import { checkS3FilesAccessPointOf, checkVersioned, grantS3FilesClient, ImportedS3FilesAccessPoint, syncedBucket, syncRole } from './private/s3-files-resources';
+import { S3FilesFileSystemBase } from './private/s3-files-file-system-base';
+import { checkS3FilesAccessPointOf, checkVersioned, ImportedS3FilesAccessPoint, syncedBucket, syncRole } from './private/s3-files-resources';
 import { IS3FilesFileSystem, S3FilesAccessPointAttributes, S3FilesFileSystemAttributes, S3FilesFileSystemProps } from './s3-files-file-system-props';
 import { PosixAccessPointOptions } from './shared-file-system-props';
 
@@ -27,7 +27,7 @@ import { PosixAccessPointOptions } from './shared-file-system-props';
  * and by any principal the stack did not grant. Clients get in through grants scoped to one
  * access point.
  */
-export class S3FilesFileSystem extends Construct implements IS3FilesFileSystem {
+export class S3FilesFileSystem extends S3FilesFileSystemBase {
   /** NFS, the port mount targets listen on (TCP). */
   public static readonly NFS_PORT = NFS_PORT;
 
@@ -71,7 +71,7 @@ export class S3FilesFileSystem extends Construct implements IS3FilesFileSystem {
   /** The access points added with `addAccessPoint`. */
   public readonly accessPoints: s3files.CfnAccessPoint[] = [];
 
-  private readonly grantedPrincipalArns: string[] = [];
+  private readonly perimeter = new PerimeterPrincipals(this);
 
   constructor(scope: Construct, id: string, props: S3FilesFileSystemProps) {
     super(scope, id);
@@ -117,7 +117,7 @@ export class S3FilesFileSystem extends Construct implements IS3FilesFileSystem {
       fileSystemId: this.fileSystemId,
       policy: Lazy.any({
         produce: () => {
-          const document = fileSystemPolicy({ ...policyOptions, grantedPrincipalArns: this.grantedPrincipalArns }).toJSON();
+          const document = fileSystemPolicy({ ...policyOptions, grantedPrincipalArns: this.perimeter.arns }).toJSON();
           // Each statement names the file system: valid in any resource policy, whether or not the service fills it in.
           return { ...document, Statement: document.Statement.map((s: object) => ({ ...s, Resource: this.fileSystemArn })) };
         },
@@ -140,26 +140,7 @@ export class S3FilesFileSystem extends Construct implements IS3FilesFileSystem {
     return accessPoint;
   }
 
-  public grantReadWrite(grantee: iam.IGrantable, accessPoint: s3files.IAccessPointRef): iam.Grant {
-    return grantS3FilesClient(this, { grantee, accessPoint, readOnly: false });
-  }
-
-  public grantRead(grantee: iam.IGrantable, accessPoint: s3files.IAccessPointRef): iam.Grant {
-    return grantS3FilesClient(this, { grantee, accessPoint, readOnly: true });
-  }
-
   public admitPrincipal(grantee: iam.IGrantable): void {
-    // Patterns may hold tokens (a generated role name ends with the region): compare them resolved.
-    const resolved = (arn: string) => JSON.stringify(Stack.of(this).resolve(arn));
-    const known = new Set(this.grantedPrincipalArns.map(resolved));
-    this.grantedPrincipalArns.push(...perimeterArnsOf(this, grantee).filter(arn => !known.has(resolved(arn))));
-  }
-
-  /**
-   * Let EC2 instances, ECS/Fargate services or anything else with a security group mount the
-   * file system (NFS, TCP 2049), with the rule in the client's stack. They still need a grant.
-   */
-  public allowMountFrom(client: ec2.IConnectable): void {
-    allowNfsFromClient(this, client, S3_FILES_EGRESS_DESCRIPTION);
+    this.perimeter.admit(grantee);
   }
 }

@@ -196,6 +196,25 @@ export interface SharedFileSystemAttributes {
    * @default - unknown: no burst-credit alarm
    */
   readonly throughputMode?: efs.ThroughputMode;
+
+  /**
+   * Its provisioned throughput, with `throughputMode` PROVISIONED: `addAlarms` then adds the
+   * alarm on throughput near that rate (without it, `addAlarms` refuses a PROVISIONED import).
+   *
+   * @default - unknown
+   */
+  readonly provisionedThroughputPerSecond?: Size;
+
+  /**
+   * Whether clients wait, at deploy time, until the file system has an available mount target
+   * in each Availability Zone of `vpcSubnets`. The import then makes the check: a Lambda
+   * function that calls DescribeMountTargets, its role and log group, and a custom resource
+   * that clients depend on. Turn it off for an import used only for metrics, alarms or a
+   * dashboard, or whose mount targets are known to exist before the app deploys.
+   *
+   * @default true
+   */
+  readonly waitForMountTargets?: boolean;
 }
 
 /**

@@ -1,25 +1,20 @@
-import { Duration, Lazy, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Lazy, RemovalPolicy, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IDependable } from 'constructs';
 import { ExpectedLoad } from './cold-start-load';
-import { FileSystemClient } from './file-system-client';
 import { posixAccessPointOptions } from './private/access-point-options';
 import { acknowledgeFinding } from './private/acknowledgments';
-import { AddedOnce } from './private/add-once';
-import { addCapacityWarnings, allColdStarts, CapacityCheckInput, planFor } from './private/capacity-warnings';
-import { grantClient } from './private/client-grants';
+import { addCapacityWarnings, CapacityCheckInput, planFor } from './private/capacity-warnings';
 import { MAX_CLIENT_CONNECTIONS, NFS_PORT } from './private/efs-limits';
-import { burstCreditBalance, clientConnections, efsMetric, meteredIOBytes, percentIOLimit } from './private/efs-metrics';
-import { addFileSystemAlarms } from './private/file-system-alarms';
-import { fileSystemPolicy, perimeterArnsOf } from './private/file-system-policy';
+import { fileSystemPolicy, PerimeterPrincipals } from './private/file-system-policy';
 import { ImportedSharedFileSystem } from './private/imported-shared-file-system';
 import { mountTargetSubnets } from './private/mount-target-subnets';
-import { allowNfsFromClient } from './private/nfs-access';
-import { checkEfsId, inPython } from './private/validation';
-import { FileSystemAlarmOptions, ISharedFileSystem, PosixAccessPointOptions, SharedAccessPointAttributes, SharedFileSystemAttributes, SharedFileSystemProps, CidrMountOptions } from './shared-file-system-props';
+import { SharedFileSystemBase } from './private/shared-file-system-base';
+import { invalidInput } from './private/errors';
+import { checkEfsId } from './private/validation';
+import { ISharedFileSystem, PosixAccessPointOptions, SharedAccessPointAttributes, SharedFileSystemAttributes, SharedFileSystemProps, CidrMountOptions } from './shared-file-system-props';
 import { ThroughputPlan } from './throughput-planner';
 
 /**
@@ -31,7 +26,7 @@ import { ThroughputPlan } from './throughput-planner';
  * principal the stack did not grant. Clients get in through POSIX access points and grants
  * scoped to them.
  */
-export class SharedFileSystem extends Construct implements ISharedFileSystem {
+export class SharedFileSystem extends SharedFileSystemBase {
   /** NFS, the only port EFS mount targets listen on (TCP). */
   public static readonly NFS_PORT = NFS_PORT;
 
@@ -92,14 +87,12 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
   /** The load declared in `expectedLoad`. */
   public readonly expectedLoad?: ExpectedLoad;
 
-  private readonly clients: FileSystemClient[] = [];
-  private readonly grantedPrincipalArns: string[] = [];
+  private readonly perimeter = new PerimeterPrincipals(this);
   private readonly addedPolicy = new iam.PolicyDocument();
-  private readonly addedOnce = new AddedOnce(this);
 
   constructor(scope: Construct, id: string, props: SharedFileSystemProps) {
     super(scope, id);
-    checkThroughput(props.throughputMode, props.provisionedThroughputPerSecond);
+    checkThroughput(this, props.throughputMode, props.provisionedThroughputPerSecond);
 
     this.vpc = props.vpc;
     this.vpcSubnets = props.vpcSubnets ?? { onePerAz: true };
@@ -142,7 +135,7 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
     };
     (this.fileSystem.node.defaultChild as efs.CfnFileSystem).fileSystemPolicy = Lazy.any({
       produce: () => {
-        const ours = fileSystemPolicy({ ...policyOptions, grantedPrincipalArns: this.grantedPrincipalArns }).toJSON();
+        const ours = fileSystemPolicy({ ...policyOptions, grantedPrincipalArns: this.perimeter.arns }).toJSON();
         const added = this.addedPolicy.isEmpty ? [] : this.addedPolicy.toJSON().Statement;
         return { ...ours, Statement: [...ours.Statement, ...added] };
       },
@@ -170,106 +163,9 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
     return accessPoint;
   }
 
-  public registerClient(client: FileSystemClient): void {
-    this.clients.push(client);
-  }
-
   /** The throughput plan for `expectedLoad` and the registered clients' cold starts; undefined when neither is declared. */
   public throughputPlan(): ThroughputPlan | undefined {
     return planFor(this.capacityCheckInput());
-  }
-
-  /** An `AWS/EFS` metric of this file system. */
-  public metric(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return efsMetric(this.fileSystemId, metricName, props);
-  }
-
-  /** Burst credits left, in bytes (Bursting mode). Minimum over 5 minutes. */
-  public metricBurstCreditBalance(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return burstCreditBalance(this.fileSystemId, props);
-  }
-
-  /** How close the file system is to its I/O limit (General Purpose mode), in percent. Maximum over 5 minutes. */
-  public metricPercentIOLimit(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return percentIOLimit(this.fileSystemId, props);
-  }
-
-  /** Connected NFS clients (one per Lambda execution environment). Sum over 1 minute. */
-  public metricClientConnections(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return clientConnections(this.fileSystemId, props);
-  }
-
-  /** Bytes of metered I/O (what throughput limits count). Sum over 1 minute. */
-  public metricMeteredIOBytes(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return meteredIOBytes(this.fileSystemId, props);
-  }
-
-  /** Metered throughput as a percentage of the provisioned rate (Provisioned mode). */
-  public metricProvisionedThroughputUtilization(): cloudwatch.MathExpression {
-    const provisioned = this.provisionedThroughputPerSecond?.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
-    if (this.throughputMode !== efs.ThroughputMode.PROVISIONED || provisioned === undefined) {
-      throw new Error(`metricProvisionedThroughputUtilization needs throughputMode PROVISIONED (got '${this.throughputMode}')`
-        + inPython('metricProvisionedThroughputUtilization', 'throughputMode'));
-    }
-    return new cloudwatch.MathExpression({
-      expression: `100 * (bytes / PERIOD(bytes)) / 1048576 / ${provisioned}`,
-      usingMetrics: { bytes: this.metricMeteredIOBytes() },
-      label: `Metered throughput, % of ${provisioned} MiB/s provisioned`,
-      period: Duration.minutes(1),
-    });
-  }
-
-  /**
-   * Alarms for what pages people at 2 a.m.: burst credits running out (Bursting), the I/O
-   * limit, client connections near the EFS limit and throughput near the provisioned rate
-   * (Provisioned). Opt-in; each alarm notifies `alarmTopic` when given.
-   */
-  public addAlarms(options: FileSystemAlarmOptions = {}): cloudwatch.Alarm[] {
-    this.addedOnce.claim('addAlarms', 'pass every option in that one call');
-    return addFileSystemAlarms({
-      scope: this,
-      throughputMode: this.throughputMode,
-      metricBurstCreditBalance: () => this.metricBurstCreditBalance(),
-      metricPercentIOLimit: () => this.metricPercentIOLimit(),
-      metricClientConnections: () => this.metricClientConnections(),
-      metricProvisionedThroughputUtilization: () => this.metricProvisionedThroughputUtilization(),
-      defaultBurstCreditThreshold: () => this.defaultBurstCreditThreshold(),
-    }, options);
-  }
-
-  /** Enough credits for ten of the largest declared cold starts, else 100 GiB. */
-  private defaultBurstCreditThreshold(): Size {
-    const largest = Math.max(0, ...allColdStarts(this.capacityCheckInput())
-      .map(c => c.bytesPerColdStart.toGibibytes({ rounding: SizeRoundingBehavior.NONE })));
-    return Size.gibibytes(largest > 0 ? Math.ceil(largest * 10) : 100);
-  }
-
-  private capacityCheckInput(): CapacityCheckInput {
-    return {
-      fileSystem: this.fileSystem,
-      throughputMode: this.throughputMode,
-      provisionedThroughput: this.provisionedThroughputPerSecond,
-      expectedLoad: this.expectedLoad,
-      clients: this.clients,
-    };
-  }
-
-  public grantReadWrite(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint): iam.Grant {
-    return grantClient(this, { grantee, accessPoint, readOnly: false });
-  }
-
-  public grantRead(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint): iam.Grant {
-    return grantClient(this, { grantee, accessPoint, readOnly: true });
-  }
-
-  /**
-   * Let EC2 instances, ECS/Fargate services or anything else with a security group mount the
-   * file system (NFS, TCP 2049). The ingress rule is created in the client's stack, and a
-   * client construct waits for the mount targets, so the client may live in another stack.
-   * They still need a grant for an access point.
-   */
-  public allowMountFrom(client: ec2.IConnectable): void {
-    allowNfsFromClient(this, client);
   }
 
   /**
@@ -278,43 +174,51 @@ export class SharedFileSystem extends Construct implements ISharedFileSystem {
    */
   public allowMountFromCidr(cidr: string, options: CidrMountOptions = {}): void {
     if (!Token.isUnresolved(cidr) && /\/0+$/.test(cidr.trim()) && !options.allowAnyAddress) {
-      throw new Error(`cidr must not cover every address (got '${cidr}'): name the network that mounts, such as '10.20.0.0/16', `
-        + `or pass allowAnyAddress: true to accept it${inPython('allowAnyAddress')}`);
+      throw invalidInput(this, 'allowAnyAddress', `cidr must not cover every address (got '${cidr}'): name the network that mounts, `
+        + "such as '10.20.0.0/16', or pass allowAnyAddress: true to accept it");
     }
     const peer = !Token.isUnresolved(cidr) && cidr.includes(':') ? ec2.Peer.ipv6(cidr) : ec2.Peer.ipv4(cidr);
     this.connections.allowFrom(peer, ec2.Port.tcp(NFS_PORT), `NFS from ${cidr}`);
   }
 
+  /**
+   * Name `grantee`'s role in the file system policy's perimeter. Grants (`grantRead`,
+   * `grantReadWrite`) put the permissions into the grantee's identity policy, scoped to the
+   * access point; the file system policy cannot name the access point: CloudFormation sets
+   * the policy on the file system resource, which every access point depends on, so naming
+   * one is a cycle (see file-system-policy.ts).
+   */
   public admitPrincipal(grantee: iam.IGrantable): void {
-    // Patterns may hold tokens (a generated role name ends with the region): compare them resolved.
-    const resolved = (arn: string) => JSON.stringify(Stack.of(this).resolve(arn));
-    const known = new Set(this.grantedPrincipalArns.map(resolved));
-    this.grantedPrincipalArns.push(...perimeterArnsOf(this, grantee).filter(arn => !known.has(resolved(arn))));
+    this.perimeter.admit(grantee);
   }
 
-  /**
-   * Grants go into the grantee's identity policy, scoped to the access point, and name the
-   * grantee's role in the file system policy's perimeter. The file system policy cannot
-   * name the access point: CloudFormation sets the policy on the file system resource,
-   * which every access point depends on, so naming one is a cycle (see file-system-policy.ts).
-   */}
+  private capacityCheckInput(): CapacityCheckInput {
+    return {
+      fileSystem: this.fileSystem,
+      throughputMode: this.throughputMode,
+      provisionedThroughput: this.provisionedThroughputPerSecond,
+      expectedLoad: this.expectedLoad,
+      clients: this._clients,
+    };
+  }
+}
 
-function checkThroughput(mode: efs.ThroughputMode | undefined, rate: Size | undefined): void {
+function checkThroughput(scope: Construct, mode: efs.ThroughputMode | undefined, rate: Size | undefined): void {
   const accepted = `one of ${Object.values(efs.ThroughputMode).join(', ')}`;
   if (mode !== undefined && !Object.values(efs.ThroughputMode).includes(mode)) {
-    throw new Error(`throughputMode must be ${accepted} (got '${mode}')${inPython('throughputMode')}`);
+    throw invalidInput(scope, 'throughputMode', `throughputMode must be ${accepted} (got '${mode}')`);
   }
   if (mode === efs.ThroughputMode.PROVISIONED) {
     if (rate === undefined) {
-      throw new Error('provisionedThroughputPerSecond is required when throughputMode is PROVISIONED (at least 1 MiB/s)'
-        + inPython('provisionedThroughputPerSecond', 'throughputMode'));
+      throw invalidInput(scope, ['provisionedThroughputPerSecond', 'throughputMode'],
+        'provisionedThroughputPerSecond is required when throughputMode is PROVISIONED (at least 1 MiB/s)');
     }
     const mebibytes = rate.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
     if (!Token.isUnresolved(mebibytes) && mebibytes < 1) {
-      throw new Error(`provisionedThroughputPerSecond must be at least 1 MiB/s (got ${mebibytes} MiB/s)${inPython('provisionedThroughputPerSecond')}`);
+      throw invalidInput(scope, 'provisionedThroughputPerSecond', `provisionedThroughputPerSecond must be at least 1 MiB/s (got ${mebibytes} MiB/s)`);
     }
   } else if (rate !== undefined) {
-    throw new Error(`provisionedThroughputPerSecond is only used with throughputMode PROVISIONED (got throughputMode '${mode ?? efs.ThroughputMode.ELASTIC}')`
-      + inPython('provisionedThroughputPerSecond', 'throughputMode'));
+    throw invalidInput(scope, ['provisionedThroughputPerSecond', 'throughputMode'],
+      `provisionedThroughputPerSecond is only used with throughputMode PROVISIONED (got throughputMode '${mode ?? efs.ThroughputMode.ELASTIC}')`);
   }
 }

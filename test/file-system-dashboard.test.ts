@@ -45,20 +45,24 @@ describe('FileSystemDashboard', () => {
   });
 
   test.each([
-    ['of unknown throughput mode', undefined, 'Percent I/O limit'],
-    ['in bursting mode', efs.ThroughputMode.BURSTING, 'Burst credit balance (bytes)'],
-    ['in provisioned mode (its rate unknown: the bytes)', efs.ThroughputMode.PROVISIONED, 'Percent I/O limit'],
-  ])('an imported file system %s gets the same graphs, on its id', (_name, throughputMode, first) => {
+    ['of unknown throughput mode', {}, 'Percent I/O limit', 'Metered I/O bytes'],
+    ['in bursting mode', { throughputMode: efs.ThroughputMode.BURSTING }, 'Burst credit balance (bytes)', 'Metered I/O bytes'],
+    ['in provisioned mode (its rate unknown: the bytes)', { throughputMode: efs.ThroughputMode.PROVISIONED }, 'Percent I/O limit', 'Metered I/O bytes'],
+    ['in provisioned mode (its rate given: the share of it)', { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(10) },
+      'Percent I/O limit', 'Throughput, % of provisioned'],
+  ])('an imported file system %s gets the same graphs, on its id', (_name, attrs, first, throughput) => {
     const stack = new Stack();
     const vpc = new ec2.Vpc(stack, 'Vpc');
     const securityGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-12345678');
-    const fileSystem = SharedFileSystem.fromFileSystemAttributes(stack, 'Imported', { fileSystemId: 'fs-0123456789abcdef0', securityGroup, vpc, throughputMode });
+    const fileSystem = SharedFileSystem.fromFileSystemAttributes(stack, 'Imported', {
+      fileSystemId: 'fs-0123456789abcdef0', securityGroup, vpc, waitForMountTargets: false, ...attrs,
+    });
     new FileSystemDashboard(stack, 'Dashboard', { fileSystem });
     const dashboard = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'))[0];
     const body = JSON.parse(stack.resolve(dashboard.Properties.DashboardBody)['Fn::Join'][1]
       .map((part: unknown) => (typeof part === 'string' ? part : 'TOKEN')).join(''));
     expect(body.widgets.map((widget: { properties: { title: string } }) => widget.properties.title))
-      .toEqual([first, 'Client connections', 'Metered I/O bytes', 'Client connections now']);
+      .toEqual([first, 'Client connections', throughput, 'Client connections now']);
     expect(JSON.stringify(body)).toContain('"FileSystemId","fs-0123456789abcdef0"');
   });
 });

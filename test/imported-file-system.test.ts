@@ -129,13 +129,33 @@ describe('SharedFileSystem.fromFileSystemAttributes', () => {
   });
 });
 
-describe('an imported file system with no client', () => {
-  test('has no mount target check', () => {
+describe('the mount target check of an import', () => {
+  test('is made with the import, whether or not a client comes later: no getter creates it', () => {
+    const alone = new Stack();
+    importedIn(alone);
+    Template.fromStack(alone).resourceCountIs('Custom::EfsMountTargetsAvailable', 1);
+    const withClient = new Stack();
+    const { shared } = importedIn(withClient);
+    functionOn(withClient, shared, shared.addAccessPoint('Data', { path: '/data', uid: '1001', gid: '1001' }));
+    Template.fromStack(withClient).resourceCountIs('Custom::EfsMountTargetsAvailable', 1);
+  });
+
+  test('is not made with waitForMountTargets false, and clients then do not wait', () => {
     const stack = new Stack();
-    const { shared } = importedIn(stack);
-    shared.addAccessPoint('Data', { path: '/data', uid: '1001', gid: '1001' });
-    Template.fromStack(stack).resourceCountIs('Custom::EfsMountTargetsAvailable', 0);
-    Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', 0);
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-0123456789abcdef0',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      privateSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+    });
+    const securityGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'MountTargets', 'sg-0123456789abcdef0');
+    const shared = SharedFileSystem.fromFileSystemAttributes(stack, 'Shared', { fileSystemId: FS_ID, securityGroup, vpc, waitForMountTargets: false });
+    const accessPoint = shared.addAccessPoint('Data', { path: '/data', uid: '1001', gid: '1001' });
+    functionOn(stack, shared, accessPoint);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('Custom::EfsMountTargetsAvailable', 0);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    const [, fn] = Object.entries(template.findResources('AWS::Lambda::Function'))[0];
+    expect(JSON.stringify(fn.DependsOn ?? [])).not.toMatch(/MountTarget/);
   });
 });
 
@@ -156,7 +176,9 @@ describe('the installer and grants on an imported file system', () => {
     const accessPoint = shared.addAccessPoint('Data', { path: '/data', uid: '1001', gid: '1001' });
     const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
     shared.grantRead(role, accessPoint);
-    const [grant] = policyStatements(Template.fromStack(stack));
+    const grants = policyStatements(Template.fromStack(stack)).filter(({ roles }) => roles.includes('Reader'));
+    expect(grants).toHaveLength(1);
+    const [grant] = grants;
     expect(grant.statement.Action).toEqual('elasticfilesystem:ClientMount');
     expect(JSON.stringify(grant.statement.Condition)).toMatch(/AccessPointArn/);
   });
@@ -301,5 +323,44 @@ describe('errors instead of silence', () => {
     });
     expect(build).toThrow(new RegExp("^vpcSubnets includes subnets in the region's 2nd Availability Zone \\(Fn::Select 1 of Fn::GetAZs\\), "
       + "where the file system has no mount target; use subnets in the region's 1st Availability Zone \\(Fn::Select 0 of Fn::GetAZs\\) \\(in Python: vpc_subnets\\)$"));
+  });
+});
+
+describe('what an import shares with a file system of the app', () => {
+  test('addAlarms on a Provisioned import with its rate alarms on throughput near that rate; without the rate it says what is missing', () => {
+    const stack = new Stack();
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0123456789abcdef0'] });
+    const securityGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'MountTargets', 'sg-0123456789abcdef0');
+    const common = { fileSystemId: FS_ID, securityGroup, vpc, throughputMode: efs.ThroughputMode.PROVISIONED, waitForMountTargets: false };
+    const known = SharedFileSystem.fromFileSystemAttributes(stack, 'Known', { ...common, provisionedThroughputPerSecond: Size.mebibytes(64) });
+    expect(known.addAlarms()).toHaveLength(3);
+    const alarm = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'))
+      .find(a => JSON.stringify(a).includes('64 MiB/s provisioned'));
+    expect(alarm).toBeDefined();
+    const unknown = SharedFileSystem.fromFileSystemAttributes(new Stack(), 'Unknown', {
+      ...common,
+      vpc: ec2.Vpc.fromVpcAttributes(new Stack(), 'Vpc', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0123456789abcdef0'] }),
+    });
+    expect(() => unknown.addAlarms()).toThrow(/needs throughputMode PROVISIONED and provisionedThroughputPerSecond \(got throughputMode 'provisioned', provisionedThroughputPerSecond unknown\).*provisioned_throughput_per_second/);
+  });
+
+  test('the default burst-credit threshold counts a cold start as a file system of the app does', () => {
+    const thresholds = [true, false].map(imported => {
+      const stack = new Stack();
+      const vpc = new ec2.Vpc(stack, 'Vpc');
+      const shared = imported
+        ? SharedFileSystem.fromFileSystemAttributes(stack, 'Shared', {
+          fileSystemId: FS_ID, vpc, throughputMode: efs.ThroughputMode.BURSTING, waitForMountTargets: false,
+          securityGroup: new ec2.SecurityGroup(stack, 'Sg', { vpc }),
+        })
+        : new SharedFileSystem(stack, 'Shared', { vpc, throughputMode: efs.ThroughputMode.BURSTING });
+      shared.addAlarms();
+      functionOn(stack, shared, shared.addAccessPoint('Data', { path: '/data', uid: '1001', gid: '1001' }), 'Fn',
+        { vpc, reservedConcurrentExecutions: 1, coldStartLoad: { bytesPerColdStart: Size.mebibytes(1536) } });
+      const alarm = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'))
+        .find(a => a.Properties.MetricName === 'BurstCreditBalance');
+      return alarm?.Properties.Threshold;
+    });
+    expect(thresholds).toEqual([15 * 1024 ** 3, 15 * 1024 ** 3]);
   });
 });

@@ -162,6 +162,25 @@ function perimeterStatement(service: NfsService, grantedPrincipalArns: string[])
 }
 
 /**
+ * The principals a file system's perimeter spares, each pattern once: what `admitPrincipal`
+ * of a file system made in this app (EFS or S3 Files) records and its policy renders at synth.
+ */
+export class PerimeterPrincipals {
+  /** The ARN patterns, in the order grants named them. */
+  public readonly arns: string[] = [];
+
+  constructor(private readonly fileSystem: IConstruct) {}
+
+  /** Spare `grantee` (see `perimeterArnsOf`); a pattern already there is not added again. */
+  public admit(grantee: iam.IGrantable): void {
+    // Patterns may hold tokens (a generated role name ends with the region): compare them resolved.
+    const resolved = (arn: string) => JSON.stringify(Stack.of(this.fileSystem).resolve(arn));
+    const known = new Set(this.arns.map(resolved));
+    this.arns.push(...perimeterArnsOf(this.fileSystem, grantee).filter(arn => !known.has(resolved(arn))));
+  }
+}
+
+/**
  * The ARN patterns under which the file system policy spares a grantee, built from names
  * fixed at synth so that the policy references no resource (see `fileSystemPolicy`).
  *

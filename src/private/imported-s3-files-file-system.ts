@@ -6,14 +6,10 @@ import * as s3files from 'aws-cdk-lib/aws-s3files';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { s3FilesAccessPointProps } from './access-point-options';
 import { NFS_PORT } from './efs-limits';
-import { allowNfsFromClient } from './nfs-access';
-import { grantS3FilesClient } from './s3-files-resources';
-import { inPython } from './validation';
-import type { IS3FilesFileSystem, S3FilesFileSystemAttributes } from '../s3-files-file-system-props';
+import { S3FilesFileSystemBase } from './s3-files-file-system-base';
+import { invalidInput } from './errors';
+import type { S3FilesFileSystemAttributes } from '../s3-files-file-system-props';
 import type { PosixAccessPointOptions } from '../shared-file-system-props';
-
-/** The egress rule a client group gets toward S3 Files mount targets. */
-export const S3_FILES_EGRESS_DESCRIPTION = 'NFS to the S3 Files mount targets';
 
 /**
  * An S3 Files file system made outside this app, as `S3FilesFileSystem.fromFileSystemAttributes`
@@ -21,7 +17,7 @@ export const S3_FILES_EGRESS_DESCRIPTION = 'NFS to the S3 Files mount targets';
  * grantees' identity policies only. Clients do not wait for its mount targets (they exist
  * before the app deploys).
  */
-export class ImportedS3FilesFileSystem extends Construct implements IS3FilesFileSystem {
+export class ImportedS3FilesFileSystem extends S3FilesFileSystemBase {
   public readonly fileSystemId: string;
   public readonly fileSystemArn: string;
   public readonly bucket: s3.IBucket;
@@ -43,7 +39,7 @@ export class ImportedS3FilesFileSystem extends Construct implements IS3FilesFile
     this.connections = new ec2.Connections({ securityGroups: [attrs.securityGroup], defaultPort: ec2.Port.tcp(NFS_PORT) });
     const subnets = attrs.vpc.selectSubnets(this.vpcSubnets).subnets;
     if (subnets.length === 0) {
-      throw new Error(`vpcSubnets selects no subnets of the VPC: name the subnets of the file system's mount targets${inPython('vpcSubnets')}`);
+      throw invalidInput(this, 'vpcSubnets', "vpcSubnets selects no subnets of the VPC: name the subnets of the file system's mount targets");
     }
     this.mountTargetAvailabilityZones = [...new Set(subnets.map(subnet => subnet.availabilityZone))];
   }
@@ -52,19 +48,7 @@ export class ImportedS3FilesFileSystem extends Construct implements IS3FilesFile
     return new s3files.CfnAccessPoint(this, id, s3FilesAccessPointProps(this.fileSystemId, options));
   }
 
-  public grantReadWrite(grantee: iam.IGrantable, accessPoint: s3files.IAccessPointRef): iam.Grant {
-    return grantS3FilesClient(this, { grantee, accessPoint, readOnly: false });
-  }
-
-  public grantRead(grantee: iam.IGrantable, accessPoint: s3files.IAccessPointRef): iam.Grant {
-    return grantS3FilesClient(this, { grantee, accessPoint, readOnly: true });
-  }
-
   /** The file system policy is its owner's: nothing to name in it. */
   public admitPrincipal(_grantee: iam.IGrantable): void {
-  }
-
-  public allowMountFrom(client: ec2.IConnectable): void {
-    allowNfsFromClient(this, client, S3_FILES_EGRESS_DESCRIPTION);
   }
 }

@@ -1,23 +1,18 @@
 import * as path from 'path';
-import { CustomResource, Duration, Size, SizeRoundingBehavior, Stack } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { CustomResource, Duration, Size, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Construct, IDependable } from 'constructs';
+import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { posixAccessPointOptions } from './access-point-options';
 import { acknowledgeFinding } from './acknowledgments';
-import { AddedOnce } from './add-once';
-import { grantClient } from './client-grants';
-import { burstCreditBalance, clientConnections, efsMetric, meteredIOBytes, percentIOLimit } from './efs-metrics';
-import { addFileSystemAlarms } from './file-system-alarms';
 import { acknowledgeInternalFunction, GENERALLY_AVAILABLE_PYTHON } from './internal-functions';
 import { retainedLogGroup } from './log-groups';
-import { allowNfsFromClient } from './nfs-access';
-import { checkEfsId, inPython } from './validation';
-import type { FileSystemClient } from '../file-system-client';
-import type { FileSystemAlarmOptions, ISharedFileSystem, PosixAccessPointOptions, SharedFileSystemAttributes } from '../shared-file-system-props';
+import { SharedFileSystemBase } from './shared-file-system-base';
+import { invalidInput } from './errors';
+import { checkEfsId } from './validation';
+import type { PosixAccessPointOptions, SharedFileSystemAttributes } from '../shared-file-system-props';
 
 const MOUNT_TARGET_CHECK_ASSETS = path.join(__dirname, '..', '..', 'assets', 'mount-target-check');
 
@@ -30,7 +25,7 @@ const CHECK_TIMEOUT = Duration.minutes(10);
  * targets belong to their owner: grants go into the grantees' identity policies only, and
  * clients wait for a deploy-time check that the mount targets are available.
  */
-export class ImportedSharedFileSystem extends Construct implements ISharedFileSystem {
+export class ImportedSharedFileSystem extends SharedFileSystemBase {
   public readonly fileSystemId: string;
   public readonly fileSystemArn: string;
   public readonly vpc: ec2.IVpc;
@@ -38,13 +33,17 @@ export class ImportedSharedFileSystem extends Construct implements ISharedFileSy
   public readonly securityGroup: ec2.ISecurityGroup;
   public readonly connections: ec2.Connections;
   public readonly mountTargetAvailabilityZones: string[];
+  /**
+   * Completes when a deploy-time check (DescribeMountTargets) has seen an available mount
+   * target in each Availability Zone of `vpcSubnets`; with `waitForMountTargets: false`, at once.
+   */
+  public readonly mountTargetsAvailable: IDependable;
   /** The EFS file system, for efs.AccessPoint. */
   public readonly fileSystem: efs.IFileSystem;
   public readonly throughputMode?: efs.ThroughputMode;
-
-  private readonly clients: FileSystemClient[] = [];
-  private readonly addedOnce = new AddedOnce(this);
-  private mountTargetCheck?: CustomResource;
+  public readonly provisionedThroughputPerSecond?: Size;
+  /** An import declares no load of its own: its clients declare theirs. */
+  public readonly expectedLoad = undefined;
 
   constructor(scope: Construct, id: string, attrs: SharedFileSystemAttributes) {
     super(scope, id);
@@ -60,9 +59,10 @@ export class ImportedSharedFileSystem extends Construct implements ISharedFileSy
     this.securityGroup = attrs.securityGroup;
     this.connections = new ec2.Connections({ securityGroups: [attrs.securityGroup], defaultPort: ec2.Port.tcp(2049) });
     this.throughputMode = attrs.throughputMode;
+    this.provisionedThroughputPerSecond = attrs.provisionedThroughputPerSecond;
     const subnets = attrs.vpc.selectSubnets(this.vpcSubnets).subnets;
     if (subnets.length === 0) {
-      throw new Error(`vpcSubnets selects no subnets of the VPC: name the subnets of the file system's mount targets${inPython('vpcSubnets')}`);
+      throw invalidInput(this, 'vpcSubnets', "vpcSubnets selects no subnets of the VPC: name the subnets of the file system's mount targets");
     }
     this.mountTargetAvailabilityZones = [...new Set(subnets.map(subnet => subnet.availabilityZone))];
     // efs takes one of the two; the id is what access points name.
@@ -70,74 +70,16 @@ export class ImportedSharedFileSystem extends Construct implements ISharedFileSy
       fileSystemId: attrs.fileSystemId,
       securityGroup: attrs.securityGroup,
     });
-  }
-
-  /**
-   * Completes when a deploy-time check (DescribeMountTargets) has seen an available mount
-   * target in each Availability Zone of `vpcSubnets`. Created when a client first needs it.
-   */
-  public get mountTargetsAvailable(): IDependable {
-    this.mountTargetCheck ??= this.createMountTargetCheck();
-    return this.mountTargetCheck;
+    // Made here or not at all: a getter that created it on first use made the template depend on call order.
+    this.mountTargetsAvailable = (attrs.waitForMountTargets ?? true) ? this.createMountTargetCheck() : new DependencyGroup();
   }
 
   public addAccessPoint(id: string, options: PosixAccessPointOptions): efs.AccessPoint {
     return new efs.AccessPoint(this, id, { fileSystem: this.fileSystem, ...posixAccessPointOptions(options) });
   }
 
-  public registerClient(client: FileSystemClient): void {
-    this.clients.push(client);
-  }
-
-  public grantReadWrite(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint): iam.Grant {
-    return grantClient(this, { grantee, accessPoint, readOnly: false });
-  }
-
-  public grantRead(grantee: iam.IGrantable, accessPoint: efs.IAccessPoint): iam.Grant {
-    return grantClient(this, { grantee, accessPoint, readOnly: true });
-  }
-
   /** The file system policy is its owner's: nothing to name in it. */
   public admitPrincipal(_grantee: iam.IGrantable): void {
-  }
-
-  public allowMountFrom(client: ec2.IConnectable): void {
-    allowNfsFromClient(this, client);
-  }
-
-  public addAlarms(options: FileSystemAlarmOptions = {}): cloudwatch.Alarm[] {
-    this.addedOnce.claim('addAlarms', 'pass every option in that one call');
-    return addFileSystemAlarms({
-      scope: this,
-      throughputMode: this.throughputMode,
-      metricBurstCreditBalance: () => this.metricBurstCreditBalance(),
-      metricPercentIOLimit: () => this.metricPercentIOLimit(),
-      metricClientConnections: () => this.metricClientConnections(),
-      metricProvisionedThroughputUtilization: () => {
-        throw new Error(`throughputMode PROVISIONED of an imported file system has no known provisioned rate to alarm on${inPython('throughputMode')}`);
-      },
-      defaultBurstCreditThreshold: () => defaultBurstCreditThreshold(this.clients),
-    }, options);
-  }
-
-  public metric(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return efsMetric(this.fileSystemId, metricName, props);
-  }
-
-  public metricBurstCreditBalance(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return burstCreditBalance(this.fileSystemId, props);
-  }
-
-  public metricPercentIOLimit(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return percentIOLimit(this.fileSystemId, props);
-  }
-
-  public metricClientConnections(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return clientConnections(this.fileSystemId, props);
-  }
-
-  public metricMeteredIOBytes(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return meteredIOBytes(this.fileSystemId, props);
   }
 
   private createMountTargetCheck(): CustomResource {
@@ -185,10 +127,4 @@ export class ImportedSharedFileSystem extends Construct implements ISharedFileSy
       serviceTimeout: CHECK_TIMEOUT.plus(Duration.minutes(1)),
     });
   }
-}
-
-/** Ten of the largest declared cold starts, else 100 GiB (as SharedFileSystem's default). */
-function defaultBurstCreditThreshold(clients: FileSystemClient[]): Size {
-  const largest = Math.max(0, ...clients.map(c => c.coldStartLoad?.bytesPerColdStart.toGibibytes({ rounding: SizeRoundingBehavior.NONE }) ?? 0));
-  return Size.gibibytes(largest > 0 ? Math.ceil(largest * 10) : 100);
 }
