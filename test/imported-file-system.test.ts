@@ -350,7 +350,10 @@ describe('what an import shares with a file system of the app', () => {
       const vpc = new ec2.Vpc(stack, 'Vpc');
       const shared = imported
         ? SharedFileSystem.fromFileSystemAttributes(stack, 'Shared', {
-          fileSystemId: FS_ID, vpc, throughputMode: efs.ThroughputMode.BURSTING, waitForMountTargets: false,
+          fileSystemId: FS_ID,
+          vpc,
+          throughputMode: efs.ThroughputMode.BURSTING,
+          waitForMountTargets: false,
           securityGroup: new ec2.SecurityGroup(stack, 'Sg', { vpc }),
         })
         : new SharedFileSystem(stack, 'Shared', { vpc, throughputMode: efs.ThroughputMode.BURSTING });

@@ -6,8 +6,8 @@ import * as s3files from 'aws-cdk-lib/aws-s3files';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { s3FilesAccessPointProps } from './access-point-options';
 import { NFS_PORT } from './efs-limits';
-import { S3FilesFileSystemBase } from './s3-files-file-system-base';
 import { invalidInput } from './errors';
+import { S3FilesFileSystemBase } from './s3-files-file-system-base';
 import type { S3FilesFileSystemAttributes } from '../s3-files-file-system-props';
 import type { PosixAccessPointOptions } from '../shared-file-system-props';
 

@@ -7,10 +7,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { posixAccessPointOptions } from './access-point-options';
 import { acknowledgeFinding } from './acknowledgments';
+import { invalidInput } from './errors';
 import { acknowledgeInternalFunction, GENERALLY_AVAILABLE_PYTHON } from './internal-functions';
 import { retainedLogGroup } from './log-groups';
 import { SharedFileSystemBase } from './shared-file-system-base';
-import { invalidInput } from './errors';
 import { checkEfsId } from './validation';
 import type { PosixAccessPointOptions, SharedFileSystemAttributes } from '../shared-file-system-props';
 
