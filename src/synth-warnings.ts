@@ -18,7 +18,10 @@ export class SynthWarnings {
    *
    * The file system's mode falls short of the daily data, the busiest hour or a cold start
    * within its budget (the on-demand init limit, the caller's or the function's timeout);
-   * the warning names the recommended mode, or says what would fit when no mode does. Attached to the
+   * the warning names the recommended mode, or says what would fit when no mode does. One
+   * warning per cause: a function's own cold start that misses its budget is reported on the
+   * function (`TIMEOUT_BELOW_COLD_START_LOAD`, `INIT_OVER_ON_DEMAND_LIMIT`,
+   * `COLD_START_OVER_CALLER_TIMEOUT`, each with the recommended mode), not here again. Attached to the
    * `SharedFileSystem`'s `fileSystem`; acknowledge it with
    * `Validations.of(scope).acknowledge({ id: SynthWarnings.THROUGHPUT_INSUFFICIENT, reason })`.
    */

@@ -444,14 +444,14 @@ function recommend(load: LoadFigures, bursting: ThroughputModeAssessment, provis
   const elasticUsd = elastic.monthlyThroughputUsd;
   const provisionedFirst = provisioned.sustainsLoad && (!elastic.sustainsLoad || provisionedUsd < elasticUsd);
   if (provisionedFirst) {
-    const than = elastic.sustainsLoad ? `, less than Elastic's ${formatNumber(elasticUsd)}` : '';
+    const than = elastic.sustainsLoad ? `, less than Elastic's ${formatNumber(elasticUsd)} USD` : '';
     return {
       recommendedMode: efs.ThroughputMode.PROVISIONED,
       recommendation: `${provisionedRate} MiB/s provisioned costs about ${formatNumber(provisionedUsd)} USD a month${than}${within(provisioned)}`,
     };
   }
   if (elastic.sustainsLoad) {
-    const than = provisioned.sustainsLoad ? `, less than ${provisionedRate} MiB/s provisioned (${formatNumber(provisionedUsd)})` : '';
+    const than = provisioned.sustainsLoad ? `, less than ${provisionedRate} MiB/s provisioned (${formatNumber(provisionedUsd)} USD)` : '';
     return {
       recommendedMode: efs.ThroughputMode.ELASTIC,
       recommendation: `Elastic bills what is read and written, about ${formatNumber(elasticUsd)} USD a month${than}${within(elastic)}`,

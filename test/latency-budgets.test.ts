@@ -134,11 +134,10 @@ describe('SynthWarnings.COLD_START_OVER_CALLER_TIMEOUT: a cold start the caller 
 });
 
 describe('the file system\'s plan counts the budgets', () => {
-  test('throughputInsufficient names a cold start past its budget, and the mode that meets it', () => {
+  test('throughputInsufficient names a cold start declared on the file system past its budget, and the mode that meets it', () => {
     // 10 GiB stored pays 20 cold starts of 2 GiB a day, but one takes 2048 / 100 = 20.5 s at the burst rate.
     // Elastic: 20 GiB a day x 30 x 0.03 = 18 USD, less than 205 MiB/s provisioned.
-    const { stack, addFunction } = stackWithFileSystem({ throughputMode: BURSTING, expectedLoad: { storedData: Size.gibibytes(10) } });
-    addFunction('Classifier', { coldStartLoad: TWO_GIB });
+    const { stack } = stackWithFileSystem({ throughputMode: BURSTING, expectedLoad: { storedData: Size.gibibytes(10), coldStarts: [TWO_GIB] } });
     Annotations.fromStack(stack).hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp(
       'throughputMode bursting cannot sustain the declared load: a cold start of 2.0 GiB loads in 20.5 s, more than its budget, '
       + 'Lambda\'s 10 s init limit for on-demand environments. Recommended: elastic \\(Elastic bills what is read and written, about 18.0 USD a month'));
@@ -157,17 +156,20 @@ describe('the file system\'s plan counts the budgets', () => {
     fn.declareCallerTimeout(HTTP_API_INTEGRATION_TIMEOUT);
     Annotations.fromStack(stack).hasWarning('/Default/Classifier', Match.stringLikeRegexp(
       'keeps the caller waiting 290 s \\(290 s to read 1741 MiB under throughputMode provisioned\\), longer than the caller\'s 30 s timeout'));
-    Annotations.fromStack(stack).hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp(
-      'a cold start of 1.7 GiB loads in 290 s, more than its budget, the caller\'s 30 s timeout. Recommended: elastic'));
+    // One cause, one warning: the file system does not repeat the function's.
+    expect(warnings(stack, SynthWarnings.THROUGHPUT_INSUFFICIENT)).toEqual([]);
   });
 
   test('when no mode fits, the warning says so and what would: 10 GiB at init needs 1024 MiB/s from one client', () => {
-    const { stack, addFunction } = stackWithFileSystem({ expectedLoad: { storedData: Size.gibibytes(20) } });
-    addFunction('Classifier', { coldStartLoad: { bytesPerColdStart: Size.gibibytes(10), coldStartsPerDay: 5 } });
-    Annotations.fromStack(stack).hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp(
+    const tenGib = { bytesPerColdStart: Size.gibibytes(10), coldStartsPerDay: 5 };
+    const declared = stackWithFileSystem({ expectedLoad: { storedData: Size.gibibytes(20), coldStarts: [tenGib] } });
+    Annotations.fromStack(declared.stack).hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp(
       'throughputMode elastic cannot sustain the declared load: a cold start of 10.0 GiB loads in 20.5 s.*No throughput mode fits: '
       + 'no throughput mode loads a cold start of 10.0 GiB.*What would fit: loading in the first invocation.*container image'));
+    const { stack, addFunction } = stackWithFileSystem({ expectedLoad: { storedData: Size.gibibytes(20) } });
+    addFunction('Classifier', { coldStartLoad: tenGib });
     Annotations.fromStack(stack).hasWarning('/Default/Classifier', Match.stringLikeRegexp('loads at init for 20.5 s.*no throughput mode fits'));
+    expect(warnings(stack, SynthWarnings.THROUGHPUT_INSUFFICIENT)).toEqual([]);
   });
 });
 
@@ -203,5 +205,30 @@ describe('the examples\' callers', () => {
       expect(warnings(stack, id)).toEqual([]);
     }
     expect((stack.node.findChild('Shared') as SharedFileSystem).throughputPlan()?.recommendedMode).toBe(ELASTIC);
+  });
+});
+
+describe('one warning per cause: a cold start too slow for its function', () => {
+  test('is reported on the function, not again on the file system (before: the same 20.5 s load on both)', () => {
+    const { stack, addFunction } = stackWithFileSystem({ throughputMode: BURSTING, expectedLoad: { storedData: Size.gibibytes(10) } });
+    addFunction('Classifier', { coldStartLoad: TWO_GIB });
+    expect(warnings(stack, SynthWarnings.INIT_OVER_ON_DEMAND_LIMIT)).toHaveLength(1);
+    expect(warnings(stack, SynthWarnings.THROUGHPUT_INSUFFICIENT)).toEqual([]);
+  });
+
+  test('the file system still reports a cold start declared on it alone, and a daily load it cannot carry', () => {
+    const coldStartOnly = stackWithFileSystem({
+      throughputMode: BURSTING,
+      expectedLoad: { storedData: Size.gibibytes(10), coldStarts: [TWO_GIB] },
+    });
+    expect(JSON.stringify(warnings(coldStartOnly.stack, SynthWarnings.THROUGHPUT_INSUFFICIENT))).toContain('a cold start of 2.0 GiB loads in 20.5 s');
+    const daily = stackWithFileSystem({
+      throughputMode: BURSTING,
+      expectedLoad: { storedData: Size.gibibytes(1), steadyReadPerSecond: Size.mebibytes(50) },
+    });
+    daily.addFunction('Classifier', { coldStartLoad: TWO_GIB });
+    const reported = JSON.stringify(warnings(daily.stack, SynthWarnings.THROUGHPUT_INSUFFICIENT));
+    expect(reported).toContain('GiB a day');
+    expect(reported).not.toContain('a cold start of');
   });
 });

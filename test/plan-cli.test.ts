@@ -49,7 +49,7 @@ describe('the README example, `npm run plan -- --stored 10 --init 2 --per-day 50
     // Elastic bills 100 GiB a day x 30 x 0.03 = 90 USD and loads a cold start in 2048 / 500 = 4.1 s.
     expect(cli.stdout).toMatch(/^budget: a cold start of 2\.0 GiB within Lambda's 10 s init limit for on-demand environments needs 205 MiB\/s from one client$/m);
     expect(recommendedLine(cli.stdout)).toBe('recommended: elastic (Elastic bills what is read and written, about 90.0 USD a month, '
-      + 'less than 205 MiB/s provisioned (1227); a cold start loads in 4.1 s, within Lambda\'s 10 s init limit for on-demand environments)');
+      + 'less than 205 MiB/s provisioned (1227 USD); a cold start loads in 4.1 s, within Lambda\'s 10 s init limit for on-demand environments)');
     expect(cli.stdout).toMatch(/^bursting\s+0\.5\s+100\s+41\.2\s+20\s+20\.5\s+2048\s+NO\s+NO\s/m);
   });
 
@@ -78,7 +78,7 @@ test('the MLInference example: the CLI with the stack\'s figures and the stack\'
   // for (59 - 0.08) x 6 = 354 USD; Elastic: 40.8 GiB a day x 30 x 0.03 = 36.7 USD, 1740.8 / 500 = 3.5 s.
   expect(cli.stdout).toMatch(/^budget: a cold start of 1\.7 GiB within the caller's 30 s timeout needs 58\.0 MiB\/s from one client$/m);
   expect(recommendedLine(cli.stdout)).toBe('recommended: elastic (Elastic bills what is read and written, about 36.7 USD a month, '
-    + 'less than 59 MiB/s provisioned (354); a cold start loads in 3.5 s, within the caller\'s 30 s timeout)');
+    + 'less than 59 MiB/s provisioned (354 USD); a cold start loads in 3.5 s, within the caller\'s 30 s timeout)');
 }, 60_000);
 
 test('npm run plan without --stored plans on what one cold start reads, as synth does without expectedLoad', () => {

@@ -148,7 +148,7 @@ describe('ThroughputPlanner: rules', () => {
       .toEqual(['0.5', '1.2', '41.2', '99.9', '100', '844', 'inf']);
     const plan = ThroughputPlanner.plan(load(10, 2, 50));
     // (3 - 0.48828125) x 6 = 15.07; 2048 MiB / 3 MiB/s = 682.7 s
-    expect(plan.recommendation).toBe('3 MiB/s provisioned costs about 15.1 USD a month, less than Elastic\'s 90.0; '
+    expect(plan.recommendation).toBe('3 MiB/s provisioned costs about 15.1 USD a month, less than Elastic\'s 90.0 USD; '
       + 'a cold start loads in 683 s, within the function\'s 900 s timeout');
   });
 
@@ -179,7 +179,7 @@ describe('ThroughputPlanner: cold-start budgets', () => {
     // Elastic: 2048 / 500 = 4.096 s; 100 GiB a day x 30 x 0.03 = 90 USD: cheaper.
     expect(plan.assessmentOf(ELASTIC).coldStartLoadSeconds).toBeCloseTo(4.096, 10);
     expect(plan.recommendedMode).toBe(ELASTIC);
-    expect(plan.recommendation).toBe('Elastic bills what is read and written, about 90.0 USD a month, less than 205 MiB/s provisioned (1227); '
+    expect(plan.recommendation).toBe('Elastic bills what is read and written, about 90.0 USD a month, less than 205 MiB/s provisioned (1227 USD); '
       + 'a cold start loads in 4.1 s, within Lambda\'s 10 s init limit for on-demand environments');
   });
 

@@ -75,9 +75,15 @@ export function addCapacityWarnings(input: CapacityCheckInput): void {
   }
   const chosen = plan.assessmentOf(input.throughputMode);
   const warn = Annotations.of(input.fileSystem);
-  if (!chosen.sustainsLoad) {
+  // One warning per cause: a cold start too slow for its function or its callers is reported on
+  // the function, with the file system's recommended mode; the file system repeats it only for
+  // cold starts no function reported (those declared in expectedLoad).
+  const clientWarned = input.clients.map(client => checkTimeout(client, plan, input.throughputMode)
+    + checkColdStartBudgets(client, plan, input.throughputMode)).some(count => count > 0);
+  const missing = shortfalls(plan, chosen, { coldStart: !clientWarned });
+  if (!chosen.sustainsLoad && missing.length > 0) {
     warn.addWarningV2(SynthWarnings.THROUGHPUT_INSUFFICIENT,
-      `throughputMode ${input.throughputMode} cannot sustain the declared load: ${shortfalls(plan, chosen).join('; ')}. `
+      `throughputMode ${input.throughputMode} cannot sustain the declared load: ${missing.join('; ')}. `
       + `${capitalized(recommended(plan))}.${storedDataNote(input)}${inPython('throughputMode')}`);
   }
   if (input.throughputMode === efs.ThroughputMode.PROVISIONED && input.provisionedThroughput
@@ -87,20 +93,16 @@ export function addCapacityWarnings(input: CapacityCheckInput): void {
       + `the declared load needs; it costs about ${formatNumber(chosen.monthlyThroughputUsd)} USD a month. `
       + `${capitalized(recommended(plan))}.${inPython('provisionedThroughputPerSecond')}`);
   }
-  for (const client of input.clients) {
-    checkTimeout(client, plan, input.throughputMode);
-    checkColdStartBudgets(client, plan, input.throughputMode);
-  }
 }
 
-/** What the chosen mode falls short of: the daily data or the busiest hour, and a cold start's budget. */
-function shortfalls(plan: ThroughputPlan, chosen: ReturnType<ThroughputPlan['assessmentOf']>): string[] {
+/** What the chosen mode falls short of: the daily data or the busiest hour, and (unless told not to) a cold start's budget. */
+function shortfalls(plan: ThroughputPlan, chosen: ReturnType<ThroughputPlan['assessmentOf']>, include: { coldStart: boolean }): string[] {
   const parts: string[] = [];
   if (chosen.dailyBudgetGib < plan.requiredDailyGib || chosen.peakMibPerSecond < plan.requiredPeakMibPerSecond) {
     parts.push(`it needs ${formatNumber(plan.requiredDailyGib)} GiB a day and ${formatNumber(plan.requiredPeakMibPerSecond)} MiB/s at peak, `
       + `the mode gives ${formatNumber(chosen.dailyBudgetGib)} GiB a day and ${formatNumber(chosen.peakMibPerSecond)} MiB/s`);
   }
-  if (!chosen.meetsColdStartBudgets && plan.coldStartBudget) {
+  if (include.coldStart && !chosen.meetsColdStartBudgets && plan.coldStartBudget) {
     const budget = plan.coldStartBudget.toSeconds();
     const mib = plan.requiredColdStartMibPerSecond * budget;
     parts.push(`a cold start of ${formatNumber(mib / 1024)} GiB loads in ${formatNumber(plan.peakLoadSeconds(chosen.mode, Size.mebibytes(mib)))} s, `
@@ -132,9 +134,10 @@ function checkConnections(input: CapacityCheckInput): void {
   }
 }
 
-function checkTimeout(client: FileSystemClient, plan: ThroughputPlan, mode: efs.ThroughputMode): void {
+/** Warns when the function's timeout is shorter than its worst-case load; returns the number of warnings added (0 or 1). */
+function checkTimeout(client: FileSystemClient, plan: ThroughputPlan, mode: efs.ThroughputMode): number {
   if (!client.coldStartLoad || !client.timeout || Token.isUnresolved(client.timeout.toSeconds())) {
-    return;
+    return 0;
   }
   const loadTime = plan.worstCaseLoadTime(mode, client.coldStartLoad.bytesPerColdStart);
   if (loadTime.toSeconds() > client.timeout.toSeconds()) {
@@ -143,18 +146,22 @@ function checkTimeout(client: FileSystemClient, plan: ThroughputPlan, mode: efs.
       `timeout ${client.timeout.toSeconds()} s is shorter than the ${loadTime.toSeconds()} s a cold start needs to read `
       + `${formatNumber(mebibytes(client.coldStartLoad.bytesPerColdStart))} MiB under throughputMode ${mode}${when}; `
       + `raise the timeout or the file system's throughput (${recommended(plan)}).`);
+    return 1;
   }
+  return 0;
 }
 
 /**
  * The budgets of a cold start on an on-demand environment, at the rate the chosen mode gives
  * one client at its peak (Bursting: with credits; `checkTimeout` covers the worst case).
+ * Returns the number of warnings added.
  */
-function checkColdStartBudgets(client: FileSystemClient, plan: ThroughputPlan, mode: efs.ThroughputMode): void {
+function checkColdStartBudgets(client: FileSystemClient, plan: ThroughputPlan, mode: efs.ThroughputMode): number {
   const load = coldStartOf(client);
   if (!load || !onDemand(load)) {
-    return;
+    return 0;
   }
+  let added = 0;
   const seconds = plan.peakLoadSeconds(mode, load.bytesPerColdStart);
   const reads = `${formatNumber(mebibytes(load.bytesPerColdStart))} MiB under throughputMode ${mode}`;
   const provisionEvery = 'keep every environment provisioned (provisionedConcurrency equal to reservedConcurrentExecutions; '
@@ -168,6 +175,7 @@ function checkColdStartBudgets(client: FileSystemClient, plan: ThroughputPlan, m
       + `${ON_DEMAND_INIT_LIMIT_SECONDS} s more, then the whole load. Load in the first invocation instead (coldStartLoad.loadsAtInit false, `
       + `with a background load the handler waits on; then ${inInvocation.reason} is the budget), ${provisionEvery}, ${throughput}, `
       + `or ship the libraries in a container image.${inPython('coldStartLoad', 'loadsAtInit', 'provisionedConcurrency', 'reservedConcurrentExecutions')}`);
+    added++;
   }
   const caller = knownSeconds(load.callerTimeout);
   const wait = onDemandWaitSeconds(load, seconds);
@@ -179,7 +187,9 @@ function checkColdStartBudgets(client: FileSystemClient, plan: ThroughputPlan, m
       `a cold start on an on-demand environment keeps the caller waiting ${formatNumber(wait)} s (${how}), longer than the caller's `
       + `${caller} s timeout: the request fails while the function goes on loading. ${capitalized(throughput)}, ${provisionEvery}, `
       + `or make the load smaller.${inPython('provisionedConcurrency', 'reservedConcurrentExecutions')}`);
+    added++;
   }
+  return added;
 }
 
 /** On-demand environments run unless provisioned concurrency covers every environment reserved concurrency allows. */
