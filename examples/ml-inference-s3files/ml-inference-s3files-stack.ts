@@ -1,13 +1,12 @@
 import * as path from 'path';
-import { CfnOutput, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { EfsBackedFunction, InferenceVpc, S3FilesFileSystem } from '../../src';
 import {
-  CHECKPOINT_URL, FULL_ACCOUNT_FIGURES, IMAGE_FETCH_PORTS, MAX_IMAGE_BYTES, ML_INFERENCE_REQUESTS_PER_SECOND, MODEL_REPO, MODEL_REPO_COMMIT,
-  NEW_ACCOUNT_FIGURES, PACKAGES,
+  CHECKPOINT_URL, CLASSIFIER_ENVIRONMENT, finishClassifier, FULL_ACCOUNT_FIGURES, MAX_IMAGE_BYTES, ML_INFERENCE_REQUESTS_PER_SECOND, MODEL_REPO,
+  MODEL_REPO_COMMIT, NEW_ACCOUNT_FIGURES, PACKAGES,
 } from '../ml-inference/ml-inference-stack';
 import { NAT_GATEWAY_PROCESSING_PRICE } from '../shared/open-endpoint-cost';
 import { addThrottledHttpApi } from '../shared/throttled-http-api';
@@ -107,21 +106,12 @@ export class MlInferenceS3FilesStack extends Stack {
       reservedConcurrentExecutions: figures.reservedConcurrency,
       provisionedConcurrency: figures.provisionedConcurrency,
       mountEnvironment: { TORCH_HOME: MODEL_DIRECTORY },
-      environment: { MODEL_REPO, MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES), ALLOWED_PORTS: IMAGE_FETCH_PORTS.join(',') },
-      // Out only to image hosts on IMAGE_FETCH_PORTS (below) and NFS to the mount targets. Direct
+      environment: { ...CLASSIFIER_ENVIRONMENT },
+      // Out only to image hosts on IMAGE_FETCH_PORTS (finishClassifier) and NFS to the mount targets. Direct
       // reads go to S3 through the NAT gateway or the VPC's S3 gateway endpoint.
       allowAllOutbound: false,
     });
-    if (figures.reservedConcurrency === undefined) {
-      Validations.of(this.classifier.lambdaFunction.node.defaultChild!).acknowledge({
-        id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency',
-        reason: 'No reserved concurrency by default, so that the stack deploys on a new account (a reservation must leave 100 unreserved, '
-          + 'more than a new account\'s quota); the API\'s throttle bounds the calls, and -c fullAccount=true reserves 5.',
-      });
-    }
-    for (const port of IMAGE_FETCH_PORTS) {
-      this.classifier.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), `Image URLs on port ${port}`);
-    }
+    finishClassifier(this.classifier, figures.reservedConcurrency);
 
     this.api = addThrottledHttpApi(this, {
       description: 'MLInference on S3 Files: GET ?url=<image> or POST an image, answers {"bird_class": ...}',

@@ -93,6 +93,29 @@ export const FULL_ACCOUNT_FIGURES: ClassifierFigures = { memorySize: 3072, reser
  */
 export const NEW_ACCOUNT_FIGURES: ClassifierFigures = { memorySize: 3008 };
 
+/** What the classifier reads from its environment, the same in both MLInference stacks (handler/inference.py). */
+export const CLASSIFIER_ENVIRONMENT: Readonly<Record<string, string>> = {
+  MODEL_REPO, MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES), ALLOWED_PORTS: IMAGE_FETCH_PORTS.join(','),
+};
+
+/**
+ * What both MLInference stacks add to their classifier: egress to image hosts on
+ * IMAGE_FETCH_PORTS, and, when it reserves no concurrency (the new-account default), the
+ * reason the NIST rule's finding is accepted.
+ */
+export function finishClassifier(classifier: EfsBackedFunction, reservedConcurrency: number | undefined): void {
+  if (reservedConcurrency === undefined) {
+    Validations.of(classifier.lambdaFunction.node.defaultChild!).acknowledge({
+      id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency',
+      reason: 'No reserved concurrency by default, so that the stack deploys on a new account (a reservation must leave 100 unreserved, '
+        + 'more than a new account\'s quota); the API\'s throttle bounds the calls, and -c fullAccount=true reserves 5.',
+    });
+  }
+  for (const port of IMAGE_FETCH_PORTS) {
+    classifier.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), `Image URLs on port ${port}`);
+  }
+}
+
 export interface MlInferenceStackProps extends StackProps {
   /**
    * Execution environments kept initialized (the model loaded), so no caller waits ~30 s.
@@ -218,8 +241,8 @@ export class MlInferenceStack extends Stack {
       // Only the installer writes; the internet-facing classifier reads its set.
       readOnly: true,
       mountEnvironment: this.installer.mountEnvironment,
-      environment: { MODEL_REPO, MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES), ALLOWED_PORTS: IMAGE_FETCH_PORTS.join(',') },
-      // Out only to image hosts on IMAGE_FETCH_PORTS (below) and NFS to the mount targets, which
+      environment: { ...CLASSIFIER_ENVIRONMENT },
+      // Out only to image hosts on IMAGE_FETCH_PORTS (finishClassifier) and NFS to the mount targets, which
       // EfsBackedFunction adds to a group that does not allow all outbound. No AWS API is called:
       // logs go through Lambda, and DNS to the VPC resolver is not filtered by security groups.
       allowAllOutbound: false,
@@ -228,16 +251,7 @@ export class MlInferenceStack extends Stack {
       // budget is the API's 30 s (declared by addThrottledHttpApi), within the timeout.
       coldStartLoad: { bytesPerColdStart: Size.gibibytes(1.7), coldStartsPerDay: 24, peakColdStartsPerHour: 10, loadsAtInit: false },
     });
-    if (props.reservedConcurrency === undefined && figures.reservedConcurrency === undefined) {
-      Validations.of(this.classifier.lambdaFunction.node.defaultChild!).acknowledge({
-        id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency',
-        reason: 'No reserved concurrency by default, so that the stack deploys on a new account (a reservation must leave 100 unreserved, '
-          + 'more than a new account\'s quota); the API\'s throttle bounds the calls, and -c fullAccount=true reserves 5.',
-      });
-    }
-    for (const port of IMAGE_FETCH_PORTS) {
-      this.classifier.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), `Image URLs on port ${port}`);
-    }
+    finishClassifier(this.classifier, props.reservedConcurrency ?? figures.reservedConcurrency);
     // Deploy the function only once its libraries and model are on EFS.
     this.classifier.lambdaFunction.node.addDependency(this.installer.resource);
     Validations.of(this.classifier).acknowledge({
