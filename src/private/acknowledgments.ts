@@ -1,4 +1,4 @@
-import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -30,15 +30,4 @@ export function acknowledgeServiceEncryptedLogGroup(logGroup: IConstruct, howToO
  */
 export function acknowledgeFindings(scope: IConstruct, ruleId: string, findings: string[], reason: string): void {
   findings.forEach(finding => acknowledgeFinding(scope, `${ruleId}[${finding}]`, reason));
-}
-
-/** How cdk-nag prints a `Ref` to the resource in a finding: `<LogicalId>`. */
-export function nagRef(resource: IConstruct): string {
-  const element = (resource.node.defaultChild ?? resource) as CfnElement;
-  return `<${Stack.of(element).getLogicalId(element)}>`;
-}
-
-/** How cdk-nag prints a reference to the resource's ARN in a finding: `<LogicalId.Arn>`. */
-export function nagArnReference(resource: IConstruct): string {
-  return nagRef(resource).replace(/>$/, '.Arn>');
 }

@@ -5,11 +5,6 @@ import { IConstruct } from 'constructs';
 import { allClientActions, EFS, NfsService } from './nfs-services';
 import { inPython } from './validation';
 
-/** The IAM actions an NFS client of EFS needs to mount, and to write. */
-export const CLIENT_MOUNT = EFS.clientMount;
-export const CLIENT_WRITE = EFS.clientWrite;
-export const CLIENT_ROOT_ACCESS = EFS.clientRootAccess;
-
 /** The client actions of `access.service` (EFS unless given) for read-only or read-write access. */
 export function clientActions(access: { readonly readOnly: boolean; readonly service?: NfsService }): string[] {
   const service = access.service ?? EFS;
