@@ -11,6 +11,7 @@ import { acknowledgeFinding, acknowledgeFindings } from './private/acknowledgmen
 import { AddedOnce } from './private/add-once';
 import { alarmNotifying } from './private/alarms';
 import { MAX_CLIENT_CONNECTIONS } from './private/efs-limits';
+import { inputMessage, invalidInput } from './private/errors';
 import { accessPointConditions, clientActions } from './private/file-system-policy';
 import { directReadStatements, FunctionMount, functionMountOf } from './private/function-mounts';
 import { lambdaFunctionProps } from './private/function-props';
@@ -22,7 +23,7 @@ import { allowNfsFrom } from './private/nfs-access';
 import { S3_FILES } from './private/nfs-services';
 import { refuseWriteGrants } from './private/read-only-mounts';
 import { bucketObjectsFinding } from './private/s3-files-resources';
-import { checkIntegerInRange, checkMountPath, inPython } from './private/validation';
+import { checkIntegerInRange, checkMountPath } from './private/validation';
 import { zoneName } from './private/zones';
 import { SynthWarnings } from './synth-warnings';
 
@@ -70,17 +71,17 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
 
   constructor(scope: Construct, id: string, props: EfsBackedFunctionProps) {
     super(scope, id);
-    checkFunctionProps(props);
+    checkFunctionProps(this, props);
     // EFS (fileSystem, accessPoint) or S3 Files (s3FilesFileSystem, s3FilesAccessPoint): the same checks and wiring.
-    const mount = functionMountOf(props);
+    const mount = functionMountOf(this, props);
     const vpc = props.vpc ?? mount.vpc;
     if (!vpc) {
-      throw new Error(`EfsBackedFunction needs a VPC that routes to the mount targets: pass fileSystem with a vpc, or vpc${inPython('fileSystem')}`);
+      throw invalidInput(this, ['vpc', 'fileSystem'], 'EfsBackedFunction needs a VPC that routes to the mount targets: pass fileSystem with a vpc, or vpc');
     }
     checkSameEnvironment(this, mount.fileSystem);
-    checkSameVpc(vpc, mount.vpc);
+    checkSameVpc(this, vpc, mount.vpc);
     const vpcSubnets = props.vpcSubnets ?? mount.vpcSubnets;
-    checkSubnetsHaveMountTargets(vpc, vpcSubnets, mount.mountTargetAvailabilityZones);
+    checkSubnetsHaveMountTargets(this, vpc, vpcSubnets, mount.mountTargetAvailabilityZones);
     const serviceName = mount.service.shortName;
     this.mountPath = props.mountPath;
 
@@ -108,7 +109,7 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
     // The file system policy denies every role it does not spare by name (it names this one).
     mount.admitPrincipal(role);
     if (props.logGroup && props.logEncryptionKey) {
-      throw new Error(`logEncryptionKey is only used for the log group this construct creates: set the key on logGroup instead${inPython('logEncryptionKey', 'logGroup')}`);
+      throw invalidInput(this, ['logEncryptionKey', 'logGroup'], 'logEncryptionKey is only used for the log group this construct creates: set the key on logGroup instead');
     }
     this.logGroup = props.logGroup ?? retainedLogGroup(this, 'LogGroup', {
       retention: props.logGroupRetention,
@@ -129,7 +130,7 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
       vpcSubnets,
       securityGroups: [this.securityGroup, ...(props.securityGroups ?? [])],
       logGroup: this.logGroup,
-      environment: mergeEnvironment(props.environment, props.mountEnvironment, props.mountPath),
+      environment: mergeEnvironment(this, props.environment, props.mountEnvironment, props.mountPath),
       filesystem: new AccessPointMount({
         arn: mount.accessPointArn,
         localMountPath: props.mountPath,
@@ -164,10 +165,9 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
       coldStartLoad: props.coldStartLoad,
     });
     if (props.reservedConcurrentExecutions === undefined && mount.efs) {
-      Annotations.of(this).addWarningV2(SynthWarnings.NO_RESERVED_CONCURRENCY,
+      Annotations.of(this).addWarningV2(SynthWarnings.NO_RESERVED_CONCURRENCY, inputMessage('reservedConcurrentExecutions',
         'reservedConcurrentExecutions is not set: every execution environment holds an EFS connection (at most '
-        + `${MAX_CLIENT_CONNECTIONS} per file system) and a cold-start fan-out can spend the burst credits; set a cap.`
-        + inPython('reservedConcurrentExecutions'));
+        + `${MAX_CLIENT_CONNECTIONS} per file system) and a cold-start fan-out can spend the burst credits; set a cap.`));
     }
   }
 
@@ -179,7 +179,7 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
    */
   public declareCallerTimeout(timeout: Duration): void {
     if (!timeout.isUnresolved() && timeout.toMilliseconds() <= 0) {
-      throw new Error(`timeout must be a positive duration (got ${timeout.toHumanString()})`);
+      throw invalidInput(this, 'timeout', `timeout must be a positive duration (got ${timeout.toHumanString()})`);
     }
     this.callerTimeouts.push(timeout);
   }
@@ -224,7 +224,7 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
   public addAlarms(options: FunctionAlarmOptions = {}): cloudwatch.Alarm[] {
     const ratio = options.durationTimeoutRatio ?? 0.8;
     if (!(ratio > 0 && ratio <= 1)) {
-      throw new Error(`durationTimeoutRatio must be more than 0 and at most 1 (got ${ratio})${inPython('durationTimeoutRatio')}`);
+      throw invalidInput(this, 'durationTimeoutRatio', `durationTimeoutRatio must be more than 0 and at most 1 (got ${ratio})`);
     }
     this.addedOnce.claim('addAlarms', 'pass every option in that one call');
     const timeoutMs = this.timeout.toMilliseconds();
@@ -378,37 +378,39 @@ class AccessPointMount extends lambda.FileSystem {
   }
 }
 
-function checkFunctionProps(props: EfsBackedFunctionProps): void {
-  checkMountPath('mountPath', props.mountPath);
-  checkLambdaLimits(props);
+function checkFunctionProps(scope: Construct, props: EfsBackedFunctionProps): void {
+  checkMountPath(scope, 'mountPath', props.mountPath);
+  checkLambdaLimits(scope, props);
   if (props.filesystem) {
-    throw new Error('filesystem must not be set: an EfsBackedFunction mounts exactly one file system, the accessPoint of fileSystem '
-      + `(Lambda allows one file system per function)${inPython('accessPoint', 'fileSystem')}`);
+    throw invalidInput(scope, ['filesystem', 'accessPoint', 'fileSystem'], 'filesystem must not be set: an EfsBackedFunction mounts exactly one file system, '
+      + 'the accessPoint of fileSystem (Lambda allows one file system per function)');
   }
   if (props.snapStart) {
-    throw new Error(`snapStart must not be set: Lambda SnapStart does not support functions that mount Amazon EFS${inPython('snapStart')}`);
+    throw invalidInput(scope, 'snapStart', 'snapStart must not be set: Lambda SnapStart does not support functions that mount Amazon EFS');
   }
   if (isRetiredRuntime(props.runtime)) {
-    throw new Error(`runtime ${props.runtime.name} has been retired by AWS Lambda and cannot be used for new functions; choose a current runtime such as ${lambda.Runtime.PYTHON_3_13.name} or ${lambda.Runtime.NODEJS_22_X.name}`);
+    throw invalidInput(scope, 'runtime', `runtime ${props.runtime.name} has been retired by AWS Lambda and cannot be used for new functions; `
+      + `choose a current runtime such as ${lambda.Runtime.PYTHON_3_13.name} or ${lambda.Runtime.NODEJS_22_X.name}`);
   }
-  checkHandler(props.handler);
-  checkColdStartLoadHasNoFunctionFacts(props);
+  checkHandler(scope, props.handler);
+  checkColdStartLoadHasNoFunctionFacts(scope, props);
   if (props.reservedConcurrentExecutions !== undefined && !Token.isUnresolved(props.reservedConcurrentExecutions)
     && props.reservedConcurrentExecutions === 0) {
-    throw new Error('reservedConcurrentExecutions must be at least 1 (got 0): a function with no environments can never run. To stop a function '
-      + `in an emergency, run the command of addEmergencyThrottleOutput() at that time${inPython('reservedConcurrentExecutions')}`);
+    throw invalidInput(scope, 'reservedConcurrentExecutions', 'reservedConcurrentExecutions must be at least 1 (got 0): '
+      + 'a function with no environments can never run. To stop a function in an emergency, run the command of addEmergencyThrottleOutput() at that time');
   }
-  checkIntegerInRange('reservedConcurrentExecutions', props.reservedConcurrentExecutions, 1, 1_000_000);
+  checkIntegerInRange(scope, 'reservedConcurrentExecutions', props.reservedConcurrentExecutions, { min: 1, max: 1_000_000 });
   if (props.aliasName !== undefined) {
-    checkAliasName(props.aliasName);
+    checkAliasName(scope, props.aliasName);
   }
   if (props.provisionedConcurrency !== undefined) {
-    checkIntegerInRange('provisionedConcurrency', props.provisionedConcurrency, 1, 1_000_000);
+    checkIntegerInRange(scope, 'provisionedConcurrency', props.provisionedConcurrency, { min: 1, max: 1_000_000 });
     const reserved = props.reservedConcurrentExecutions;
     if (reserved !== undefined && !Token.isUnresolved(reserved) && !Token.isUnresolved(props.provisionedConcurrency)
       && props.provisionedConcurrency > reserved) {
-      throw new Error(`provisionedConcurrency (${props.provisionedConcurrency}) must not exceed reservedConcurrentExecutions (${reserved}): `
-        + `Lambda cannot keep more environments ready than it may run${inPython('provisionedConcurrency', 'reservedConcurrentExecutions')}`);
+      throw invalidInput(scope, ['provisionedConcurrency', 'reservedConcurrentExecutions'],
+        `provisionedConcurrency (${props.provisionedConcurrency}) must not exceed reservedConcurrentExecutions (${reserved}): `
+        + 'Lambda cannot keep more environments ready than it may run');
     }
   }
 }
@@ -418,22 +420,24 @@ function checkFunctionProps(props: EfsBackedFunctionProps): void {
  * the construct fills those in from the function. Declared in `coldStartLoad` as well, they
  * would replace the function's facts in the plan (a 20 s function planned with a 900 s budget).
  */
-function checkColdStartLoadHasNoFunctionFacts(props: EfsBackedFunctionProps): void {
-  const facts: Array<[keyof ColdStartLoad, string]> = [
-    ['loadWithin', 'timeout'], ['callerTimeout', 'declareCallerTimeout()'], ['onDemandEnvironments', 'provisionedConcurrency and reservedConcurrentExecutions'],
+function checkColdStartLoadHasNoFunctionFacts(scope: Construct, props: EfsBackedFunctionProps): void {
+  // Each fact, where the function takes it from, and the props named there.
+  const facts: Array<[keyof ColdStartLoad, string, string[]]> = [
+    ['loadWithin', 'timeout', ['timeout']], ['callerTimeout', 'declareCallerTimeout()', []],
+    ['onDemandEnvironments', 'provisionedConcurrency and reservedConcurrentExecutions', ['provisionedConcurrency', 'reservedConcurrentExecutions']],
   ];
-  for (const [prop, source] of facts) {
+  for (const [prop, source, sourceProps] of facts) {
     if (props.coldStartLoad?.[prop] !== undefined) {
-      throw new Error(`coldStartLoad.${prop} must not be set on an EfsBackedFunction: it is the function's own, taken from its ${source}; `
-        + `set that instead${inPython(`coldStartLoad.${prop}`)}`);
+      throw invalidInput(scope, [`coldStartLoad.${prop}`, ...sourceProps], `coldStartLoad.${prop} must not be set on an EfsBackedFunction: `
+        + `it is the function's own, taken from its ${source}; set that instead`);
     }
   }
 }
 
 /** Lambda's handler: 1 to 128 characters, no white space (Lambda API Reference, CreateFunction, `Handler`). */
-function checkHandler(handler: string): void {
+function checkHandler(scope: Construct, handler: string): void {
   if (!Token.isUnresolved(handler) && !/^[^\s]{1,128}$/.test(handler)) {
-    throw new Error(`handler must be 1 to 128 characters without spaces, such as 'app.handler' (got '${handler}')`);
+    throw invalidInput(scope, 'handler', `handler must be 1 to 128 characters without spaces, such as 'app.handler' (got '${handler}')`);
   }
 }
 
@@ -441,9 +445,9 @@ function checkHandler(handler: string): void {
  * Lambda's alias names (Lambda API Reference, CreateAlias, `Name`): 1 to 128 letters, digits,
  * `-` and `_`, not only digits (a version number); `$LATEST` names the unpublished version.
  */
-function checkAliasName(aliasName: string): void {
+function checkAliasName(scope: Construct, aliasName: string): void {
   if (!Token.isUnresolved(aliasName) && (!/^[A-Za-z0-9_-]{1,128}$/.test(aliasName) || /^\d+$/.test(aliasName))) {
-    throw new Error(`aliasName must be 1 to 128 letters, digits, '-' or '_', not only digits, such as 'live' (got '${aliasName}')${inPython('aliasName')}`);
+    throw invalidInput(scope, 'aliasName', `aliasName must be 1 to 128 letters, digits, '-' or '_', not only digits, such as 'live' (got '${aliasName}')`);
   }
 }
 
@@ -458,22 +462,22 @@ function checkSameEnvironment(scope: Construct, fileSystem: object): void {
   const [mine, theirs] = [Stack.of(scope), Stack.of(fileSystem)];
   for (const [what, a, b] of [['region', mine.region, theirs.region], ['account', mine.account, theirs.account]]) {
     if (!Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b) {
-      throw new Error(`${scope.node.path} is in ${what} ${a} and its file system ${fileSystem.node.path} in ${b}: a function mounts `
+      throw invalidInput(scope, [], `${scope.node.path} is in ${what} ${a} and its file system ${fileSystem.node.path} in ${b}: a function mounts `
         + `a file system of its own ${what} only; put the function's stack in ${b}`);
     }
   }
 }
 
 /** Different VPC ids (both known, or both tokens of different VPCs) mean the mount targets are out of reach. */
-function checkSameVpc(vpc: ec2.IVpc, fileSystemVpc: ec2.IVpc): void {
+function checkSameVpc(scope: Construct, vpc: ec2.IVpc, fileSystemVpc: ec2.IVpc): void {
   const a = vpc.vpcId;
   const b = fileSystemVpc.vpcId;
   if (a !== b && Token.isUnresolved(a) === Token.isUnresolved(b)) {
-    throw new Error(`vpc must be the file system's VPC, where its mount targets are (got a different VPC: ${vpc.node.path} instead of ${fileSystemVpc.node.path})`);
+    throw invalidInput(scope, 'vpc', `vpc must be the file system's VPC, where its mount targets are (got a different VPC: ${vpc.node.path} instead of ${fileSystemVpc.node.path})`);
   }
 }
 
-function checkSubnetsHaveMountTargets(vpc: ec2.IVpc, vpcSubnets: ec2.SubnetSelection, mountTargetZones: string[]): void {
+function checkSubnetsHaveMountTargets(scope: Construct, vpc: ec2.IVpc, vpcSubnets: ec2.SubnetSelection, mountTargetZones: string[]): void {
   if (mountTargetZones.length === 0) {
     return;
   }
@@ -482,21 +486,22 @@ function checkSubnetsHaveMountTargets(vpc: ec2.IVpc, vpcSubnets: ec2.SubnetSelec
   const outside = subnets.filter(subnet => !mountTargetZones.includes(subnet.availabilityZone));
   if (outside.length > 0) {
     const missing = [...new Set(outside.map(subnet => zoneName(subnet.availabilityZone, subnet)))];
-    throw new Error(`vpcSubnets includes subnets in ${missing.join(', ')}, where the file system has no mount target; `
-      + `use subnets in ${mountTargetZones.map(zone => zoneName(zone, vpc)).join(', ')}${inPython('vpcSubnets')}`);
+    throw invalidInput(scope, 'vpcSubnets', `vpcSubnets includes subnets in ${missing.join(', ')}, where the file system has no mount target; `
+      + `use subnets in ${mountTargetZones.map(zone => zoneName(zone, vpc)).join(', ')}`);
   }
 }
 
 type Environment = { [name: string]: string };
 
-function mergeEnvironment(environment: Environment | undefined, mountEnvironment: Environment | undefined, mountPath: string): Environment {
+function mergeEnvironment(scope: Construct, environment: Environment | undefined, mountEnvironment: Environment | undefined,
+  mountPath: string): Environment {
   const merged = { ...environment };
   for (const [name, relativePath] of Object.entries(mountEnvironment ?? {})) {
     if (name in merged) {
-      throw new Error(`mountEnvironment.${name} is also set in environment: set each variable in one of them${inPython(`mountEnvironment.${name}`)}`);
+      throw invalidInput(scope, `mountEnvironment.${name}`, `mountEnvironment.${name} is also set in environment: set each variable in one of them`);
     }
     if (relativePath.startsWith('/') || relativePath.split('/').includes('..')) {
-      throw new Error(`mountEnvironment.${name} must be a path relative to the mount, without '..' (got '${relativePath}')${inPython(`mountEnvironment.${name}`)}`);
+      throw invalidInput(scope, `mountEnvironment.${name}`, `mountEnvironment.${name} must be a path relative to the mount, without '..' (got '${relativePath}')`);
     }
     merged[name] = relativePath === '' ? mountPath : `${mountPath}/${relativePath}`;
   }

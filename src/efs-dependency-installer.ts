@@ -10,6 +10,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { EfsBackedFunction } from './efs-backed-function';
 import { acknowledgeFinding } from './private/acknowledgments';
+import { inputMessage, invalidInput } from './private/errors';
 import { createInstallDispatcher } from './private/install-dispatcher';
 import { deadlineMargin, INSTALLER_ASSETS, maxInstallMinutes, warmUpShareOf, warmUpTimeoutOf } from './private/installer-deadlines';
 import { checkInstallFits, estimateInstall } from './private/installer-estimate';
@@ -17,7 +18,7 @@ import { acknowledgeInternalFunction } from './private/internal-functions';
 import { checkLambdaMemorySize } from './private/lambda-limits';
 import { retainedLogGroup } from './private/log-groups';
 import { parseRequirements, ParsedRequirements, checkPackageUrl, readRequirementsFile } from './private/requirements';
-import { checkIntegerInRange, inPython } from './private/validation';
+import { checkIntegerInRange } from './private/validation';
 import { wheelPlatforms } from './private/wheel-platforms';
 import { ISharedFileSystem } from './shared-file-system-props';
 import { SynthWarnings } from './synth-warnings';
@@ -238,26 +239,26 @@ export class EfsDependencyInstaller extends Construct {
     this.accessPoint = props.accessPoint;
     refuseSharedAccessPoint(this, props.accessPoint);
     const architecture = props.architecture ?? lambda.Architecture.X86_64;
-    const platforms = wheelPlatforms(props.runtime, architecture);
-    const requirements = parseRequirements([
-      ...(props.requirementsFile ? readRequirementsFile(props.requirementsFile) : []),
+    const platforms = wheelPlatforms(this, props.runtime, architecture);
+    const requirements = parseRequirements(this, [
+      ...(props.requirementsFile ? readRequirementsFile(this, props.requirementsFile) : []),
       ...(props.packages ?? []),
     ]);
     const indexUrl = props.indexUrl ?? PYPI;
-    checkPackageUrl('indexUrl', indexUrl);
-    (props.extraIndexUrls ?? []).forEach((url, i) => checkPackageUrl(`extraIndexUrls[${i}]`, url));
+    checkPackageUrl(this, 'indexUrl', indexUrl);
+    (props.extraIndexUrls ?? []).forEach((url, i) => checkPackageUrl(this, `extraIndexUrls[${i}]`, url));
     if ((props.extraIndexUrls ?? []).length > 0 && !requirements.hashLocked) {
-      throw new Error('extraIndexUrls needs every requirement hash-locked (--hash=sha256:...): with several indexes and no hashes, '
-        + `a package of the same name on another index can replace yours. Use one indexUrl, or lock the requirements (pip-compile --generate-hashes)${inPython('extraIndexUrls', 'indexUrl')}.`);
+      throw invalidInput(this, ['extraIndexUrls', 'indexUrl'], 'extraIndexUrls needs every requirement hash-locked (--hash=sha256:...): with several indexes '
+        + 'and no hashes, a package of the same name on another index can replace yours. Use one indexUrl, or lock the requirements (pip-compile --generate-hashes).');
     }
-    const modelFiles = (props.modelFiles ?? []).map((file, i) => checkModelFile(`modelFiles[${i}]`, file));
+    const modelFiles = (props.modelFiles ?? []).map((file, i) => checkModelFile(this, `modelFiles[${i}]`, file));
     const keepPrevious = props.keepPreviousSets ?? 1;
-    checkIntegerInRange('keepPreviousSets', keepPrevious, 1, 5);
+    checkIntegerInRange(this, 'keepPreviousSets', keepPrevious, { min: 1, max: 5 });
     const timeout = props.timeout ?? Duration.minutes(10);
-    checkInstallTimeout(timeout);
+    checkInstallTimeout(this, timeout);
     const warmUpTimeout = props.warmUpCode ? warmUpTimeoutOf(timeout, props.warmUpTimeout) : undefined;
-    checkWarmUpTimeout(props.warmUpTimeout, timeout, props.warmUpCode);
-    checkLambdaMemorySize('memorySize', props.memorySize);
+    checkWarmUpTimeout(this, props.warmUpTimeout, timeout, props.warmUpCode);
+    checkLambdaMemorySize(this, 'memorySize', props.memorySize);
 
     const pipOptions = [
       '--only-binary=:all:', '--implementation', 'cp', '--python-version', platforms.pythonVersion,
@@ -267,7 +268,7 @@ export class EfsDependencyInstaller extends Construct {
       ...(requirements.hashLocked ? ['--require-hashes'] : []),
     ];
     // What goes into the set; its name depends on that and on the installer's own code, not on where it goes.
-    checkInstallFits(estimateInstall(requirements.lines, platforms.pythonVersion, platforms.tags[0].replace(/^manylinux_2_\d+_/, '')), {
+    checkInstallFits(this, estimateInstall(requirements.lines, platforms.pythonVersion, platforms.tags[0].replace(/^manylinux_2_\d+_/, '')), {
       timeout,
       maxMinutes: maxInstallMinutes(),
       reservedOf: props.warmUpCode ? t => warmUpShareOf(warmUpTimeoutOf(t, props.warmUpTimeout)) : undefined,
@@ -454,44 +455,44 @@ function refuseSharedAccessPoint(installer: EfsDependencyInstaller, accessPoint:
         .map(other => other.node.path)
         .filter(otherPath => otherPath < installer.node.path)
         .sort()[0];
-      return first === undefined ? [] : [`accessPoint already has an EfsDependencyInstaller (${first}); one installer per access point: `
-        + `give ${installer.node.path} its own access point, or install everything with one installer${inPython('accessPoint')}`];
+      return first === undefined ? [] : [inputMessage('accessPoint', `accessPoint already has an EfsDependencyInstaller (${first}); one installer per access point: `
+        + `give ${installer.node.path} its own access point, or install everything with one installer`)];
     },
   });
 }
 
-function checkInstallTimeout(timeout: Duration): void {
+function checkInstallTimeout(scope: Construct, timeout: Duration): void {
   const minutes = timeout.toSeconds() / 60;
   if (!Token.isUnresolved(timeout.toSeconds()) && (minutes < 1 || minutes > maxInstallMinutes())) {
-    throw new Error(`timeout must be from 1 to ${maxInstallMinutes()} minutes (got ${timeout.toHumanString()}): the install runs in one `
+    throw invalidInput(scope, 'timeout', `timeout must be from 1 to ${maxInstallMinutes()} minutes (got ${timeout.toHumanString()}): the install runs in one `
       + `Lambda invocation (at most 15 minutes; the install function and the dispatcher each keep ${deadlineMargin().toSeconds()} s to clean up and answer)`);
   }
 }
 
-function checkWarmUpTimeout(warmUpTimeout: Duration | undefined, timeout: Duration, warmUpCode: string | undefined): void {
+function checkWarmUpTimeout(scope: Construct, warmUpTimeout: Duration | undefined, timeout: Duration, warmUpCode: string | undefined): void {
   if (warmUpTimeout === undefined || Token.isUnresolved(warmUpTimeout.toMilliseconds())) {
     return;
   }
   if (!warmUpCode) {
-    throw new Error(`warmUpTimeout is only used with warmUpCode (got ${warmUpTimeout.toHumanString()} without it)${inPython('warmUpTimeout', 'warmUpCode')}`);
+    throw invalidInput(scope, ['warmUpTimeout', 'warmUpCode'], `warmUpTimeout is only used with warmUpCode (got ${warmUpTimeout.toHumanString()} without it)`);
   }
   const margin = deadlineMargin().toSeconds();
   const most = timeout.toSeconds() - 2 * margin;
   const milliseconds = warmUpTimeout.toMilliseconds();
   if (milliseconds % 1000 !== 0 || milliseconds < margin * 1000 || milliseconds > most * 1000) {
-    throw new Error(`warmUpTimeout must be from ${margin} to ${most} seconds (got ${warmUpTimeout.toHumanString()}), a whole number of seconds: `
+    throw invalidInput(scope, 'warmUpTimeout', `warmUpTimeout must be from ${margin} to ${most} seconds (got ${warmUpTimeout.toHumanString()}), a whole number of seconds: `
       + `it is taken from timeout (${timeout.toHumanString()}) with one margin to invoke it, and the install keeps one margin to clean up and `
-      + `answer${inPython('warmUpTimeout')}`);
+      + 'answer');
   }
 }
 
-function checkModelFile(prop: string, file: ModelFile): ModelFile {
-  checkPackageUrl(`${prop}.url`, file.url);
+function checkModelFile(scope: Construct, prop: string, file: ModelFile): ModelFile {
+  checkPackageUrl(scope, `${prop}.url`, file.url);
   if (file.sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(file.sha256)) {
-    throw new Error(`${prop}.sha256 must be 64 hex digits (got '${file.sha256}')${inPython(`${prop}.sha256`)}`);
+    throw invalidInput(scope, `${prop}.sha256`, `${prop}.sha256 must be 64 hex digits (got '${file.sha256}')`);
   }
   if (file.path.startsWith('/') || file.path.split('/').some(s => s === '..' || s === '.' || s === '') || file.path.length === 0) {
-    throw new Error(`${prop}.path must be a relative path inside the model directory, without '.', '..' or empty segments (got '${file.path}')${inPython(`${prop}.path`)}`);
+    throw invalidInput(scope, `${prop}.path`, `${prop}.path must be a relative path inside the model directory, without '.', '..' or empty segments (got '${file.path}')`);
   }
   return { ...file, sha256: file.sha256?.toLowerCase() };
 }

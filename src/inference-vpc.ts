@@ -5,8 +5,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeFinding } from './private/acknowledgments';
+import { invalidInput } from './private/errors';
 import { retainedLogGroup } from './private/log-groups';
-import { checkIntegerInRange, inPython } from './private/validation';
+import { checkIntegerInRange } from './private/validation';
 
 /** The timeout of aws-cdk-lib's handler that removes the default security group's rules (its template's `Timeout`). */
 const DEFAULT_SECURITY_GROUP_HANDLER_TIMEOUT_SECONDS = 900;
@@ -164,7 +165,7 @@ export class InferenceVpc extends Construct {
     super(scope, id);
 
     const maxAzs = props.maxAzs ?? 2;
-    checkIntegerInRange('maxAzs', maxAzs, 1, 16);
+    checkIntegerInRange(this, 'maxAzs', maxAzs, { min: 1, max: 16 });
     this.internetAccess = props.internetAccess ?? true;
     const natGateways = this.natGatewayCount(props, maxAzs);
     const workloadSubnetType = this.internetAccess ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED;
@@ -191,8 +192,8 @@ export class InferenceVpc extends Construct {
         allowCustomResourceResponses(this.s3Endpoint);
       }
     } else if (props.gatewayEndpointAccess !== undefined) {
-      throw new Error(`gatewayEndpointAccess needs gatewayEndpoints: true (got gatewayEndpoints: false, gatewayEndpointAccess: ${props.gatewayEndpointAccess})`
-        + inPython('gatewayEndpointAccess', 'gatewayEndpoints'));
+      throw invalidInput(this, ['gatewayEndpointAccess', 'gatewayEndpoints'],
+        `gatewayEndpointAccess needs gatewayEndpoints: true (got gatewayEndpoints: false, gatewayEndpointAccess: ${props.gatewayEndpointAccess})`);
     }
 
     if (props.flowLogs ?? true) {
@@ -237,15 +238,16 @@ export class InferenceVpc extends Construct {
   private natGatewayCount(props: InferenceVpcProps, maxAzs: number): number {
     if (!this.internetAccess) {
       if ((props.natGateways ?? 0) > 0 || props.natGatewayPerAz) {
-        throw new Error(`natGateways and natGatewayPerAz need internetAccess: true (got internetAccess: false, natGateways: ${props.natGateways}, `
-          + `natGatewayPerAz: ${props.natGatewayPerAz})${inPython('natGateways', 'natGatewayPerAz', 'internetAccess')}`);
+        throw invalidInput(this, ['natGateways', 'natGatewayPerAz', 'internetAccess'],
+          `natGateways and natGatewayPerAz need internetAccess: true (got internetAccess: false, natGateways: ${props.natGateways}, `
+          + `natGatewayPerAz: ${props.natGatewayPerAz})`);
       }
       return 0;
     }
     // An environment-agnostic stack sees two zones, however many maxAzs asks for.
     const zones = Math.min(maxAzs, Stack.of(this).availabilityZones.length);
     const natGateways = props.natGatewayPerAz ? zones : props.natGateways ?? 1;
-    checkIntegerInRange('natGateways', natGateways, 1, zones);
+    checkIntegerInRange(this, 'natGateways', natGateways, { min: 1, max: zones });
     return natGateways;
   }
 

@@ -42,7 +42,7 @@ export class S3FilesFileSystem extends S3FilesFileSystemBase {
   /** An existing access point of `attrs.fileSystem`, by ARN. */
   public static fromAccessPointAttributes(scope: Construct, id: string, attrs: S3FilesAccessPointAttributes): s3files.IAccessPointRef {
     const accessPoint = new ImportedS3FilesAccessPoint(scope, id, attrs.accessPointArn);
-    checkS3FilesAccessPointOf(attrs.fileSystem, accessPoint, 'fromAccessPointAttributes');
+    checkS3FilesAccessPointOf(accessPoint, attrs.fileSystem, accessPoint, 'fromAccessPointAttributes');
     return accessPoint;
   }
 
@@ -78,11 +78,11 @@ export class S3FilesFileSystem extends S3FilesFileSystemBase {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     this.vpc = props.vpc;
     this.vpcSubnets = props.vpcSubnets ?? { onePerAz: true };
-    const subnets = mountTargetSubnets(props.vpc, this.vpcSubnets, props.allowPublicSubnets ?? false);
+    const subnets = mountTargetSubnets(this, props.vpc, this.vpcSubnets, props.allowPublicSubnets ?? false);
     this.mountTargetAvailabilityZones = subnets.map(subnet => subnet.availabilityZone);
 
     if (props.bucket) {
-      checkVersioned(props.bucket);
+      checkVersioned(this, props.bucket);
     }
     this.bucket = props.bucket ?? syncedBucket(this, 'Bucket', props.kmsKey, removalPolicy);
     const sync = syncRole(this, 'SyncRole', this.bucket, removalPolicy);
@@ -135,7 +135,7 @@ export class S3FilesFileSystem extends S3FilesFileSystemBase {
 
   /** Add an access point that runs every operation as one POSIX user, confined to `path`. */
   public addAccessPoint(id: string, options: PosixAccessPointOptions): s3files.CfnAccessPoint {
-    const accessPoint = new s3files.CfnAccessPoint(this, id, s3FilesAccessPointProps(this.fileSystemId, options));
+    const accessPoint = new s3files.CfnAccessPoint(this, id, s3FilesAccessPointProps(this, this.fileSystemId, options));
     this.accessPoints.push(accessPoint);
     return accessPoint;
   }

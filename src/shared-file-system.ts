@@ -53,7 +53,7 @@ export class SharedFileSystem extends SharedFileSystemBase {
    * permissions to it, and refuse it with another file system.
    */
   public static fromAccessPointAttributes(scope: Construct, id: string, attrs: SharedAccessPointAttributes): efs.IAccessPoint {
-    checkEfsId('accessPointId', attrs.accessPointId, 'fsap');
+    checkEfsId(scope, 'accessPointId', attrs.accessPointId, 'fsap');
     const fileSystem = attrs.fileSystem;
     const efsFileSystem = fileSystem instanceof SharedFileSystem || fileSystem instanceof ImportedSharedFileSystem
       ? fileSystem.fileSystem
@@ -96,7 +96,7 @@ export class SharedFileSystem extends SharedFileSystemBase {
 
     this.vpc = props.vpc;
     this.vpcSubnets = props.vpcSubnets ?? { onePerAz: true };
-    const selected = mountTargetSubnets(props.vpc, this.vpcSubnets, props.allowPublicSubnets ?? false);
+    const selected = mountTargetSubnets(this, props.vpc, this.vpcSubnets, props.allowPublicSubnets ?? false);
     this.mountTargetAvailabilityZones = selected.map(subnet => subnet.availabilityZone);
 
     this.securityGroup = props.securityGroup ?? new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -158,7 +158,7 @@ export class SharedFileSystem extends SharedFileSystemBase {
    * Add an access point that runs every operation as one POSIX user, confined to `path`.
    */
   public addAccessPoint(id: string, options: PosixAccessPointOptions): efs.AccessPoint {
-    const accessPoint = this.fileSystem.addAccessPoint(id, posixAccessPointOptions(options));
+    const accessPoint = this.fileSystem.addAccessPoint(id, posixAccessPointOptions(this, options));
     this.accessPoints.push(accessPoint);
     return accessPoint;
   }

@@ -1,7 +1,7 @@
 import { Size, SizeRoundingBehavior } from 'aws-cdk-lib';
+import { invalidInput } from './private/errors';
 import { formatNumber } from './private/format';
 import { describePrice, EFS_ELASTIC_READ, EFS_ELASTIC_WRITE, EFS_STANDARD_STORAGE, S3_STANDARD_STORAGE } from './private/published-prices';
-import { inPython } from './private/validation';
 
 /** Where the advisor says data should live. */
 export enum StorageKind {
@@ -160,14 +160,14 @@ export class StorageAdvisor {
     const writtenPerDay = gib(workload.writtenPerDay);
     for (const [name, value] of [['storedData', stored], ['workingSet', workingSet], ['readPerDay', readPerDay], ['writtenPerDay', writtenPerDay]] as const) {
       if (!(value >= 0) || !Number.isFinite(value)) {
-        throw new Error(`${name} must be a size of 0 or more (got ${value} GiB)${inPython(name)}`);
+        throw invalidInput(undefined, name, `${name} must be a size of 0 or more (got ${value} GiB)`);
       }
     }
     if (workingSet > stored) {
-      throw new Error(`workingSet (${formatNumber(workingSet)} GiB) must not exceed storedData (${formatNumber(stored)} GiB)${inPython('workingSet', 'storedData')}`);
+      throw invalidInput(undefined, ['workingSet', 'storedData'], `workingSet (${formatNumber(workingSet)} GiB) must not exceed storedData (${formatNumber(stored)} GiB)`);
     }
     if (workload.directReadMibPerSecond !== undefined && !(workload.directReadMibPerSecond > 0)) {
-      throw new Error(`directReadMibPerSecond must be more than 0 (got ${workload.directReadMibPerSecond})${inPython('directReadMibPerSecond')}`);
+      throw invalidInput(undefined, 'directReadMibPerSecond', `directReadMibPerSecond must be more than 0 (got ${workload.directReadMibPerSecond})`);
     }
 
     const efsMonthlyUsd = stored * EFS_STANDARD_STORAGE.usd

@@ -3,6 +3,7 @@ import * as efs from 'aws-cdk-lib/aws-efs';
 import { ColdStartLoad, ExpectedLoad } from './cold-start-load';
 import { BudgetLimit, ColdStartBudget, coldStartBudget, PROVISIONED_INIT_LIMIT_SECONDS } from './private/cold-start-budget';
 import { ELASTIC_READ_USD_PER_GIB, ELASTIC_WRITE_USD_PER_GIB, PROVISIONED_USD_PER_MIB_MONTH } from './private/efs-limits';
+import { invalidInput } from './private/errors';
 import { formatNumber } from './private/format';
 
 /**
@@ -163,7 +164,7 @@ export class ThroughputPlan {
   public assessmentOf(mode: efs.ThroughputMode): ThroughputModeAssessment {
     const found = this.modes.find(m => m.mode === mode);
     if (!found) {
-      throw new Error(`throughput mode must be one of ${this.modes.map(m => m.mode).join(', ')} (got '${mode}')`);
+      throw invalidInput(undefined, 'mode', `throughput mode must be one of ${this.modes.map(m => m.mode).join(', ')} (got '${mode}')`);
     }
     return found;
   }
@@ -495,7 +496,7 @@ function coldStartsPaidFor(budgetGib: number, coldStartGib: number): number {
 function checkLoad(load: ExpectedLoad): void {
   const nonNegative = (name: string, value: number | undefined) => {
     if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
-      throw new Error(`${name} must be a number of at least 0 (got ${value})`);
+      throw invalidInput(undefined, name, `${name} must be a number of at least 0 (got ${value})`);
     }
   };
   nonNegative('storedData', gib(load.storedData));

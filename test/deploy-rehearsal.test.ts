@@ -936,8 +936,8 @@ describe('PyPI serves the pinned requirements under the filenames the rehearsal 
     const item = rehearsed[0];
     const options: string[] = [...item.manifest.contents.pipOptions];
     // The options as the construct builds them for this machine: the template's for x86_64, wheelPlatforms' (which builds them) for aarch64.
-    const platforms = wheelPlatforms(lambda.Runtime.PYTHON_3_13, machine === 'x86_64' ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64);
-    const x86 = wheelPlatforms(lambda.Runtime.PYTHON_3_13, lambda.Architecture.X86_64);
+    const platforms = wheelPlatforms(undefined, lambda.Runtime.PYTHON_3_13, machine === 'x86_64' ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64);
+    const x86 = wheelPlatforms(undefined, lambda.Runtime.PYTHON_3_13, lambda.Architecture.X86_64);
     expect(options.filter((_o, i) => options[i - 1] === '--platform')).toEqual(x86.tags);
     const pipOptions = options.flatMap((o, i) => (options[i - 1] === '--platform' || o === '--platform' ? [] : [o]));
     const indexAt = pipOptions.indexOf('--index-url');

@@ -2,52 +2,69 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 /**
- * Every error the library throws that names a prop or a method spelled differently in Python
- * (camelCase) says the Python spelling too (`inPython`, which appends "(in Python: mount_path)").
- * This walks every `throw new Error(...)` of src/ and reads its message template.
+ * The library reports bad input one way: `invalidInput` (src/private/errors.ts), which appends
+ * the Python spelling of the props and throws aws-cdk-lib's `ValidationError` at the construct
+ * (`inputMessage` gives the same text for a warning or a synth-time validation). So no file of
+ * src/ throws a plain `Error`, and none but errors.ts, where it is defined, spells the props by
+ * hand with `inPython(...)`. This walks every file of src/.
  */
 const SRC = path.join(__dirname, '..', 'src');
+
+/** The one file that may call `inPython`: where it is defined and used by `invalidInput` and `inputMessage`. */
+const SPELLS_PROPS = [path.join('private', 'errors.ts')];
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true })
     .flatMap(entry => entry.isDirectory() ? sourceFiles(path.join(dir, entry.name)) : entry.name.endsWith('.ts') ? [path.join(dir, entry.name)] : []);
 }
 
-/** The argument text of each `throw new Error(...)` in `source`, with its line. */
-function thrownMessages(source: string): Array<{ line: number; text: string }> {
-  const found: Array<{ line: number; text: string }> = [];
-  for (const match of source.matchAll(/throw new Error\(/g)) {
-    let depth = 1;
-    let end = match.index! + match[0].length;
-    while (depth > 0 && end < source.length) {
-      depth += source[end] === '(' ? 1 : source[end] === ')' ? -1 : 0;
-      end++;
-    }
-    found.push({ line: source.slice(0, match.index).split('\n').length, text: source.slice(match.index! + match[0].length, end - 1) });
-  }
-  return found;
+/** A plain `throw new Error(...)` (or `throw Error(...)`, or JavaScript's other kinds), and a call of `inPython`. */
+const PLAIN_THROW = /\bthrow\s+(new\s+)?(Error|TypeError|RangeError|ReferenceError|SyntaxError)\s*\(/;
+const INPYTHON_CALL = /\binPython\s*\(/;
+
+/**
+ * The lines of `source` that throw a plain Error, or call `inPython` unless `mayCallInPython`;
+ * comment lines (doc comments that name them) are skipped.
+ */
+export function offendingLines(source: string, mayCallInPython: boolean): string[] {
+  return source.split('\n')
+    .map((text, i) => ({ line: i + 1, text: text.trim() }))
+    .filter(({ text }) => !/^(\/\/|\/\*|\*)/.test(text))
+    .filter(({ text }) => PLAIN_THROW.test(text) || (!mayCallInPython && INPYTHON_CALL.test(text)))
+    .map(({ line, text }) => `line ${line}: ${text.slice(0, 100)}`);
 }
 
-/** Messages that name a camelCase word (outside `${...}`) without `inPython(...)`. */
-export function messagesWithoutPythonSpelling(source: string): string[] {
-  return thrownMessages(source)
-    .filter(({ text }) => /\b[a-z]+[A-Z][A-Za-z0-9]*\b/.test(text.replace(/\$\{[^}]*\}/g, '')) && !text.includes('inPython('))
-    .map(({ line, text }) => `line ${line}: ${text.trim().slice(0, 100)}`);
-}
-
-test('every error message that names a camelCase prop or method gives its Python spelling', () => {
-  const offenders = sourceFiles(SRC).flatMap(file => messagesWithoutPythonSpelling(fs.readFileSync(file, 'utf8'))
-    .map(offender => `${path.relative(SRC, file)} ${offender}`));
+test('no file of src/ throws a plain Error or spells props with inPython by hand: bad input goes through invalidInput', () => {
+  const offenders = sourceFiles(SRC).flatMap(file => {
+    const relative = path.relative(SRC, file);
+    return offendingLines(fs.readFileSync(file, 'utf8'), SPELLS_PROPS.includes(relative)).map(offender => `${relative} ${offender}`);
+  });
   expect(offenders).toEqual([]);
 });
 
-test('the walk finds a message without the Python spelling, and accepts one with it', () => {
+test('the walk finds a plain throw and a hand-spelled message, and accepts invalidInput and comments', () => {
   const source = [
     'function a() { throw new Error(`indexUrl must be https (got ${url})`); }',
-    'function b() { throw new Error(`mountPath must start with /mnt/${inPython(\'mountPath\')}`); }',
-    'function c() { throw new Error(\'runtime must be python\'); }',
+    'function b() { throw invalidInput(this, \'mountPath\', \'mountPath must start with /mnt/\'); }',
+    '/** Never `throw new Error(...)`: call `throw invalidInput(...)`, which calls inPython(...). */',
+    'function c() { warn(`mountPath is odd${inPython(\'mountPath\')}`); }',
+    '  throw Error(\'runtime must be python\');',
+    '  // throw new Error(\'kept for the record\')',
+    'function d() { throw new RangeError(`maxAzs must be at most 16`); }',
+    'function e() { throw new AssumptionError(\'InvalidMargin\' as never, \'the package is broken\'); }',
   ].join('\n');
-  expect(messagesWithoutPythonSpelling(source)).toEqual(['line 1: `indexUrl must be https (got ${url})`']);
+  expect(offendingLines(source, false)).toEqual([
+    'line 1: function a() { throw new Error(`indexUrl must be https (got ${url})`); }',
+    'line 4: function c() { warn(`mountPath is odd${inPython(\'mountPath\')}`); }',
+    'line 5: throw Error(\'runtime must be python\');',
+    'line 7: function d() { throw new RangeError(`maxAzs must be at most 16`); }',
+  ]);
+  // Where inPython is defined, only the plain throw counts.
+  expect(offendingLines(source, true)).toEqual([
+    'line 1: function a() { throw new Error(`indexUrl must be https (got ${url})`); }',
+    'line 5: throw Error(\'runtime must be python\');',
+    'line 7: function d() { throw new RangeError(`maxAzs must be at most 16`); }',
+  ]);
 });
 
 test('doc comments use backticks, not {@link} (jsii-docgen prints it raw in API.md and the other languages\' docs)', () => {

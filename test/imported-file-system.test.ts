@@ -263,7 +263,7 @@ describe('errors instead of silence', () => {
       return { shared, accessPoint: shared.addAccessPoint('Data', { path: '/data', uid: '1001', gid: '1001' }) };
     }],
   ])('fails at synth when a read-only function is granted write, before or after it exists (%s)', (_name, build) => {
-    const message = /grantReadWrite: grantee .*Reader mounts read-only \(readOnly: true \(in Python: read_only\)\); use grantRead, or create the function with readOnly: false to let it write/;
+    const message = /grantReadWrite: grantee .*Reader mounts read-only \(readOnly: true\); use grantRead, or create the function with readOnly: false to let it write \(in Python: read_only\)/;
     // The grant after the function.
     const after = new Stack();
     const { shared, accessPoint } = build(after);

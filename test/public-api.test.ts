@@ -7,8 +7,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3files from 'aws-cdk-lib/aws-s3files';
 import { EfsBackedFunctionProps, IS3FilesFileSystem, ISharedFileSystem, SharedFileSystem, StorageAdvisor, SynthWarnings, ThroughputPlan, ThroughputPlanner } from '../src';
+import { inPython, pythonName } from '../src/private/errors';
 import { lambdaFunctionProps, OWN_PROP_NAMES, OwnProps } from '../src/private/function-props';
-import { inPython, pythonName } from '../src/private/validation';
 
 describe('the layout: public files on top of src/, internals in src/private/', () => {
   const srcDir = path.join(__dirname, '..', 'src');

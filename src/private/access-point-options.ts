@@ -1,31 +1,34 @@
 import { Token } from 'aws-cdk-lib';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as s3files from 'aws-cdk-lib/aws-s3files';
-import { checkAccessPointPath, checkDirectoryPermissions, checkPosixId, inPython, MAX_SECONDARY_GIDS } from './validation';
+import { IConstruct } from 'constructs';
+import { invalidInput } from './errors';
+import { checkAccessPointPath, checkDirectoryPermissions, checkPosixId, MAX_SECONDARY_GIDS } from './validation';
 import type { PosixAccessPointOptions } from '../shared-file-system-props';
 
 /**
  * The checked options of an access point, the same for a file system of the stack and an
- * imported one (`addAccessPoint` of either).
+ * imported one (`addAccessPoint` of either). Bad options are reported at `scope`, the file
+ * system whose `addAccessPoint` was called.
  */
-export function posixAccessPointOptions(options: PosixAccessPointOptions): efs.AccessPointOptions {
+export function posixAccessPointOptions(scope: IConstruct | undefined, options: PosixAccessPointOptions): efs.AccessPointOptions {
   if (!options.allowRoot) {
-    checkNotRoot(options);
+    checkNotRoot(scope, options);
   }
-  checkAccessPointPath('path', options.path);
-  checkPosixId('uid', options.uid);
-  checkPosixId('gid', options.gid);
+  checkAccessPointPath(scope, 'path', options.path);
+  checkPosixId(scope, 'uid', options.uid);
+  checkPosixId(scope, 'gid', options.gid);
   const secondaryGids = options.secondaryGids ?? [];
   if (!Token.isUnresolved(secondaryGids) && secondaryGids.length > MAX_SECONDARY_GIDS) {
-    throw new Error(`secondaryGids must hold at most ${MAX_SECONDARY_GIDS} group ids, EFS's limit (got ${secondaryGids.length})${inPython('secondaryGids')}`);
+    throw invalidInput(scope, 'secondaryGids', `secondaryGids must hold at most ${MAX_SECONDARY_GIDS} group ids, EFS's limit (got ${secondaryGids.length})`);
   }
-  secondaryGids.forEach((gid, i) => checkPosixId(`secondaryGids[${i}]`, gid));
+  secondaryGids.forEach((gid, i) => checkPosixId(scope, `secondaryGids[${i}]`, gid));
   const ownerUid = options.ownerUid ?? options.uid;
   const ownerGid = options.ownerGid ?? options.gid;
-  checkPosixId('ownerUid', ownerUid);
-  checkPosixId('ownerGid', ownerGid);
+  checkPosixId(scope, 'ownerUid', ownerUid);
+  checkPosixId(scope, 'ownerGid', ownerGid);
   const permissions = options.permissions ?? '750';
-  checkDirectoryPermissions('permissions', permissions);
+  checkDirectoryPermissions(scope, 'permissions', permissions);
   return {
     path: options.path,
     posixUser: { uid: options.uid, gid: options.gid, secondaryGids: options.secondaryGids },
@@ -39,8 +42,9 @@ export function posixAccessPointOptions(options: PosixAccessPointOptions): efs.A
  * `rootDirectory.creationPermissions`). EFS's path rules are applied: S3 Files documents
  * none of its own here (docs/assumptions.md).
  */
-export function s3FilesAccessPointProps(fileSystemId: string, options: PosixAccessPointOptions): s3files.CfnAccessPointProps {
-  const checked = posixAccessPointOptions(options);
+export function s3FilesAccessPointProps(scope: IConstruct | undefined, fileSystemId: string,
+  options: PosixAccessPointOptions): s3files.CfnAccessPointProps {
+  const checked = posixAccessPointOptions(scope, options);
   return {
     fileSystemId,
     posixUser: { uid: checked.posixUser!.uid, gid: checked.posixUser!.gid, secondaryGids: checked.posixUser!.secondaryGids },
@@ -56,17 +60,17 @@ export function s3FilesAccessPointProps(fileSystemId: string, options: PosixAcce
 }
 
 /** An access point as root, or on the whole file system, reaches every client's files. */
-function checkNotRoot(options: PosixAccessPointOptions): void {
+function checkNotRoot(scope: IConstruct | undefined, options: PosixAccessPointOptions): void {
   const ids: Array<[string, string]> = [['uid', options.uid], ['gid', options.gid],
     ...(options.secondaryGids ?? []).map((gid, i): [string, string] => [`secondaryGids[${i}]`, gid])];
   for (const [prop, value] of ids) {
     if (!Token.isUnresolved(value) && /^0+$/.test(value)) {
-      throw new Error(`${prop} must not be 0 (root) (got '${value}'): use an unprivileged id from 1 to 4294967295, `
-        + `or pass allowRoot: true to accept root${inPython(prop, 'allowRoot')}`);
+      throw invalidInput(scope, [prop, 'allowRoot'], `${prop} must not be 0 (root) (got '${value}'): use an unprivileged id from 1 to 4294967295, `
+        + 'or pass allowRoot: true to accept root');
     }
   }
   if (!Token.isUnresolved(options.path) && /^\/+$/.test(options.path)) {
-    throw new Error(`path must not be '/' (the whole file system) (got '${options.path}'): use a directory such as '/ml', `
-      + `or pass allowRoot: true to accept it${inPython('allowRoot')}`);
+    throw invalidInput(scope, ['path', 'allowRoot'], `path must not be '/' (the whole file system) (got '${options.path}'): use a directory such as '/ml', `
+      + 'or pass allowRoot: true to accept it');
   }
 }

@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as efs from 'aws-cdk-lib/aws-efs';
-import { Construct } from 'constructs';
-import { inPython } from './validation';
+import { Construct, IConstruct } from 'constructs';
+import { invalidInput } from './errors';
 import type { ISharedFileSystem } from '../shared-file-system-props';
 
 /**
@@ -15,9 +15,11 @@ export type AccessPointUse = 'props' | 'grantRead' | 'grantReadWrite';
  * The access point must be one of `fileSystem`'s. A function would be refused by Lambda at
  * deploy; a grant would allow the client actions on one file system through an access point of
  * another, so nothing could be mounted with it. Access points imported by id alone do not say
- * their file system, and are let through.
+ * their file system, and are let through. A mismatch is reported at `scope`: the construct
+ * given both props, or the file system granted on.
  */
-export function checkAccessPointOf(fileSystem: ISharedFileSystem, accessPoint: efs.IAccessPoint, use: AccessPointUse): void {
+export function checkAccessPointOf(scope: IConstruct | undefined, fileSystem: ISharedFileSystem, accessPoint: efs.IAccessPoint,
+  use: AccessPointUse): void {
   let owner: string;
   try {
     owner = accessPoint.fileSystem.fileSystemId;
@@ -32,11 +34,9 @@ export function checkAccessPointOf(fileSystem: ISharedFileSystem, accessPoint: e
   const got = `access point ${accessPoint.node.path} of `
     + `${Construct.isConstruct(accessPoint.fileSystem) ? accessPoint.fileSystem.node.path : shown(owner)}`;
   if (use === 'props') {
-    throw new Error(`accessPoint must belong to fileSystem ${name} (got ${got}): `
-      + 'use fileSystem.addAccessPoint, or SharedFileSystem.fromAccessPointAttributes with this fileSystem'
-      + inPython('accessPoint', 'fileSystem'));
+    throw invalidInput(scope, ['accessPoint', 'fileSystem'], `accessPoint must belong to fileSystem ${name} (got ${got}): `
+      + 'use fileSystem.addAccessPoint, or SharedFileSystem.fromAccessPointAttributes with this fileSystem');
   }
-  throw new Error(`${use}: accessPoint must belong to the file system granted on, ${name} (got ${got}): `
-    + `call ${use} on the access point's own file system, or pass one of ${name}'s access points`
-    + inPython('accessPoint'));
+  throw invalidInput(scope, 'accessPoint', `${use}: accessPoint must belong to the file system granted on, ${name} (got ${got}): `
+    + `call ${use} on the access point's own file system, or pass one of ${name}'s access points`);
 }

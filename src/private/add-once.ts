@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { inPython } from './validation';
+import { invalidInput } from './errors';
 
 /**
  * Remembers which `add*` methods of one construct have run, so that a second call is refused
@@ -14,7 +14,7 @@ export class AddedOnce {
   /** Throws when `method` already ran on the construct; records it otherwise. */
   public claim(method: string, howToChange: string): void {
     if (this.added.has(method)) {
-      throw new Error(`${method} was already called on ${this.scope.node.path}: it adds its resources once; ${howToChange}${inPython(method)}`);
+      throw invalidInput(this.scope, method, `${method} was already called on ${this.scope.node.path}: it adds its resources once; ${howToChange}`);
     }
     this.added.add(method);
   }

@@ -3,8 +3,8 @@ import * as efs from 'aws-cdk-lib/aws-efs';
 import { IConstruct } from 'constructs';
 import { coldStartBudget, knownSeconds, loadsAtInit, onDemand, onDemandWaitSeconds, ON_DEMAND_INIT_LIMIT_SECONDS, PROVISIONED_INIT_LIMIT_SECONDS } from './cold-start-budget';
 import { MAX_CLIENT_CONNECTIONS, PROVISIONED_USD_PER_MIB_MONTH } from './efs-limits';
+import { inputMessage } from './errors';
 import { formatNumber } from './format';
-import { inPython } from './validation';
 import { ColdStartLoad, ExpectedLoad } from '../cold-start-load';
 import { FileSystemClient } from '../file-system-client';
 import { SynthWarnings } from '../synth-warnings';
@@ -82,16 +82,16 @@ export function addCapacityWarnings(input: CapacityCheckInput): void {
     + checkColdStartBudgets(client, plan, input.throughputMode)).some(count => count > 0);
   const missing = shortfalls(plan, chosen, { coldStart: !clientWarned });
   if (!chosen.sustainsLoad && missing.length > 0) {
-    warn.addWarningV2(SynthWarnings.THROUGHPUT_INSUFFICIENT,
+    warn.addWarningV2(SynthWarnings.THROUGHPUT_INSUFFICIENT, inputMessage('throughputMode',
       `throughputMode ${input.throughputMode} cannot sustain the declared load: ${missing.join('; ')}. `
-      + `${capitalized(recommended(plan))}.${storedDataNote(input)}${inPython('throughputMode')}`);
+      + `${capitalized(recommended(plan))}.${storedDataNote(input)}`));
   }
   if (input.throughputMode === efs.ThroughputMode.PROVISIONED && input.provisionedThroughput
     && plan.isOversized(input.provisionedThroughput)) {
-    warn.addWarningV2(SynthWarnings.PROVISIONED_OVERSIZED,
+    warn.addWarningV2(SynthWarnings.PROVISIONED_OVERSIZED, inputMessage('provisionedThroughputPerSecond',
       `provisionedThroughputPerSecond ${formatNumber(chosen.sustainedMibPerSecond)} MiB/s is far above the ${plan.requiredProvisionedMibPerSecond} MiB/s `
       + `the declared load needs; it costs about ${formatNumber(chosen.monthlyThroughputUsd)} USD a month. `
-      + `${capitalized(recommended(plan))}.${inPython('provisionedThroughputPerSecond')}`);
+      + `${capitalized(recommended(plan))}.`));
   }
 }
 
@@ -169,12 +169,13 @@ function checkColdStartBudgets(client: FileSystemClient, plan: ThroughputPlan, m
   const throughput = `raise the file system's throughput (${recommended(plan)})`;
   if (loadsAtInit(load) && seconds > ON_DEMAND_INIT_LIMIT_SECONDS) {
     const inInvocation = coldStartBudget({ ...load, loadsAtInit: false });
-    Annotations.of(client.scope).addWarningV2(SynthWarnings.INIT_OVER_ON_DEMAND_LIMIT,
+    Annotations.of(client.scope).addWarningV2(SynthWarnings.INIT_OVER_ON_DEMAND_LIMIT, inputMessage(
+      ['coldStartLoad', 'loadsAtInit', 'provisionedConcurrency', 'reservedConcurrentExecutions'],
       `a cold start loads at init for ${formatNumber(seconds)} s (${reads}), more than the ${ON_DEMAND_INIT_LIMIT_SECONDS} s Lambda allows the init `
       + 'of an on-demand environment: Lambda stops the init and runs it again inside the first invocation, so that caller waits '
       + `${ON_DEMAND_INIT_LIMIT_SECONDS} s more, then the whole load. Load in the first invocation instead (coldStartLoad.loadsAtInit false, `
       + `with a background load the handler waits on; then ${inInvocation.reason} is the budget), ${provisionEvery}, ${throughput}, `
-      + `or ship the libraries in a container image.${inPython('coldStartLoad', 'loadsAtInit', 'provisionedConcurrency', 'reservedConcurrentExecutions')}`);
+      + 'or ship the libraries in a container image.'));
     added++;
   }
   const caller = knownSeconds(load.callerTimeout);
@@ -183,10 +184,11 @@ function checkColdStartBudgets(client: FileSystemClient, plan: ThroughputPlan, m
     const how = wait > seconds
       ? `the ${ON_DEMAND_INIT_LIMIT_SECONDS} s of an init Lambda stops, then ${formatNumber(seconds)} s to read ${reads}`
       : `${formatNumber(seconds)} s to read ${reads}`;
-    Annotations.of(client.scope).addWarningV2(SynthWarnings.COLD_START_OVER_CALLER_TIMEOUT,
+    Annotations.of(client.scope).addWarningV2(SynthWarnings.COLD_START_OVER_CALLER_TIMEOUT, inputMessage(
+      ['provisionedConcurrency', 'reservedConcurrentExecutions'],
       `a cold start on an on-demand environment keeps the caller waiting ${formatNumber(wait)} s (${how}), longer than the caller's `
       + `${caller} s timeout: the request fails while the function goes on loading. ${capitalized(throughput)}, ${provisionEvery}, `
-      + `or make the load smaller.${inPython('provisionedConcurrency', 'reservedConcurrentExecutions')}`);
+      + 'or make the load smaller.'));
     added++;
   }
   return added;
@@ -236,8 +238,8 @@ function checkProvisionedQuota(input: CapacityCheckInput): void {
     || rate <= MAX_DEFAULT_PROVISIONED_MIB_PER_SECOND) {
     return;
   }
-  Annotations.of(input.fileSystem).addWarningV2(SynthWarnings.PROVISIONED_ABOVE_QUOTA,
+  Annotations.of(input.fileSystem).addWarningV2(SynthWarnings.PROVISIONED_ABOVE_QUOTA, inputMessage('provisionedThroughputPerSecond',
     `provisionedThroughputPerSecond ${formatNumber(rate)} MiB/s is above ${MAX_DEFAULT_PROVISIONED_MIB_PER_SECOND} MiB/s, the most EFS provisions `
     + 'without a quota increase (less in some Regions): the deploy fails unless AWS Support raised it. At list price it costs about '
-    + `${formatNumber(rate * PROVISIONED_USD_PER_MIB_MONTH)} USD a month (us-east-1).${inPython('provisionedThroughputPerSecond')}`);
+    + `${formatNumber(rate * PROVISIONED_USD_PER_MIB_MONTH)} USD a month (us-east-1).`));
 }

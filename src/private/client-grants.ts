@@ -1,5 +1,6 @@
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
 import { checkAccessPointOf } from './access-point-owner';
 import { accessPointConditions, clientActions } from './file-system-policy';
 import { EFS, NfsService } from './nfs-services';
@@ -51,8 +52,8 @@ export function grantNfsClient(fileSystem: GrantTarget, grant: NfsClientGrant): 
  * Grant `grantee` the EFS client actions on `fileSystem`, through `accessPoint` only, after
  * checking that the access point is one of the file system's.
  */
-export function grantClient(fileSystem: ISharedFileSystem, grant: ClientGrant): iam.Grant {
+export function grantClient(fileSystem: ISharedFileSystem & IConstruct, grant: ClientGrant): iam.Grant {
   const { grantee, accessPoint, readOnly } = grant;
-  checkAccessPointOf(fileSystem, accessPoint, readOnly ? 'grantRead' : 'grantReadWrite');
+  checkAccessPointOf(fileSystem, fileSystem, accessPoint, readOnly ? 'grantRead' : 'grantReadWrite');
   return grantNfsClient(fileSystem, { service: EFS, grantee, accessPointArn: accessPoint.accessPointArn, readOnly });
 }

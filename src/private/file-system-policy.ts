@@ -2,8 +2,8 @@ import { createHash } from 'crypto';
 import { Aws, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { invalidInput } from './errors';
 import { allClientActions, EFS, NfsService } from './nfs-services';
-import { inPython } from './validation';
 
 /** The client actions of `access.service` (EFS unless given) for read-only or read-write access. */
 export function clientActions(access: { readonly readOnly: boolean; readonly service?: NfsService }): string[] {
@@ -198,10 +198,10 @@ export function perimeterArnsOf(fileSystemScope: IConstruct, grantee: iam.IGrant
     }
     const name = roleNameAtSynth(principal) ?? generateRoleName(principal);
     if (name === undefined || !isPortable(fsStack, name)) {
-      throw new Error(`grantee ${principal.node.path} is a role whose name is known only at deploy time (${principal.roleArn}): `
+      throw invalidInput(fileSystemScope, ['grantee', 'roleName'],
+        `grantee ${principal.node.path} is a role whose name is known only at deploy time (${principal.roleArn}): `
         + `the file system policy of ${fileSystemScope.node.path} spares granted roles by name and cannot reference a role resource `
-        + '(a dependency cycle as soon as the role depends on the file system). Give the role a roleName, or import it with iam.Role.fromRoleArn'
-        + inPython('roleName'));
+        + '(a dependency cycle as soon as the role depends on the file system). Give the role a roleName, or import it with iam.Role.fromRoleArn');
     }
     return roleArnPatterns(fsStack, name);
   }
@@ -216,7 +216,8 @@ export function perimeterArnsOf(fileSystemScope: IConstruct, grantee: iam.IGrant
   }
   // Only a role or a user: an account (or '*') spared by the perimeter would spare every
   // principal of that account, and the perimeter would hold nothing.
-  throw new Error('grantee must be an IAM role (a function\'s, an instance\'s or a task\'s role) or the ARN principal of a role or user known at synth, '
+  throw invalidInput(fileSystemScope, 'grantee',
+    'grantee must be an IAM role (a function\'s, an instance\'s or a task\'s role) or the ARN principal of a role or user known at synth, '
     + `not an account or a service (got ${principal})`);
 }
 

@@ -3,9 +3,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct, IDependable } from 'constructs';
 import { checkAccessPointOf } from './access-point-owner';
+import { invalidInput } from './errors';
 import { EFS, NfsService, S3_FILES } from './nfs-services';
 import { checkS3FilesAccessPointOf } from './s3-files-resources';
-import { inPython } from './validation';
 import type { EfsBackedFunctionProps } from '../efs-backed-function-props';
 import type { ISharedFileSystem } from '../shared-file-system-props';
 
@@ -35,23 +35,24 @@ export interface FunctionMount {
 /**
  * The one file system a function mounts: `fileSystem` with `accessPoint` (EFS), or
  * `s3FilesFileSystem` with `s3FilesAccessPoint` (S3 Files), never both, with the access point
- * checked to be the file system's.
+ * checked to be the file system's. Bad props are reported at `scope`, the function.
  */
-export function functionMountOf(props: EfsBackedFunctionProps): FunctionMount {
+export function functionMountOf(scope: IConstruct | undefined, props: EfsBackedFunctionProps): FunctionMount {
   const efsGiven = props.fileSystem !== undefined || props.accessPoint !== undefined;
   const s3FilesGiven = props.s3FilesFileSystem !== undefined || props.s3FilesAccessPoint !== undefined;
   if (efsGiven === s3FilesGiven) {
-    throw new Error(`${efsGiven ? 'both ' : 'neither '}fileSystem and s3FilesFileSystem given: an EfsBackedFunction mounts exactly one file system `
-      + '(Lambda allows one per function), fileSystem with accessPoint (Amazon EFS) or s3FilesFileSystem with s3FilesAccessPoint (Amazon S3 Files)'
-      + inPython('fileSystem', 's3FilesFileSystem'));
+    throw invalidInput(scope, ['fileSystem', 's3FilesFileSystem'], `${efsGiven ? 'both ' : 'neither '}fileSystem and s3FilesFileSystem given: `
+      + 'an EfsBackedFunction mounts exactly one file system (Lambda allows one per function), fileSystem with accessPoint (Amazon EFS) '
+      + 'or s3FilesFileSystem with s3FilesAccessPoint (Amazon S3 Files)');
   }
   if (props.directS3Read && !s3FilesGiven) {
-    throw new Error(`directS3Read is only for an S3 Files mount (s3FilesFileSystem): an EFS file system has no bucket to read from${inPython('directS3Read', 's3FilesFileSystem')}`);
+    throw invalidInput(scope, ['directS3Read', 's3FilesFileSystem'],
+      'directS3Read is only for an S3 Files mount (s3FilesFileSystem): an EFS file system has no bucket to read from');
   }
   if (efsGiven) {
-    const fileSystem = required(props.fileSystem, 'fileSystem', 'accessPoint');
-    const accessPoint = required(props.accessPoint, 'accessPoint', 'fileSystem');
-    checkAccessPointOf(fileSystem, accessPoint, 'props');
+    const fileSystem = required(scope, props.fileSystem, ['fileSystem', 'accessPoint']);
+    const accessPoint = required(scope, props.accessPoint, ['accessPoint', 'fileSystem']);
+    checkAccessPointOf(scope, fileSystem, accessPoint, 'props');
     return {
       service: EFS,
       fileSystem,
@@ -66,9 +67,9 @@ export function functionMountOf(props: EfsBackedFunctionProps): FunctionMount {
       efs: fileSystem,
     };
   }
-  const fileSystem = required(props.s3FilesFileSystem, 's3FilesFileSystem', 's3FilesAccessPoint');
-  const accessPoint = required(props.s3FilesAccessPoint, 's3FilesAccessPoint', 's3FilesFileSystem');
-  checkS3FilesAccessPointOf(fileSystem, accessPoint, 'props');
+  const fileSystem = required(scope, props.s3FilesFileSystem, ['s3FilesFileSystem', 's3FilesAccessPoint']);
+  const accessPoint = required(scope, props.s3FilesAccessPoint, ['s3FilesAccessPoint', 's3FilesFileSystem']);
+  checkS3FilesAccessPointOf(scope, fileSystem, accessPoint, 'props');
   return {
     service: S3_FILES,
     fileSystem,
@@ -84,9 +85,11 @@ export function functionMountOf(props: EfsBackedFunctionProps): FunctionMount {
   };
 }
 
-function required<T>(value: T | undefined, prop: string, withProp: string): T {
+/** `value`, the first of `props`, which the second requires. */
+function required<T>(scope: IConstruct | undefined, value: T | undefined, props: [prop: string, withProp: string]): T {
+  const [prop, withProp] = props;
   if (value === undefined) {
-    throw new Error(`${prop} is required with ${withProp}: the function mounts an access point of a file system${inPython(prop, withProp)}`);
+    throw invalidInput(scope, props, `${prop} is required with ${withProp}: the function mounts an access point of a file system`);
   }
   return value;
 }

@@ -45,7 +45,7 @@ export class ImportedS3FilesFileSystem extends S3FilesFileSystemBase {
   }
 
   public addAccessPoint(id: string, options: PosixAccessPointOptions): s3files.CfnAccessPoint {
-    return new s3files.CfnAccessPoint(this, id, s3FilesAccessPointProps(this.fileSystemId, options));
+    return new s3files.CfnAccessPoint(this, id, s3FilesAccessPointProps(this, this.fileSystemId, options));
   }
 
   /** The file system policy is its owner's: nothing to name in it. */

@@ -47,7 +47,7 @@ export class ImportedSharedFileSystem extends SharedFileSystemBase {
 
   constructor(scope: Construct, id: string, attrs: SharedFileSystemAttributes) {
     super(scope, id);
-    checkEfsId('fileSystemId', attrs.fileSystemId, 'fs');
+    checkEfsId(this, 'fileSystemId', attrs.fileSystemId, 'fs');
     this.fileSystemId = attrs.fileSystemId;
     this.fileSystemArn = attrs.fileSystemArn ?? Stack.of(this).formatArn({
       service: 'elasticfilesystem',
@@ -75,7 +75,7 @@ export class ImportedSharedFileSystem extends SharedFileSystemBase {
   }
 
   public addAccessPoint(id: string, options: PosixAccessPointOptions): efs.AccessPoint {
-    return new efs.AccessPoint(this, id, { fileSystem: this.fileSystem, ...posixAccessPointOptions(options) });
+    return new efs.AccessPoint(this, id, { fileSystem: this.fileSystem, ...posixAccessPointOptions(this, options) });
   }
 
   /** The file system policy is its owner's: nothing to name in it. */

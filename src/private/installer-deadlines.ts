@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration } from 'aws-cdk-lib';
+import { AssumptionError, Duration } from 'aws-cdk-lib';
 
 /** The installer's asset directory (installer.py, dispatcher.py and the margin file they read). */
 export const INSTALLER_ASSETS = path.join(__dirname, '..', '..', 'assets', 'installer');
@@ -27,10 +27,16 @@ export function maxInstallMinutes(): number {
   return Math.floor((LAMBDA_MAX_TIMEOUT.toSeconds() - 2 * deadlineMargin().toSeconds()) / 60);
 }
 
+/**
+ * The margin file ships in the package: a bad value is the package's bug, not the user's input,
+ * so it is aws-cdk-lib's `AssumptionError` (`Errors.isAssumptionError`), not a validation error.
+ */
 function readMarginSeconds(): number {
   const seconds = JSON.parse(fs.readFileSync(path.join(INSTALLER_ASSETS, 'deadline-margin.json'), 'utf-8')).marginSeconds;
   if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 4 || seconds > 60) {
-    throw new Error(`assets/installer/deadline-margin.json must give the margin as a whole number of seconds from 4 to 60 (got ${JSON.stringify(seconds)})`);
+    // `name` is a LiteralString (a branded string) in the declarations: a compile-time mark only.
+    throw new AssumptionError('InvalidDeadlineMargin' as never,
+      `assets/installer/deadline-margin.json must give the margin as a whole number of seconds from 4 to 60 (got ${JSON.stringify(seconds)})`);
   }
   return seconds;
 }

@@ -1,4 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { invalidInput } from './errors';
 
 /**
  * Sizes, in bytes, of wheels whose size is known here, by `<name>-<version>-<python tag>-<machine>`:
@@ -64,7 +66,7 @@ export interface InstallFitOptions {
 }
 
 /** Throws when the wheels whose size is known cannot be installed within the time the timeout leaves them, at the assumed rate. */
-export function checkInstallFits(estimate: InstallEstimate, options: InstallFitOptions): void {
+export function checkInstallFits(scope: IConstruct | undefined, estimate: InstallEstimate, options: InstallFitOptions): void {
   const reserved = (timeout: Duration) => (options.reservedOf ? options.reservedOf(timeout).toSeconds() : 0);
   const fits = (timeout: Duration) => estimate.knownSeconds <= timeout.toSeconds() - reserved(timeout);
   if (fits(options.timeout)) {
@@ -76,7 +78,7 @@ export function checkInstallFits(estimate: InstallEstimate, options: InstallFitO
     ? `raise timeout to at least ${enough} minutes`
     : `they cannot fit one invocation (at most ${options.maxMinutes} minutes): split them across installers on separate access points, or install fewer packages`;
   const share = options.reservedOf ? `; the warm-up keeps ${reserved(options.timeout)} s of it (its timeout and one margin to invoke it)` : '';
-  throw new Error(`timeout is too short for the requirements (got ${options.timeout.toHumanString()})${share}: the wheels whose size is known `
+  throw invalidInput(scope, 'timeout', `timeout is too short for the requirements (got ${options.timeout.toHumanString()})${share}: the wheels whose size is known `
     + `(${mb} MB, sizes from PyPI) take about ${estimate.knownSeconds} s at an assumed ${ASSUMED_INSTALL_BYTES_PER_SECOND / 1e6} MB/s; ${advice}. `
     + 'To tell for other wheels: `pip download --no-deps -d /tmp/w <the installer\'s pip options> -r requirements.txt` and add up the sizes, '
     + 'or read the duration in the install function\'s log.');

@@ -1,5 +1,6 @@
 import { Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
-import { inPython } from './validation';
+import { IConstruct } from 'constructs';
+import { invalidInput } from './errors';
 
 /**
  * Lambda's limits on a function's configuration, as the Lambda API checks them when
@@ -33,7 +34,7 @@ export const NEW_ACCOUNT_LAMBDA_QUOTAS = {
 } as const;
 
 /** Throws unless `timeout` is a whole number of seconds Lambda accepts (1 second to 15 minutes). */
-export function checkLambdaTimeout(prop: string, timeout: Duration | undefined): void {
+export function checkLambdaTimeout(scope: IConstruct | undefined, prop: string, timeout: Duration | undefined): void {
   if (timeout === undefined || timeout.isUnresolved()) {
     return;
   }
@@ -41,24 +42,24 @@ export function checkLambdaTimeout(prop: string, timeout: Duration | undefined):
   const { minTimeoutSeconds: min, maxTimeoutSeconds: max } = LAMBDA_LIMITS;
   if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
     const given = timeout.toHumanString();
-    throw new Error(`${prop} must be a whole number of seconds from ${min} to ${max} (15 minutes), Lambda's limit `
-      + `(got ${given}${given === `${seconds} seconds` ? '' : ` = ${seconds} seconds`})${inPython(prop)}`);
+    throw invalidInput(scope, prop, `${prop} must be a whole number of seconds from ${min} to ${max} (15 minutes), Lambda's limit `
+      + `(got ${given}${given === `${seconds} seconds` ? '' : ` = ${seconds} seconds`})`);
   }
 }
 
 /** Throws unless `memorySize` is a whole number of MB Lambda accepts (128 to 10240). */
-export function checkLambdaMemorySize(prop: string, memorySize: number | undefined): void {
+export function checkLambdaMemorySize(scope: IConstruct | undefined, prop: string, memorySize: number | undefined): void {
   if (memorySize === undefined || Token.isUnresolved(memorySize)) {
     return;
   }
   const { minMemoryMb: min, maxMemoryMb: max } = LAMBDA_LIMITS;
   if (!Number.isInteger(memorySize) || memorySize < min || memorySize > max) {
-    throw new Error(`${prop} must be a whole number of MB from ${min} to ${max}, Lambda's limit (got ${memorySize})${inPython(prop)}`);
+    throw invalidInput(scope, prop, `${prop} must be a whole number of MB from ${min} to ${max}, Lambda's limit (got ${memorySize})`);
   }
 }
 
 /** Throws unless `size` is a whole number of MiB of /tmp Lambda accepts (512 to 10240). */
-export function checkLambdaEphemeralStorage(prop: string, size: Size | undefined): void {
+export function checkLambdaEphemeralStorage(scope: IConstruct | undefined, prop: string, size: Size | undefined): void {
   if (size === undefined || size.isUnresolved()) {
     return;
   }
@@ -66,8 +67,8 @@ export function checkLambdaEphemeralStorage(prop: string, size: Size | undefined
   const { minEphemeralStorageMib: min, maxEphemeralStorageMib: max } = LAMBDA_LIMITS;
   if (!Number.isInteger(mebibytes) || mebibytes < min || mebibytes > max) {
     const given = size.toHumanString();
-    throw new Error(`${prop} must be a whole number of MiB from ${min} to ${max}, Lambda's limit `
-      + `(got ${given}${given.endsWith(' MiB') ? '' : ` = ${mebibytes} MiB`})${inPython(prop)}`);
+    throw invalidInput(scope, prop, `${prop} must be a whole number of MiB from ${min} to ${max}, Lambda's limit `
+      + `(got ${given}${given.endsWith(' MiB') ? '' : ` = ${mebibytes} MiB`})`);
   }
 }
 
@@ -79,8 +80,8 @@ export interface LambdaLimitedProps {
 }
 
 /** Checks `timeout`, `memorySize` and `ephemeralStorageSize` against Lambda's limits. */
-export function checkLambdaLimits(props: LambdaLimitedProps): void {
-  checkLambdaTimeout('timeout', props.timeout);
-  checkLambdaMemorySize('memorySize', props.memorySize);
-  checkLambdaEphemeralStorage('ephemeralStorageSize', props.ephemeralStorageSize);
+export function checkLambdaLimits(scope: IConstruct | undefined, props: LambdaLimitedProps): void {
+  checkLambdaTimeout(scope, 'timeout', props.timeout);
+  checkLambdaMemorySize(scope, 'memorySize', props.memorySize);
+  checkLambdaEphemeralStorage(scope, 'ephemeralStorageSize', props.ephemeralStorageSize);
 }

@@ -1,8 +1,8 @@
 import { Names } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { Construct, IDependable } from 'constructs';
+import { Construct, IConstruct, IDependable } from 'constructs';
 import { NFS_PORT } from './efs-limits';
-import { inPython } from './validation';
+import { invalidInput } from './errors';
 
 /** What clients are let into: the mount targets' security group, and when they can be mounted. */
 export interface NfsTarget {
@@ -64,11 +64,11 @@ export function allowNfsFrom(scope: Construct, fileSystem: NfsTarget, client: ec
  * waits for the mount targets (a dependency from its own stack). Calling it again for the
  * same client and file system adds nothing.
  */
-export function allowNfsFromClient(fileSystem: NfsTarget, client: ec2.IConnectable, egressDescription = EFS_EGRESS_DESCRIPTION): void {
+export function allowNfsFromClient(fileSystem: NfsTarget & IConstruct, client: ec2.IConnectable, egressDescription = EFS_EGRESS_DESCRIPTION): void {
   const groups = client.connections.securityGroups;
   if (groups.length === 0) {
-    throw new Error('client has no security group: allowMountFrom lets the security groups of a client in (an EC2 instance, '
-      + `an ECS service, a function); for an address range use allowMountFromCidr${inPython('allowMountFrom', 'allowMountFromCidr')}`);
+    throw invalidInput(fileSystem, ['client', 'allowMountFrom', 'allowMountFromCidr'], 'client has no security group: allowMountFrom lets the security groups '
+      + 'of a client in (an EC2 instance, an ECS service, a function); for an address range use allowMountFromCidr');
   }
   const target = fileSystem.securityGroup;
   for (const group of groups) {

@@ -1,8 +1,8 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { inputMessage } from './errors';
 import { EFS, S3_FILES } from './nfs-services';
-import { inPython } from './validation';
 
 /**
  * A write grant to a read-only function contradicts its `readOnly`: refuse it rather than let
@@ -12,10 +12,8 @@ import { inPython } from './validation';
  */
 export function refuseWriteGrants(fn: IConstruct, role: iam.IRole): void {
   fn.node.addValidation({
-    validate: () => writeGrantsOf(role).length === 0 ? [] : [
-      `grantReadWrite: grantee ${fn.node.path} mounts read-only (readOnly: true${inPython('readOnly')}); `
-      + 'use grantRead, or create the function with readOnly: false to let it write',
-    ],
+    validate: () => writeGrantsOf(role).length === 0 ? [] : [inputMessage('readOnly',
+      `grantReadWrite: grantee ${fn.node.path} mounts read-only (readOnly: true); use grantRead, or create the function with readOnly: false to let it write`)],
   });
 }
 

@@ -3,11 +3,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3files from 'aws-cdk-lib/aws-s3files';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { acknowledgeFinding, acknowledgeFindings } from './acknowledgments';
 import { grantNfsClient } from './client-grants';
+import { invalidInput } from './errors';
 import { S3_FILES } from './nfs-services';
-import { inPython } from './validation';
 import type { IS3FilesFileSystem } from '../s3-files-file-system-props';
 
 /**
@@ -56,16 +56,19 @@ export function syncedBucket(scope: Construct, id: string, kmsKey: kms.IKey | un
   return bucket;
 }
 
-/** A bucket of the app must be versioned; an imported one is the owner's to version (documented). */
-export function checkVersioned(bucket: s3.IBucket): void {
+/**
+ * A bucket of the app must be versioned; an imported one is the owner's to version (documented).
+ * Reported at `scope`, the file system given the bucket.
+ */
+export function checkVersioned(scope: IConstruct | undefined, bucket: s3.IBucket): void {
   const cfn = bucket.node.defaultChild;
   if (!(cfn instanceof s3.CfnBucket)) {
     return;
   }
   const versioning = Stack.of(bucket).resolve(cfn.versioningConfiguration);
   if (versioning?.status !== 'Enabled') {
-    throw new Error(`bucket ${bucket.node.path} must be versioned: S3 Files relies on object versions to keep the file system and the bucket in sync; `
-      + `create it with versioned: true${inPython('bucket', 'versioned')}`);
+    throw invalidInput(scope, ['bucket', 'versioned'], `bucket ${bucket.node.path} must be versioned: S3 Files relies on object versions `
+      + 'to keep the file system and the bucket in sync; create it with versioned: true');
   }
 }
 
@@ -180,8 +183,9 @@ export function s3FilesAccessPointOwner(accessPoint: s3files.IAccessPointRef): s
   return /:file-system\/([^/]+)\/access-point\//.exec(arn)?.[1];
 }
 
-/** The access point must be one of `fileSystem`'s (as checkAccessPointOf for EFS). */
-export function checkS3FilesAccessPointOf(fileSystem: IS3FilesFileSystem, accessPoint: s3files.IAccessPointRef, use: string): void {
+/** The access point must be one of `fileSystem`'s (as checkAccessPointOf for EFS); a mismatch is reported at `scope`. */
+export function checkS3FilesAccessPointOf(scope: IConstruct | undefined, fileSystem: IS3FilesFileSystem, accessPoint: s3files.IAccessPointRef,
+  use: string): void {
   const owner = s3FilesAccessPointOwner(accessPoint);
   if (owner === undefined || owner === fileSystem.fileSystemId) {
     return;
@@ -191,8 +195,8 @@ export function checkS3FilesAccessPointOf(fileSystem: IS3FilesFileSystem, access
     return;
   }
   const name = Construct.isConstruct(fileSystem) ? fileSystem.node.path : fileSystem.fileSystemId;
-  throw new Error(`${use}: accessPoint ${accessPoint.node.path} must belong to the S3 Files file system ${name}: `
-    + `use that file system's addAccessPoint, or S3FilesFileSystem.fromAccessPointAttributes with it${inPython('accessPoint')}`);
+  throw invalidInput(scope, 'accessPoint', `${use}: accessPoint ${accessPoint.node.path} must belong to the S3 Files file system ${name}: `
+    + 'use that file system\'s addAccessPoint, or S3FilesFileSystem.fromAccessPointAttributes with it');
 }
 
 /** An access point of an S3 Files file system made outside the app, by ARN. */
@@ -214,9 +218,9 @@ export class ImportedS3FilesAccessPoint extends Resource implements s3files.IAcc
  * (as `grantClient` is for EFS).
  */
 export function grantS3FilesClient(
-  fileSystem: IS3FilesFileSystem, grant: { grantee: iam.IGrantable; accessPoint: s3files.IAccessPointRef; readOnly: boolean },
+  fileSystem: IS3FilesFileSystem & IConstruct, grant: { grantee: iam.IGrantable; accessPoint: s3files.IAccessPointRef; readOnly: boolean },
 ): iam.Grant {
-  checkS3FilesAccessPointOf(fileSystem, grant.accessPoint, grant.readOnly ? 'grantRead' : 'grantReadWrite');
+  checkS3FilesAccessPointOf(fileSystem, fileSystem, grant.accessPoint, grant.readOnly ? 'grantRead' : 'grantReadWrite');
   return grantNfsClient(fileSystem, {
     service: S3_FILES,
     grantee: grant.grantee,

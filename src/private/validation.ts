@@ -1,70 +1,47 @@
 import { Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { invalidInput } from './errors';
 
 /**
  * Small synth-time checks shared by the constructs.
  *
- * Each throws an Error that names the prop, the value received and what is accepted,
- * and skips values that are still tokens (unknown until deploy). Messages name props as
- * TypeScript spells them and end with the Python spelling when it differs (`inPython`).
+ * Each throws `invalidInput` at `scope` (the construct the prop was given to), naming the prop,
+ * the value received and what is accepted, and skips values that are still tokens (unknown
+ * until deploy).
  */
-
-/**
- * The Python spelling of the props a message names, to append to the message:
- * `' (in Python: mount_path)'`, or `''` when every name reads the same in both languages
- * (`runtime`, `timeout (minutes)`). A name may go on after the prop (`secondaryGids[0]`,
- * `mountEnvironment.PYTHONPATH`): only the prop is respelled (`secondary_gids[0]`).
- *
- * The Python spelling goes at the end so that a message still starts, for both readers,
- * with the prop as the API reference names it.
- */
-export function inPython(...props: string[]): string {
-  const spelled = props.filter(prop => pythonName(prop) !== prop).map(pythonName);
-  return spelled.length > 0 ? ` (in Python: ${spelled.join(', ')})` : '';
-}
-
-/**
- * How jsii names a TypeScript prop in Python: `mountPath` → `mount_path`, `percentIOLimit` →
- * `percent_io_limit`. Each camelCase name of a path is respelled (`coldStartLoad.loadWithin` →
- * `cold_start_load.load_within`); indexes and other names stay (`secondaryGids[0]`,
- * `mountEnvironment.PYTHONPATH`).
- */
-export function pythonName(name: string): string {
-  return name.replace(/(^|\.)([a-z][A-Za-z0-9]*)/g, (_match, dot: string, prop: string) => dot + prop
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .toLowerCase());
-}
 
 /** Largest POSIX uid/gid EFS accepts (a 32-bit unsigned integer). */
 export const MAX_POSIX_ID = 4294967295;
 
 /** Throws unless `value` is a whole number within [min, max]. */
-export function checkIntegerInRange(prop: string, value: number | undefined, min: number, max: number): void {
+export function checkIntegerInRange(scope: IConstruct | undefined, prop: string, value: number | undefined,
+  range: { min: number; max: number }): void {
+  const { min, max } = range;
   if (value === undefined || Token.isUnresolved(value)) {
     return;
   }
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${prop} must be a whole number from ${min} to ${max} (got ${value})${inPython(prop)}`);
+    throw invalidInput(scope, prop, `${prop} must be a whole number from ${min} to ${max} (got ${value})`);
   }
 }
 
 /** Throws unless `value` is a decimal POSIX id (uid or gid) EFS accepts. */
-export function checkPosixId(prop: string, value: string): void {
+export function checkPosixId(scope: IConstruct | undefined, prop: string, value: string): void {
   if (Token.isUnresolved(value)) {
     return;
   }
   if (!/^\d+$/.test(value) || Number(value) > MAX_POSIX_ID) {
-    throw new Error(`${prop} must be a decimal POSIX id from 0 to ${MAX_POSIX_ID} (got '${value}')${inPython(prop)}`);
+    throw invalidInput(scope, prop, `${prop} must be a decimal POSIX id from 0 to ${MAX_POSIX_ID} (got '${value}')`);
   }
 }
 
 /** Throws unless `value` is a 3 or 4 digit octal permission string such as `750` or `0750`. */
-export function checkOctalPermissions(prop: string, value: string): void {
+export function checkOctalPermissions(scope: IConstruct | undefined, prop: string, value: string): void {
   if (Token.isUnresolved(value)) {
     return;
   }
   if (!/^[0-7]{3,4}$/.test(value)) {
-    throw new Error(`${prop} must be a 3 or 4 digit octal string such as '750' or '0750' (got '${value}')${inPython(prop)}`);
+    throw invalidInput(scope, prop, `${prop} must be a 3 or 4 digit octal string such as '750' or '0750' (got '${value}')`);
   }
 }
 
@@ -74,20 +51,20 @@ export function checkOctalPermissions(prop: string, value: string): void {
  * could change the files) and no setuid bit (it means nothing on a directory, so it is a typo
  * for something else).
  */
-export function checkDirectoryPermissions(prop: string, value: string): void {
-  checkOctalPermissions(prop, value);
+export function checkDirectoryPermissions(scope: IConstruct | undefined, prop: string, value: string): void {
+  checkOctalPermissions(scope, prop, value);
   if (Token.isUnresolved(value)) {
     return;
   }
   const digits = value.padStart(4, '0');
   /* eslint-disable no-bitwise */
   if (Number(digits[3]) & 2) {
-    throw new Error(`${prop} must not let others write (got '${value}'): any POSIX user on the file system could change the files; `
-      + `share through a group instead, such as '770' or '2770' (setgid: new files keep the group)${inPython(prop)}`);
+    throw invalidInput(scope, prop, `${prop} must not let others write (got '${value}'): any POSIX user on the file system could change the files; `
+      + "share through a group instead, such as '770' or '2770' (setgid: new files keep the group)");
   }
   if (Number(digits[0]) & 4) {
-    throw new Error(`${prop} must not set the setuid bit (got '${value}'): it has no effect on a directory; `
-      + `use 3 digits such as '750', or '2750' for setgid${inPython(prop)}`);
+    throw invalidInput(scope, prop, `${prop} must not set the setuid bit (got '${value}'): it has no effect on a directory; `
+      + "use 3 digits such as '750', or '2750' for setgid");
   }
   /* eslint-enable no-bitwise */
 }
@@ -99,13 +76,13 @@ export const MAX_SECONDARY_GIDS = 16;
  * EFS's identifiers (EFS API Reference, `FileSystemId` and `AccessPointId`): `fs-` or `fsap-`
  * and 8 to 40 lowercase hex digits.
  */
-export function checkEfsId(prop: string, value: string, kind: 'fs' | 'fsap'): void {
+export function checkEfsId(scope: IConstruct | undefined, prop: string, value: string, kind: 'fs' | 'fsap'): void {
   if (Token.isUnresolved(value)) {
     return;
   }
   if (!new RegExp(`^${kind}-[0-9a-f]{8,40}$`).test(value)) {
-    throw new Error(`${prop} must be an EFS ${kind === 'fs' ? 'file system' : 'access point'} id, '${kind}-' and 8 to 40 lowercase hex digits `
-      + `such as '${kind}-0123456789abcdef0' (got '${value}')${inPython(prop)}`);
+    throw invalidInput(scope, prop, `${prop} must be an EFS ${kind === 'fs' ? 'file system' : 'access point'} id, '${kind}-' and 8 to 40 lowercase hex digits `
+      + `such as '${kind}-0123456789abcdef0' (got '${value}')`);
   }
 }
 
@@ -122,17 +99,17 @@ export const ACCESS_POINT_PATH_PATTERN = /^(\/|(\/(?!\.)+[^$#<>;`|&?{}^*/\n]+){1
 export const MAX_ACCESS_POINT_PATH_LENGTH = 100;
 
 /** Throws unless `value` is a root directory path EFS accepts for an access point. */
-export function checkAccessPointPath(prop: string, value: string): void {
+export function checkAccessPointPath(scope: IConstruct | undefined, prop: string, value: string): void {
   if (Token.isUnresolved(value)) {
     return;
   }
   if (!ACCESS_POINT_PATH_PATTERN.test(value)) {
-    throw new Error(`${prop} must be '/' or one to four directories, each '/' followed by a name that does not start with '.' `
+    throw invalidInput(scope, prop, `${prop} must be '/' or one to four directories, each '/' followed by a name that does not start with '.' `
       + 'and has none of $#<>;`|&?{}^* or a newline, with no trailing or double slash, such as \'/ml\' or \'/team/models\' '
-      + `(EFS's pattern ${ACCESS_POINT_PATH_PATTERN.source}) (got '${value}')${inPython(prop)}`);
+      + `(EFS's pattern ${ACCESS_POINT_PATH_PATTERN.source}) (got '${value}')`);
   }
   if (value.length > MAX_ACCESS_POINT_PATH_LENGTH) {
-    throw new Error(`${prop} must be at most ${MAX_ACCESS_POINT_PATH_LENGTH} characters (got ${value.length})${inPython(prop)}`);
+    throw invalidInput(scope, prop, `${prop} must be at most ${MAX_ACCESS_POINT_PATH_LENGTH} characters (got ${value.length})`);
   }
 }
 
@@ -141,14 +118,14 @@ const MOUNT_PATH_PATTERN = /^\/mnt\/[a-zA-Z0-9-_.]+$/;
 const MAX_MOUNT_PATH_LENGTH = 160;
 
 /** Throws unless `value` is a local mount path Lambda accepts. */
-export function checkMountPath(prop: string, value: string): void {
+export function checkMountPath(scope: IConstruct | undefined, prop: string, value: string): void {
   if (Token.isUnresolved(value)) {
     return;
   }
   if (!MOUNT_PATH_PATTERN.test(value)) {
-    throw new Error(`${prop} must start with /mnt/ followed by one directory name of letters, digits, '-', '_' or '.' (pattern ${MOUNT_PATH_PATTERN.source}) (got '${value}')${inPython(prop)}`);
+    throw invalidInput(scope, prop, `${prop} must start with /mnt/ followed by one directory name of letters, digits, '-', '_' or '.' (pattern ${MOUNT_PATH_PATTERN.source}) (got '${value}')`);
   }
   if (value.length > MAX_MOUNT_PATH_LENGTH) {
-    throw new Error(`${prop} must be at most ${MAX_MOUNT_PATH_LENGTH} characters (got ${value.length})${inPython(prop)}`);
+    throw invalidInput(scope, prop, `${prop} must be at most ${MAX_MOUNT_PATH_LENGTH} characters (got ${value.length})`);
   }
 }

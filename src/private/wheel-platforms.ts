@@ -1,4 +1,6 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { IConstruct } from 'constructs';
+import { invalidInput } from './errors';
 
 /**
  * The glibc minor version of the Amazon Linux each Lambda Python runtime runs on: Amazon
@@ -35,12 +37,15 @@ export interface WheelPlatforms {
   readonly tags: string[];
 }
 
-/** The wheel platform tags a Lambda function on `runtime` and `architecture` can load; throws for runtimes we cannot target. */
-export function wheelPlatforms(runtime: lambda.Runtime, architecture: lambda.Architecture): WheelPlatforms {
+/**
+ * The wheel platform tags a Lambda function on `runtime` and `architecture` can load; throws for
+ * runtimes we cannot target, at `scope` (the installer given the runtime).
+ */
+export function wheelPlatforms(scope: IConstruct | undefined, runtime: lambda.Runtime, architecture: lambda.Architecture): WheelPlatforms {
   const match = /^python(\d+\.\d+)$/.exec(runtime.name);
   const glibcMinor = match ? GLIBC_MINOR_BY_PYTHON[match[1]] : undefined;
   if (runtime.family !== lambda.RuntimeFamily.PYTHON || !match || glibcMinor === undefined) {
-    throw new Error(`runtime must be a Lambda Python runtime the installer knows the glibc of (${Object.keys(GLIBC_MINOR_BY_PYTHON).map(v => `python${v}`).join(', ')}) `
+    throw invalidInput(scope, 'runtime', `runtime must be a Lambda Python runtime the installer knows the glibc of (${Object.keys(GLIBC_MINOR_BY_PYTHON).map(v => `python${v}`).join(', ')}) `
       + `(got ${runtime.name})`);
   }
   const machine = architecture.name === lambda.Architecture.ARM_64.name ? 'aarch64' : 'x86_64';
