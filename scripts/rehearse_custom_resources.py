@@ -105,6 +105,10 @@ def child_main(spec_path):
     with open(spec_path) as handle:
         spec = json.load(handle)
     function = spec["function"]
+    # As Lambda's runtime: the function's code first on sys.path, and not this harness's own directory (scripts/), which
+    # Python put there for this script; a module the function's code lacks is then missing here too.
+    harness = os.path.realpath(os.path.dirname(HERE))
+    sys.path[:] = [entry for entry in sys.path if os.path.realpath(entry or os.curdir) != harness]
     sys.path.insert(0, function["assetDir"])
     if spec.get("fakeSdk"):
         sys.path.insert(1, spec["fakeSdk"]["dir"])

@@ -23,12 +23,6 @@ import { wheelPlatforms } from './private/wheel-platforms';
 import { ISharedFileSystem } from './shared-file-system-props';
 import { SynthWarnings } from './synth-warnings';
 
-/** The install function's code changes the set id: a fixed installer reinstalls. */
-/** The install function's code: a fixed installer reinstalls. Read when an installer is made, not at import. */
-function installerCodeHash(): string {
-  return crypto.createHash('sha256').update(fs.readFileSync(path.join(INSTALLER_ASSETS, 'installer.py'))).digest('hex');
-}
-
 /** Where the install function mounts the access point. */
 const INSTALL_MOUNT = '/mnt/install';
 
@@ -38,8 +32,33 @@ const WARM_UP_MOUNT = '/mnt/warm-up';
 /** PyPI's simple index: the one index used unless `indexUrl` names another. */
 const PYPI = 'https://pypi.org/simple';
 
-/** The install function's own files in its per-installer asset, beside the manifest written at synth. */
-const INSTALL_FUNCTION_FILES = ['installer.py', 'deadline-margin.json'];
+/**
+ * The install function's own files in its per-installer asset, beside the manifest written at synth:
+ * installer.py, the module it shares with the dispatcher (lambda_calls.py) and the deadline margin.
+ * The dispatcher's asset is the same directory without the install function's own files.
+ */
+const INSTALL_FUNCTION_FILES = ['installer.py', 'lambda_calls.py', 'deadline-margin.json'];
+
+/**
+ * The install function's files left out of the set id: the deadline margin decides when an install
+ * stops, not what a complete set holds, and a new margin reaches the functions anyway (their timeouts
+ * and code change with it): it reinstalls nothing.
+ */
+const NOT_IN_SET_ID = ['deadline-margin.json'];
+
+/**
+ * The install function's code changes the set id: a fixed installer reinstalls. Every file of
+ * INSTALL_FUNCTION_FILES but NOT_IN_SET_ID, in name order, each hashed with its name and length.
+ * Read when an installer is made, not at import.
+ */
+function installerCodeHash(): string {
+  const hash = crypto.createHash('sha256');
+  for (const file of INSTALL_FUNCTION_FILES.filter(f => !NOT_IN_SET_ID.includes(f)).sort()) {
+    const content = fs.readFileSync(path.join(INSTALLER_ASSETS, file));
+    hash.update(`${file}\0${content.length}\0`).update(content);
+  }
+  return hash.digest('hex');
+}
 
 /**
  * A file to place in the model directory (`TORCH_HOME`) of the set, downloaded at install.
@@ -519,7 +538,7 @@ function warnNotHashLocked(scope: Construct, requirements: ParsedRequirements, m
     + 'and the sha256 of each model file.');
 }
 
-/** The install function's code: installer.py and the margin, with the deployment's manifest beside them (one asset per installer). */
+/** The install function's code: INSTALL_FUNCTION_FILES, with the deployment's manifest beside them (one asset per installer). */
 function installFunctionCode(manifest: object): lambda.Code {
   const directory = FileSystem.mkdtemp('efs-dependency-installer-');
   for (const file of INSTALL_FUNCTION_FILES) {

@@ -35,11 +35,15 @@ function installerIn(scope: Construct, props: Partial<EfsDependencyInstallerProp
 /** The one deadline margin, as installer.py and dispatcher.py read it. */
 const MARGIN = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'assets', 'installer', 'deadline-margin.json'), 'utf-8')).marginSeconds;
 
-/** The install function's code directory in the cloud assembly (the template's S3Key names its staged asset). */
-function installCodeDir(stack: Stack): string {
-  const template = Template.fromStack(stack);
-  const key: string = installFunction(template).Properties.Code.S3Key;
+/** A function's code directory in the cloud assembly (the template's S3Key names its staged asset). */
+function codeDirOf(stack: Stack, fn: Record<string, any>): string {
+  const key: string = fn.Properties.Code.S3Key;
   return path.join(Stage.of(stack)!.outdir, `asset.${key.replace(/\.zip$/, '')}`);
+}
+
+/** The install function's code directory in the cloud assembly. */
+function installCodeDir(stack: Stack): string {
+  return codeDirOf(stack, installFunction(Template.fromStack(stack)));
 }
 
 /** The manifest synthesized into the install function's code: the deployment's inputs. */
@@ -106,6 +110,26 @@ function asCloudFormationSends(value: unknown): unknown {
     return Object.fromEntries(entries.map(([k, v]) => [k, asCloudFormationSends(v)]));
   }
   return String(value);
+}
+
+/** `run()`'s result while assets/installer/`file` reads as `edit` makes it (the file itself is left alone). */
+function withEdited<T>(file: string, edit: (text: string) => string, run: () => T): T {
+  // The module itself: `import * as fs` gives a copy of its bindings (esModuleInterop), which src reads through.
+  const nodeFs: typeof fs = jest.requireActual('fs');
+  const read = nodeFs.readFileSync;
+  const target = path.join(INSTALLER_DIR, file);
+  const spy = jest.spyOn(nodeFs, 'readFileSync').mockImplementation(((name: fs.PathOrFileDescriptor, options?: any) => {
+    const content = read(name, options);
+    if (typeof name !== 'string' || path.resolve(name) !== target) {
+      return content;
+    }
+    return typeof content === 'string' ? edit(content) : Buffer.from(edit(content.toString('utf-8')));
+  }) as typeof fs.readFileSync);
+  try {
+    return run();
+  } finally {
+    spy.mockRestore();
+  }
 }
 
 /** Building the construct is enough for the synth-time errors: no synth needed. */
@@ -220,8 +244,22 @@ describe('EfsDependencyInstaller: the default install (one synth, rule packs inc
     expect(manifest.contents.pipOptions.slice(0, 5)).toEqual(['--only-binary=:all:', '--implementation', 'cp', '--python-version', LATEST_PYTHON.name.replace('python', '')]);
     expect(manifest.contents.pipOptions.slice(-2)).toEqual(['--index-url', 'https://download.pytorch.org/whl/cpu']);
     expect(installer.dependencySetId).toMatch(/^[0-9a-f]{16}$/);
-    // The install function's code holds the installer, the margin and the manifest; the dispatcher's holds neither manifest nor installer.
-    expect(fs.readdirSync(installCodeDir(stack)).sort()).toEqual(['deadline-margin.json', 'installer.py', 'manifest.json']);
+    // The install function's code holds the installer, the module it shares with the dispatcher, the margin and the manifest;
+    // the dispatcher's holds neither manifest nor installer (nor the Python tests, nor caches).
+    expect(fs.readdirSync(installCodeDir(stack)).sort()).toEqual(['deadline-margin.json', 'installer.py', 'lambda_calls.py', 'manifest.json']);
+    expect(fs.readdirSync(codeDirOf(stack, dispatchFunction(template))).sort()).toEqual(['deadline-margin.json', 'dispatcher.py', 'lambda_calls.py']);
+  });
+
+  test('each function\'s code, alone as Lambda unpacks it, imports its handler', () => {
+    // Isolated (-I): no PYTHONPATH, no user site, no working directory on sys.path; the code directory alone, as Lambda's task root.
+    const interpreter = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+    for (const fn of [installFunction(template), warmUpFunction(template), dispatchFunction(template)]) {
+      const [module, handler] = fn.Properties.Handler.split('.');
+      const code = `import sys; sys.path.insert(0, sys.argv[1]); import ${module}; assert callable(${module}.${handler}); print(${module}.__file__)`;
+      const result = spawnSync(interpreter, ['-I', '-c', code, codeDirOf(stack, fn)], { cwd: os.tmpdir(), encoding: 'utf-8' });
+      expect({ handler: fn.Properties.Handler, status: result.status, stderr: result.stderr }).toEqual({ handler: fn.Properties.Handler, status: 0, stderr: '' });
+      expect(result.stdout.trim()).toBe(path.join(codeDirOf(stack, fn), `${module}.py`));
+    }
   });
 
   test('the install function may read its own stack resource, to confirm a Delete, and nothing else of CloudFormation', () => {
@@ -613,6 +651,16 @@ describe('EfsDependencyInstaller: one writer per access point', () => {
       id({ modelFiles: [{ url: 'https://example.org/m.pt', path: 'm.pt', sha256: HASH }] }),
     ];
     expect(new Set([base, ...changed]).size).toBe(6);
+    // The install function's code is in the set id (a fixed installer reinstalls), its deadline margin is not (it changes when an
+    // install stops, not what a set holds).
+    expect(withEdited('installer.py', text => `${text}\n# fixed\n`, () => id({}))).not.toBe(base);
+    expect(withEdited('lambda_calls.py', text => `${text}\n# fixed\n`, () => id({}))).not.toBe(base);
+    const otherMargin = withEdited('deadline-margin.json', text => text.replace(/"marginSeconds": \d+/, `"marginSeconds": ${MARGIN + 10}`), () => {
+      const stack = new Stack();
+      const { installer } = installerIn(stack);
+      return { setId: installer.dependencySetId, timeout: installFunction(Template.fromStack(stack)).Properties.Timeout };
+    });
+    expect(otherMargin).toEqual({ setId: base, timeout: 600 + MARGIN + 10 });
     // The keep count is outside the set id: changing it installs nothing (the next install or confirmed Delete applies it).
     expect(id({ keepPreviousSets: 3 })).toBe(base);
   });

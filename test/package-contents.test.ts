@@ -18,6 +18,17 @@ const ALLOWED = [
   /^docs\/[a-z0-9-]+\.md$/,
 ];
 
+/** Every file of the Lambda assets but their tests (and caches): what the functions' code is made of, all shipped. */
+function lambdaAssetFiles(): string[] {
+  const assets = path.join(ROOT, 'assets');
+  const files = fs.readdirSync(assets).flatMap(dir => fs.readdirSync(path.join(assets, dir), { withFileTypes: true })
+    .filter(entry => entry.isFile() && !entry.name.startsWith('test_'))
+    .map(entry => `assets/${dir}/${entry.name}`));
+  // The installer's code, the module its install function shares with its dispatcher included.
+  expect(files).toEqual(expect.arrayContaining(['assets/installer/installer.py', 'assets/installer/dispatcher.py', 'assets/installer/lambda_calls.py']));
+  return files;
+}
+
 function packedFiles(): string[] {
   const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   return JSON.parse(output)[0].files.map((file: { path: string }) => file.path).sort();
@@ -34,7 +45,7 @@ test('the package holds only what a user needs, even after the examples ran loca
   try {
     const files = packedFiles();
     expect(files.filter(file => !ALLOWED.some(pattern => pattern.test(file)))).toEqual([]);
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'API.md', 'assets/installer/installer.py']));
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'API.md', ...lambdaAssetFiles()]));
   } finally {
     for (const stray of made) {
       fs.rmSync(path.join(ROOT, stray));

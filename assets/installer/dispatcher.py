@@ -29,6 +29,9 @@ import os
 import time
 import urllib.request
 
+# Shared with the install function, which invokes the warm-up function as this invokes it (lambda_calls.py).
+from lambda_calls import error_code, wait_until_active
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 #: The one deadline margin, shared with the construct (which gives this function that much more time than the
 #: install function) and the install function.
@@ -58,33 +61,7 @@ class InvokeFailed(Exception):
         self.name = name
 
 
-def error_code(error):
-    """The AWS error code of a botocore ClientError (``response['Error']['Code']``), else the exception's type."""
-    response = getattr(error, "response", None)
-    if isinstance(response, dict):
-        code = (response.get("Error") or {}).get("Code")
-        if code:
-            return code
-    return type(error).__name__
-
-
 # ---------------------------------------------------------------- invoking the install function
-
-
-def wait_until_active(lambda_client, function_name, deadline, sleep=time.sleep):
-    """Wait for Lambda to re-activate the function (Pending -> Active); False at the deadline or when it fails.
-
-    A VPC function idle for long enough becomes Inactive; the next invocation fails and Lambda sets it
-    Pending until its network interfaces are recreated (Lambda Developer Guide, "Lambda function states").
-    """
-    while time.monotonic() < deadline:
-        state = lambda_client.get_function_configuration(FunctionName=function_name).get("State")
-        if state == "Active":
-            return True
-        if state == "Failed":
-            return False
-        sleep(ACTIVE_POLL_SECONDS)
-    return False
 
 
 def invoke_install(lambda_client, function_name, event, deadline, sleep=time.sleep):
@@ -105,7 +82,7 @@ def invoke_install(lambda_client, function_name, event, deadline, sleep=time.sle
         except Exception as error:  # noqa: BLE001  (every failure is named in the answer)
             name = error_code(error)
             if attempt == 1 and name in ("ResourceNotReadyException", "ResourceConflictException"):
-                if wait_until_active(lambda_client, function_name, deadline, sleep):
+                if wait_until_active(lambda_client, function_name, deadline, ACTIVE_POLL_SECONDS, sleep):
                     continue
             raise InvokeFailed(name, str(error)) from None
     if response.get("FunctionError"):

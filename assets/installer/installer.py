@@ -57,6 +57,9 @@ import urllib.request
 import uuid
 import zipfile
 
+# Shared with the dispatcher, which invokes this function as this invokes the warm-up function (lambda_calls.py).
+from lambda_calls import error_code, wait_until_active
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 #: The deployment's inputs, written at synth next to this file (src/efs-dependency-installer.ts).
 MANIFEST_PATH = os.path.join(HERE, "manifest.json")
@@ -82,6 +85,8 @@ REASON_TAIL = 1500
 log = print
 #: How the install waits between looks at a warm-up function Lambda is re-activating; tests replace it.
 sleep = time.sleep
+#: Seconds to wait between those looks.
+ACTIVE_POLL_SECONDS = 5
 
 #: ``work``: when installing must stop; ``cleanup``: when cleaning up must stop (the answer is returned after it).
 Deadlines = collections.namedtuple("Deadlines", ["work", "cleanup"])
@@ -403,16 +408,6 @@ def compile_set(partial, deadline):
 # ---------------------------------------------------------------- the warm-up, in its own function
 
 
-def error_code(error):
-    """The AWS error code of a botocore ClientError (``response['Error']['Code']``), else the exception's type."""
-    response = getattr(error, "response", None)
-    if isinstance(response, dict):
-        code = (response.get("Error") or {}).get("Code")
-        if code:
-            return code
-    return type(error).__name__
-
-
 def lambda_client(read_timeout):
     """A Lambda client of the runtime's boto3 whose Invoke waits up to ``read_timeout`` and is never retried
     (botocore retries a request that timed out by default: a retry would start a second warm-up)."""
@@ -420,22 +415,6 @@ def lambda_client(read_timeout):
     from botocore.config import Config  # noqa: PLC0415
 
     return boto3.client("lambda", config=Config(connect_timeout=5, read_timeout=max(1.0, read_timeout), retries={"total_max_attempts": 1}))
-
-
-def wait_until_active(client, function_name, deadline):
-    """Wait for Lambda to re-activate the warm-up function (Pending -> Active); False at the deadline or when it fails.
-
-    A VPC function idle for weeks becomes Inactive; the next Invoke fails and Lambda sets it Pending until its
-    network interfaces are recreated (Lambda Developer Guide, "Lambda function states").
-    """
-    while time.monotonic() < deadline:
-        state = client.get_function_configuration(FunctionName=function_name).get("State")
-        if state == "Active":
-            return True
-        if state == "Failed":
-            return False
-        sleep(5)
-    return False
 
 
 def shorten(reason):
@@ -459,8 +438,9 @@ def invoke_warm_up(deployment, deadline, lambda_factory):
             break
         except Exception as error:  # noqa: BLE001  (every failure is named in the reason)
             code = error_code(error)
-            if attempt == 1 and code in ("ResourceNotReadyException", "ResourceConflictException") and wait_until_active(client, function_name, deadline):
-                continue
+            if attempt == 1 and code in ("ResourceNotReadyException", "ResourceConflictException"):
+                if wait_until_active(client, function_name, deadline, ACTIVE_POLL_SECONDS, sleep):
+                    continue
             raise InstallError(shorten(f"the warm-up function gave no answer: {code}: {error}")) from None
     if response.get("FunctionError"):
         try:

@@ -119,11 +119,14 @@ class Dispatching(WithoutPip):
         return {"Status": status, "Reason": reason, "PhysicalResourceId": physical, "Data": data}
 
     def dispatch(self, event, lambda_client, stack_status="CREATE_IN_PROGRESS"):
-        """Run the dispatcher's handler on ``event``; return the answer CloudFormation received, parsed, and its size."""
+        """Run the dispatcher's handler on ``event``; return the answer CloudFormation received, parsed, and its size.
+
+        Its waits are recorded in ``self.sleeps`` instead of slept."""
+        self.sleeps = []
         with ResponseUrl() as url:
             event = {**event, "ResponseURL": url.url}
             dispatcher.handler(event, Context(120), clients=lambda read_timeout: (lambda_client, FakeCloudFormation(stack_status)),
-                               sleep=lambda seconds: None)
+                               sleep=self.sleeps.append)
         (body,) = url.received
         return json.loads(body), len(body)
 
@@ -201,6 +204,8 @@ class Dispatching(WithoutPip):
         self.assertEqual(answer["Status"], "SUCCESS", answer["Reason"])
         self.assertEqual(len(fake.invocations), 2)
         self.assertEqual(fake.states, [])
+        # One wait after each Pending, every ACTIVE_POLL_SECONDS, through the handler's sleep.
+        self.assertEqual(self.sleeps, [dispatcher.ACTIVE_POLL_SECONDS] * 2)
 
     def test_without_the_sdk_a_create_fails_naming_it_and_a_delete_still_succeeds(self):
         def no_sdk(read_timeout):

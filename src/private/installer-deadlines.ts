@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AssumptionError, Duration } from 'aws-cdk-lib';
 
-/** The installer's asset directory (installer.py, dispatcher.py and the margin file they read). */
+/** The installer's asset directory (installer.py, dispatcher.py, the lambda_calls.py they share and the margin file they read). */
 export const INSTALLER_ASSETS = path.join(__dirname, '..', '..', 'assets', 'installer');
 
 /** Lambda's limit on one invocation (Lambda quotas: function timeout, 900 seconds). */
