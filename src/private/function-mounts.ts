@@ -7,6 +7,7 @@ import { invalidInput } from './errors';
 import { EFS, NfsService, S3_FILES } from './nfs-services';
 import { checkS3FilesAccessPointOf } from './s3-files-resources';
 import type { EfsBackedFunctionProps } from '../efs-backed-function-props';
+import type { IS3FilesFileSystem } from '../s3-files-file-system-props';
 import type { ISharedFileSystem } from '../shared-file-system-props';
 
 /** What an EfsBackedFunction needs of the file system it mounts, EFS or S3 Files. */
@@ -53,35 +54,33 @@ export function functionMountOf(scope: IConstruct | undefined, props: EfsBackedF
     const fileSystem = required(scope, props.fileSystem, ['fileSystem', 'accessPoint']);
     const accessPoint = required(scope, props.accessPoint, ['accessPoint', 'fileSystem']);
     checkAccessPointOf(scope, fileSystem, accessPoint, 'props');
-    return {
-      service: EFS,
-      fileSystem,
-      fileSystemArn: fileSystem.fileSystemArn,
-      accessPointArn: accessPoint.accessPointArn,
-      vpc: fileSystem.vpc,
-      vpcSubnets: fileSystem.vpcSubnets,
-      securityGroup: fileSystem.securityGroup,
-      mountTargetsAvailable: fileSystem.mountTargetsAvailable,
-      mountTargetAvailabilityZones: fileSystem.mountTargetAvailabilityZones,
-      admitPrincipal: grantee => fileSystem.admitPrincipal(grantee),
-      efs: fileSystem,
-    };
+    return { ...mountOn(EFS, fileSystem, accessPoint.accessPointArn), efs: fileSystem };
   }
   const fileSystem = required(scope, props.s3FilesFileSystem, ['s3FilesFileSystem', 's3FilesAccessPoint']);
   const accessPoint = required(scope, props.s3FilesAccessPoint, ['s3FilesAccessPoint', 's3FilesFileSystem']);
   checkS3FilesAccessPointOf(scope, fileSystem, accessPoint, 'props');
   return {
-    service: S3_FILES,
+    ...mountOn(S3_FILES, fileSystem, accessPoint.accessPointRef.accessPointArn),
+    directReadBucket: props.directS3Read ? fileSystem.bucket : undefined,
+  };
+}
+
+/** What a mount takes from its file system, whichever the kind: the two interfaces share these members. */
+type MountedFileSystem = Pick<ISharedFileSystem & IS3FilesFileSystem,
+'fileSystemArn' | 'vpc' | 'vpcSubnets' | 'securityGroup' | 'mountTargetsAvailable' | 'mountTargetAvailabilityZones' | 'admitPrincipal'>;
+
+function mountOn(service: NfsService, fileSystem: MountedFileSystem, accessPointArn: string): FunctionMount {
+  return {
+    service,
     fileSystem,
     fileSystemArn: fileSystem.fileSystemArn,
-    accessPointArn: accessPoint.accessPointRef.accessPointArn,
+    accessPointArn,
     vpc: fileSystem.vpc,
     vpcSubnets: fileSystem.vpcSubnets,
     securityGroup: fileSystem.securityGroup,
     mountTargetsAvailable: fileSystem.mountTargetsAvailable,
     mountTargetAvailabilityZones: fileSystem.mountTargetAvailabilityZones,
     admitPrincipal: grantee => fileSystem.admitPrincipal(grantee),
-    directReadBucket: props.directS3Read ? fileSystem.bucket : undefined,
   };
 }
 
