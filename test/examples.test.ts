@@ -11,7 +11,6 @@ import {
 import { dailyCost, EFS_ELASTIC_READ_PRICE, NAT_GATEWAY_PROCESSING_PRICE } from '../examples/shared/open-endpoint-cost';
 import { OPEN_ENDPOINT_WARNING } from '../examples/shared/throttled-http-api';
 import { SynthWarnings } from '../src';
-import { NEW_ACCOUNT_LAMBDA_QUOTAS } from '../src/private/lambda-limits';
 
 /** What the VPC lookup answers for a default VPC: one public subnet in each of two zones. */
 function defaultVpcLookup(): object {
@@ -256,7 +255,7 @@ describe('examples/ml-inference', () => {
     // New accounts: memory up to 3008 MB, concurrency quota 10 or 50, and reserved or
     // provisioned concurrency must leave 100 unreserved (Lambda quotas).
     const [, fn] = classifierFunction(template);
-    expect(fn.Properties.MemorySize).toBeLessThanOrEqual(NEW_ACCOUNT_LAMBDA_QUOTAS.maxMemoryMb);
+    expect(fn.Properties.MemorySize).toBeLessThanOrEqual(3008);
     expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
     template.resourcePropertiesCountIs('AWS::Lambda::Alias', { ProvisionedConcurrencyConfig: Match.anyValue() }, 0);
   });

@@ -1,11 +1,15 @@
 import { App, Duration, Lazy, Size, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { Fixture, fixture, functionProps, LATEST_PYTHON, newFunction, testStack } from './helpers';
-import { EfsBackedFunction, EfsBackedFunctionProps, EfsDependencyInstaller } from '../src';
-import { LAMBDA_LIMITS, NEW_ACCOUNT_LAMBDA_QUOTAS } from '../src/private/lambda-limits';
+import { EfsBackedFunction, EfsBackedFunctionProps, EfsDependencyInstaller } from '../../src';
+import { LAMBDA_LIMITS, NEW_ACCOUNT_LAMBDA_QUOTAS } from '../../src/private/lambda-limits';
+import { Fixture, fixture, functionProps, LATEST_PYTHON, newFunction, testStack } from '../helpers';
 
-// Lambda's own limits (checked by the Lambda API when CloudFormation creates the function):
-// timeout 1 to 900 s, memory 128 to 10240 MB, ephemeral storage 512 to 10240 MiB.
+/**
+ * src/private/lambda-limits.ts. Lambda's own limits (checked by the Lambda API when
+ * CloudFormation creates the function): timeout 1 to 900 s, memory 128 to 10240 MB, ephemeral
+ * storage 512 to 10240 MiB, refused at synth by the constructs that take them, and tested through
+ * them; and the table of what a new account starts with, below those limits.
+ */
 
 let stack: Stack;
 let f: Fixture;
