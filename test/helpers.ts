@@ -14,6 +14,17 @@ import { addComplianceChecks, ComplianceOptions, ComplianceReport, formatFinding
 import { EfsBackedFunction, EfsBackedFunctionProps, InferenceVpc, InferenceVpcProps, SharedFileSystem, SharedFileSystemProps } from '../src';
 
 /**
+ * A fixture built the first time a test asks for it, then shared by the tests of a file that
+ * only read it. Each synthesis of a checked app runs the rule packs (cdk-nag, and cfn-guard when
+ * asked): a test that needs its own props builds its own stack; tests that read the same
+ * template read one. Lazy, so that `jest -t` builds only what the chosen tests use.
+ */
+export function sharedFixture<T>(build: () => T): () => T {
+  let built: { readonly value: T } | undefined;
+  return () => (built ??= { value: build() }).value;
+}
+
+/**
  * EFS API Reference, RootDirectory: `Path`, as the page gives it. The service rules check every
  * synthesized access point against it (test/service-rules.test.ts), and the construct's own
  * pattern is compared with it character for character (test/private/validation.test.ts).
