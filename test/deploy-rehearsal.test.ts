@@ -41,7 +41,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { MessageWallStack } from '../examples/message-wall/message-wall-stack';
 import { CHECKPOINT_URL, MlInferenceStack } from '../examples/ml-inference/ml-inference-stack';
-import { wheelPlatforms } from '../src/private/wheel-platforms';
+import { EfsDependencyInstaller, InferenceVpc, SharedFileSystem } from '../src';
 
 const PYTHON = '/usr/bin/python3';
 const HARNESS = path.join(__dirname, '..', 'scripts', 'rehearse_custom_resources.py');
@@ -931,18 +931,51 @@ if (!PYPI_REACHABLE) {
   console.warn('deploy rehearsal: PyPI (https://pypi.org/simple) is unreachable from here: the check of PyPI\'s own filenames is skipped');
 }
 
+const platformTags = new Map<string, string[]>();
+
+/**
+ * The `--platform` tags EfsDependencyInstaller writes into its manifest for a function on the
+ * example's runtime (Python 3.13) and `architecture`, from an installer of its own (the example
+ * stacks build for x86_64 only).
+ */
+function platformTagsOf(architecture: lambda.Architecture): string[] {
+  const known = platformTags.get(architecture.name);
+  if (known) {
+    return known;
+  }
+  const synthesized = synthesize(`an installer on ${architecture.name}`, 'ml-inference', {}, app => {
+    const stack = new Stack(app, 'Platforms');
+    const network = new InferenceVpc(stack, 'Network');
+    const shared = new SharedFileSystem(stack, 'Shared', { vpc: network.vpc });
+    const accessPoint = shared.addAccessPoint('Deps', { path: '/deps', uid: '1001', gid: '1001' });
+    new EfsDependencyInstaller(stack, 'Deps', { fileSystem: shared, accessPoint, runtime: lambda.Runtime.PYTHON_3_13, architecture, packages: FROM_PYPI.slice(0, 1) });
+    return stack;
+  });
+  try {
+    const install = Object.values<any>(synthesized.template.Resources)
+      .find(r => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'installer.handler');
+    const manifest = JSON.parse(fs.readFileSync(path.join(synthesized.assets[install.Properties.Code.S3Key], 'manifest.json'), 'utf-8'));
+    const options: string[] = manifest.contents.pipOptions;
+    const tags = options.filter((_o, i) => options[i - 1] === '--platform');
+    platformTags.set(architecture.name, tags);
+    return tags;
+  } finally {
+    fs.rmSync(synthesized.outdir, { recursive: true, force: true });
+  }
+}
+
 describe('PyPI serves the pinned requirements under the filenames the rehearsal uses, for the installer\'s own pip options', () => {
   pypiTest.each(['x86_64', 'aarch64'] as const)('%s', machine => {
     const item = rehearsed[0];
     const options: string[] = [...item.manifest.contents.pipOptions];
-    // The options as the construct builds them for this machine: the template's for x86_64, wheelPlatforms' (which builds them) for aarch64.
-    const platforms = wheelPlatforms(undefined, lambda.Runtime.PYTHON_3_13, machine === 'x86_64' ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64);
-    const x86 = wheelPlatforms(undefined, lambda.Runtime.PYTHON_3_13, lambda.Architecture.X86_64);
-    expect(options.filter((_o, i) => options[i - 1] === '--platform')).toEqual(x86.tags);
+    // The options as the construct builds them for this machine: the template's for x86_64 (an installer of its own on x86_64
+    // writes the same platforms), an installer of its own on arm64 for aarch64.
+    const platforms = platformTagsOf(machine === 'x86_64' ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64);
+    expect(options.filter((_o, i) => options[i - 1] === '--platform')).toEqual(platformTagsOf(lambda.Architecture.X86_64));
     const pipOptions = options.flatMap((o, i) => (options[i - 1] === '--platform' || o === '--platform' ? [] : [o]));
     const indexAt = pipOptions.indexOf('--index-url');
     pipOptions.splice(indexAt, 2, '--index-url', 'https://pypi.org/simple');
-    const command = [...pipOptions, ...platforms.tags.flatMap(t => ['--platform', t])];
+    const command = [...pipOptions, ...platforms.flatMap(t => ['--platform', t])];
     const dest = fs.mkdtempSync(path.join(WORK, `pypi-${machine}-`));
     for (const requirement of FROM_PYPI) {
       const run = spawnSync(PYTHON, ['-m', 'pip', 'download', '--disable-pip-version-check', '--no-input', ...command, '--no-deps', '-d', dest, requirement],

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { alarmTopic, checkedApp, expectCompliant, fixture, functionProps, LATEST_PYTHON, newFunction, nfsIngressFrom, stackWithFileSystem, testStack } from './helpers';
+import { alarmTopic, checkedApp, expectCompliant, fixture, functionProps, LATEST_PYTHON, newFunction, nfsIngressFrom, sharedFixture, stackWithFileSystem, testStack } from './helpers';
 import { EfsBackedFunction, EfsBackedFunctionProps, InferenceVpc, SharedFileSystem } from '../src';
 
 /** The function the construct creates (the VPC's default-security-group handler is one too). */
@@ -14,6 +14,13 @@ function efsFunction(template: Template) {
 }
 
 const ACCESS_POINT_ARN = { 'Fn::Join': ['', Match.arrayWith([{ Ref: Match.stringLikeRegexp('SharedFileSystemMl') }])] };
+
+/** The fixture and one function 'Classifier' with the test props and nothing else, synthesized once for the tests that only read it. */
+const classifier = sharedFixture(() => {
+  const stack = testStack();
+  newFunction(stack, 'Classifier', fixture(stack));
+  return { stack, template: Template.fromStack(stack) };
+});
 
 describe('EfsBackedFunction.addAlarms and the emergency throttle', () => {
   test('every add* method refuses a second call alike, naming the method and what to do', () => {
@@ -114,10 +121,7 @@ describe('EfsBackedFunction', () => {
   });
 
   test('the mount targets let the function in on NFS 2049, and the function is created after them and the rule', () => {
-    const stack = testStack();
-    const f = fixture(stack);
-    newFunction(stack, 'Classifier', f);
-    const template = Template.fromStack(stack);
+    const { template } = classifier();
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', nfsIngressFrom('ClassifierSecurityGroup'));
     const dependsOn: string[] = efsFunction(template).DependsOn;
     const mountTargets = Object.keys(template.findResources('AWS::EFS::MountTarget'));
@@ -129,10 +133,7 @@ describe('EfsBackedFunction', () => {
   });
 
   test('IAM: one customer-managed policy; EFS actions only on the file system and only through the access point', () => {
-    const stack = testStack();
-    const f = fixture(stack);
-    newFunction(stack, 'Classifier', f);
-    const template = Template.fromStack(stack);
+    const { template } = classifier();
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },
       ManagedPolicyArns: Match.absent(),
@@ -367,9 +368,7 @@ describe('EfsBackedFunction', () => {
 
 describe('EfsBackedFunction least privilege', () => {
   test('the network interface permissions hold only for requests without lambda:SourceFunctionArn (Lambda\'s own, not the code\'s)', () => {
-    const stack = testStack();
-    newFunction(stack, 'Fn', fixture(stack));
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+    classifier().template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({
           Sid: 'ManageVpcNetworkInterfaces',
@@ -408,13 +407,14 @@ describe('EfsBackedFunction least privilege', () => {
     newFunction(storage, 'Local', f);
     const compute = new Stack(app, 'Compute');
     newFunction(compute, 'Remote', f, { mountPath: '/mnt/remote' });
-    Template.fromStack(storage).hasResourceProperties('AWS::IAM::Role', {
+    const storageTemplate = Template.fromStack(storage);
+    storageTemplate.hasResourceProperties('AWS::IAM::Role', {
       RoleName: { 'Fn::Join': ['', [Match.stringLikeRegexp('^StorageLocalServiceRole[A-Za-z0-9]+-$'), { Ref: 'AWS::Region' }]] },
     });
     Template.fromStack(compute).hasResourceProperties('AWS::IAM::Role', {
       RoleName: { 'Fn::Join': ['', [Match.stringLikeRegexp('^ComputeRemoteServiceRole[A-Za-z0-9]+-$'), { Ref: 'AWS::Region' }]] },
     });
-    const perimeter = Object.values(Template.fromStack(storage).findResources('AWS::EFS::FileSystem'))[0]
+    const perimeter = Object.values(storageTemplate.findResources('AWS::EFS::FileSystem'))[0]
       .Properties.FileSystemPolicy.Statement.find((s: { Sid: string }) => s.Sid === 'DenyUngrantedPrincipals');
     // Each role under its name at the root, under any path and as a session.
     expect(perimeter.Condition.ArnNotLike['aws:PrincipalArn']).toHaveLength(6);

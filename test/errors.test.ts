@@ -1,10 +1,6 @@
-import * as fs from 'fs';
-import { Errors, Size, Stack } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Errors, Size } from 'aws-cdk-lib';
 import { fixture, functionProps, testStack } from './helpers';
 import { EfsBackedFunction, ThroughputPlanner } from '../src';
-import { inputMessage, invalidInput } from '../src/private/errors';
-import { deadlineMargin } from '../src/private/installer-deadlines';
 
 /** What `build` threw; fails the test when it threw nothing. */
 function thrownBy(build: () => unknown): Error & { constructPath?: string } {
@@ -56,56 +52,4 @@ describe('bad input is aws-cdk-lib\'s ValidationError, at the construct it was g
     // The message named a camelCase prop without its Python spelling before invalidInput: now it has it.
     expect(error.message).toBe('coldStarts[0].coldStartsPerDay must be a number of at least 0 (got -1) (in Python: cold_starts[0].cold_starts_per_day)');
   });
-});
-
-describe('invalidInput: the error\'s name after its first prop, the Python spelling of every prop that differs', () => {
-  test.each<[string, string | string[], string, string]>([
-    ['one prop', 'mountPath', 'InvalidMountPath', ' (in Python: mount_path)'],
-    ['a path into a prop', 'coldStartLoad.loadWithin', 'InvalidColdStartLoad', ' (in Python: cold_start_load.load_within)'],
-    ['an index', 'secondaryGids[1]', 'InvalidSecondaryGids', ' (in Python: secondary_gids[1])'],
-    ['several, one the same in Python', ['provisionedConcurrency', 'vpc', 'reservedConcurrentExecutions'], 'InvalidProvisionedConcurrency',
-      ' (in Python: provisioned_concurrency, reserved_concurrent_executions)'],
-    ['one spelled alike', 'runtime', 'InvalidRuntime', ''],
-    ['a map key kept as given', 'mountEnvironment.PYTHONPATH', 'InvalidMountEnvironment', ' (in Python: mount_environment.PYTHONPATH)'],
-    ['no prop', [], 'InvalidInput', ''],
-  ])('%s', (_name, names, errorName, suffix) => {
-    const scope = new Construct(new Stack(undefined, 'Default'), 'Thing');
-    const error = invalidInput(scope, names, 'the message') as Error & { constructPath?: string };
-    expect(Errors.isValidationError(error)).toBe(true);
-    expect(error.name).toBe(errorName);
-    expect(error.message).toBe(`the message${suffix}`);
-    expect(error.constructPath).toBe('Default/Thing');
-    // A warning or a synth-time validation gets the same text.
-    expect(inputMessage(names, 'the message')).toBe(error.message);
-    const unscoped = invalidInput(undefined, names, 'the message') as Error & { constructPath?: string };
-    expect([Errors.isValidationError(unscoped), unscoped.name, unscoped.message, unscoped.constructPath])
-      .toEqual([true, errorName, `the message${suffix}`, undefined]);
-  });
-
-  test('should aws-cdk-lib\'s ValidationError change, a plain Error that still names the construct', () => {
-    const spy = jest.spyOn(Errors, 'isValidationError').mockReturnValue(false);
-    try {
-      const scope = new Construct(new Stack(undefined, 'Default'), 'Thing');
-      expect(invalidInput(scope, 'mountPath', 'mountPath is wrong').message).toBe('mountPath is wrong (in Python: mount_path) [Default/Thing]');
-      expect(invalidInput(undefined, 'mountPath', 'mountPath is wrong').message).toBe('mountPath is wrong (in Python: mount_path)');
-    } finally {
-      spy.mockRestore();
-    }
-  });
-});
-
-test('a bad file shipped in the package is the package\'s bug: aws-cdk-lib\'s AssumptionError, not a validation error', () => {
-  // The module object itself (the import above is a copy with getters, which cannot be spied on).
-  const realFs = jest.requireActual<typeof fs>('fs');
-  const readFileSync = realFs.readFileSync;
-  const spy = jest.spyOn(realFs, 'readFileSync').mockImplementation(((file: fs.PathOrFileDescriptor, options?: unknown) =>
-    (String(file).endsWith('deadline-margin.json') ? '{"marginSeconds": 2}' : readFileSync(file, options as BufferEncoding))) as typeof fs.readFileSync);
-  try {
-    const error = thrownBy(() => deadlineMargin());
-    expect(Errors.isAssumptionError(error)).toBe(true);
-    expect(Errors.isValidationError(error)).toBe(false);
-    expect(error.message).toBe('assets/installer/deadline-margin.json must give the margin as a whole number of seconds from 4 to 60 (got 2)');
-  } finally {
-    spy.mockRestore();
-  }
 });

@@ -2,7 +2,7 @@ import { Size, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
-import { expectCompliant, stackWithFileSystem } from './helpers';
+import { expectCompliant, sharedFixture, stackWithFileSystem } from './helpers';
 import { FileSystemDashboard, SharedFileSystem, SharedFileSystemProps } from '../src';
 
 /** The titles of the dashboard's widgets, in order, read from the synthesized body. */
@@ -20,13 +20,17 @@ function widgetTitles(props: Partial<SharedFileSystemProps>, functionIds: string
   return { titles, template };
 }
 
+/** The dashboard of a file system with its defaults, no function and no name, synthesized once for the tests that only read it. */
+const elasticDashboard = sharedFixture(() => widgetTitles({}, []));
+
 describe('FileSystemDashboard', () => {
   test.each([
-    ['bursting', { throughputMode: efs.ThroughputMode.BURSTING }, 'Burst credit balance (bytes)', 'Metered I/O bytes'],
-    ['provisioned', { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(10) }, 'Percent I/O limit', 'Throughput, % of provisioned'],
-    ['elastic (the default)', {}, 'Percent I/O limit', 'Metered I/O bytes'],
-  ])('%s file system: the first and third graphs follow the throughput mode', (_mode, props, first, third) => {
-    const { titles } = widgetTitles(props, []);
+    ['bursting', () => widgetTitles({ throughputMode: efs.ThroughputMode.BURSTING }, []), 'Burst credit balance (bytes)', 'Metered I/O bytes'],
+    ['provisioned', () => widgetTitles({ throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(10) }, []),
+      'Percent I/O limit', 'Throughput, % of provisioned'],
+    ['elastic (the default)', elasticDashboard, 'Percent I/O limit', 'Metered I/O bytes'],
+  ])('%s file system: the first and third graphs follow the throughput mode', (_mode, dashboard, first, third) => {
+    const { titles } = dashboard();
     expect(titles).toEqual([first, 'Client connections', third, 'Client connections now']);
   });
 
@@ -40,7 +44,7 @@ describe('FileSystemDashboard', () => {
 
   test('the dashboard name when given, none otherwise', () => {
     widgetTitles({}, [], 'inference-efs').template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'inference-efs' });
-    const unnamed = Object.values(widgetTitles({}, []).template.findResources('AWS::CloudWatch::Dashboard'))[0];
+    const unnamed = Object.values(elasticDashboard().template.findResources('AWS::CloudWatch::Dashboard'))[0];
     expect(unnamed.Properties.DashboardName).toBeUndefined();
   });
 

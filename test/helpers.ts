@@ -13,6 +13,50 @@ import { Construct, IConstruct } from 'constructs';
 import { addComplianceChecks, ComplianceOptions, ComplianceReport, formatFindings, synthWithChecks, VALIDATE_AGAINST_DEFAULT_RULES } from '../scripts/compliance';
 import { EfsBackedFunction, EfsBackedFunctionProps, InferenceVpc, InferenceVpcProps, SharedFileSystem, SharedFileSystemProps } from '../src';
 
+/**
+ * A fixture built the first time a test asks for it, then shared by the tests of a file that
+ * only read it. Each synthesis of a checked app runs the rule packs (cdk-nag, and cfn-guard when
+ * asked): a test that needs its own props builds its own stack; tests that read the same
+ * template read one. Lazy, so that `jest -t` builds only what the chosen tests use.
+ */
+export function sharedFixture<T>(build: () => T): () => T {
+  let built: { readonly value: T } | undefined;
+  return () => (built ??= { value: build() }).value;
+}
+
+/**
+ * EFS API Reference, RootDirectory: `Path`, as the page gives it. The service rules check every
+ * synthesized access point against it (test/service-rules.test.ts), and the construct's own
+ * pattern is compared with it character for character (test/private/validation.test.ts).
+ */
+export const EFS_ROOT_DIRECTORY_PATTERN = '^(\\/|(\\/(?!\\.)+[^$#<>;`|&?{}^*/\\n]+){1,4})$';
+
+/**
+ * The jsii assembly (`.jsii`, what Python and Java see) when `npx projen compile` wrote it
+ * after the last change under src/; undefined otherwise, and the tests that read it are then
+ * reported as skipped, unless REQUIRE_JSII_ASSEMBLY is set: `.ci/run` compiles, then runs those
+ * test files with it (test/public-api.test.ts, test/private/function-props.test.ts), so CI never
+ * skips them.
+ */
+export function jsiiAssembly(): any {
+  const file = path.join(__dirname, '..', '.jsii');
+  const assembly = assemblyIfCurrent(file, path.join(__dirname, '..', 'src'));
+  if (!assembly && process.env.REQUIRE_JSII_ASSEMBLY) {
+    throw new Error(`REQUIRE_JSII_ASSEMBLY is set but ${file} is missing or older than src/: run \`npx projen compile\` first`);
+  }
+  return assembly;
+}
+
+function assemblyIfCurrent(file: string, sourceDir: string): any {
+  if (!fs.existsSync(file)) {
+    return undefined;
+  }
+  const sources = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true })
+    .flatMap(entry => (entry.isDirectory() ? sources(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
+  const newestSource = Math.max(...sources(sourceDir).map(source => fs.statSync(source).mtimeMs));
+  return fs.statSync(file).mtimeMs >= newestSource ? JSON.parse(fs.readFileSync(file, 'utf-8')) : undefined;
+}
+
 /** An App with its own output directory and the rule packs registered. */
 export function checkedApp(options: ComplianceOptions = {}): App {
   const app = new App({

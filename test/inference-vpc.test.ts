@@ -4,14 +4,19 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { expectCompliant, testStack } from './helpers';
+import { expectCompliant, sharedFixture, testStack } from './helpers';
 import { GatewayEndpointAccess, InferenceVpc, InferenceVpcProps } from '../src';
+
+/** An InferenceVpc with its defaults, synthesized once for the tests that only read it. */
+const defaults = sharedFixture(() => {
+  const stack = testStack();
+  const network = new InferenceVpc(stack, 'Network');
+  return { stack, network, template: Template.fromStack(stack) };
+});
 
 describe('InferenceVpc', () => {
   test('defaults: 2 AZs, public and private subnets, one NAT gateway, private routes through it', () => {
-    const stack = testStack();
-    const network = new InferenceVpc(stack, 'Network');
-    const template = Template.fromStack(stack);
+    const { stack, network, template } = defaults();
 
     template.resourceCountIs('AWS::EC2::NatGateway', 1);
     template.resourceCountIs('AWS::EC2::Subnet', 4);
@@ -34,9 +39,7 @@ describe('InferenceVpc', () => {
   });
 
   test('gateway endpoints for S3 and DynamoDB on the workload route tables', () => {
-    const stack = testStack();
-    new InferenceVpc(stack, 'Network');
-    const template = Template.fromStack(stack);
+    const { template } = defaults();
     for (const service of ['s3', 'dynamodb']) {
       template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
         VpcEndpointType: 'Gateway',
@@ -53,9 +56,7 @@ describe('InferenceVpc', () => {
   });
 
   test('flow logs of all traffic to a retained log group kept one year, written by a role without inline policy', () => {
-    const stack = testStack();
-    new InferenceVpc(stack, 'Network');
-    const template = Template.fromStack(stack);
+    const { template } = defaults();
     template.hasResourceProperties('AWS::EC2::FlowLog', {
       ResourceType: 'VPC',
       TrafficType: 'ALL',
@@ -79,8 +80,9 @@ describe('InferenceVpc', () => {
     const stack = testStack();
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
     new InferenceVpc(stack, 'Network', { flowLogEncryptionKey: key, flowLogTrafficType: ec2.FlowLogTrafficType.REJECT });
-    Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('Key'), 'Arn'] } });
-    Template.fromStack(stack).hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'REJECT' });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('Key'), 'Arn'] } });
+    template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'REJECT' });
     const report = expectCompliant(stack);
     expect(report.acknowledged.map(f => f.rule)).not.toContain('NIST.800.53.R5-CloudWatchLogGroupEncrypted');
   });
@@ -117,9 +119,7 @@ describe('InferenceVpc', () => {
   });
 
   test('the route of the NAT gateway to the internet gateway is acknowledged with its reason', () => {
-    const stack = testStack();
-    new InferenceVpc(stack, 'Network');
-    const report = expectCompliant(stack);
+    const report = expectCompliant(defaults().stack);
     const routes = report.acknowledged.filter(f => f.rule === 'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW');
     expect(routes.map(f => f.constructPath)).toEqual([
       'Default/Network/Vpc/PublicSubnet1/DefaultRoute',
@@ -145,9 +145,7 @@ describe('InferenceVpc', () => {
 
 describe('InferenceVpc flow-log role', () => {
   test('only VPC Flow Logs of this account may assume it (aws:SourceAccount and aws:SourceArn)', () => {
-    const stack = testStack();
-    new InferenceVpc(stack, 'Network');
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+    defaults().template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [{
           Action: 'sts:AssumeRole',
@@ -176,13 +174,16 @@ describe('InferenceVpc gateway endpoint policies', () => {
   const REGION = 'eu-west-1';
 
   /** The endpoint policies of a stack in a known account and region, with the template's values. */
-  function endpointPolicies(props: InferenceVpcProps = {}): Record<'s3' | 'dynamodb', any> {
+  function endpointPoliciesOf(props: InferenceVpcProps): Record<'s3' | 'dynamodb', any> {
     const stack = new Stack(new App(), 'Network', { env: { account: ACCOUNT, region: REGION } });
     new InferenceVpc(stack, 'Network', props);
     const endpoints = Object.values(Template.fromStack(stack).findResources('AWS::EC2::VPCEndpoint'));
     const byService = (service: string) => resolved(endpoints.find(e => JSON.stringify(e.Properties.ServiceName).includes(`.${service}`))?.Properties.PolicyDocument);
     return { s3: byService('s3'), dynamodb: byService('dynamodb') };
   }
+
+  /** The endpoint policies of an InferenceVpc with its defaults, synthesized once for the tests that only read them. */
+  const defaultEndpointPolicies = sharedFixture(() => endpointPoliciesOf({}));
 
   /** The policy as CloudFormation resolves it in the aws partition (the only intrinsics left are the partition and joins). */
   function resolved(value: any): any {
@@ -233,7 +234,7 @@ describe('InferenceVpc gateway endpoint policies', () => {
   const otherRole = `arn:aws:sts::${OTHER}:assumed-role/Attacker/session`;
 
   test('by default each endpoint lets only this account\'s principals reach this account\'s resources (aws:PrincipalAccount, aws:ResourceAccount)', () => {
-    const { s3, dynamodb } = endpointPolicies();
+    const { s3, dynamodb } = defaultEndpointPolicies();
     for (const policy of [s3, dynamodb]) {
       expect(policy.Statement).toContainEqual({
         Sid: 'OwnAccountOnly',
@@ -247,7 +248,7 @@ describe('InferenceVpc gateway endpoint policies', () => {
   });
 
   test('S3: custom resources in the VPC can answer CloudFormation on the region\'s response bucket, named without dashes', () => {
-    const { s3, dynamodb } = endpointPolicies();
+    const { s3, dynamodb } = defaultEndpointPolicies();
     expect(s3.Statement).toContainEqual({
       Sid: 'CloudFormationCustomResourceResponses',
       Effect: 'Allow',
@@ -259,9 +260,7 @@ describe('InferenceVpc gateway endpoint policies', () => {
   });
 
   test('the response bucket of an environment-agnostic stack is named from the deploy-time region, dashes removed', () => {
-    const stack = testStack();
-    new InferenceVpc(stack, 'Network');
-    Template.fromStack(stack).hasResourceProperties('AWS::EC2::VPCEndpoint', {
+    defaults().template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({
           Resource: {
@@ -283,7 +282,7 @@ describe('InferenceVpc gateway endpoint policies', () => {
     ['CloudFormation\'s pre-signed PUT of a custom resource answer', { principal: `arn:aws:sts::${AWS_OWNED}:assumed-role/CloudFormation/session`, action: 's3:PutObject', resource: 'arn:aws:s3:::cloudformation-custom-resource-response-euwest1/arn%3Aaws%3Acloudformation/answer', resourceAccount: AWS_OWNED }, 'Allowed'],
     ['a PUT to another region\'s response bucket', { principal: `arn:aws:sts::${AWS_OWNED}:assumed-role/CloudFormation/session`, action: 's3:PutObject', resource: 'arn:aws:s3:::cloudformation-custom-resource-response-useast1/answer', resourceAccount: AWS_OWNED }, 'ExplicitlyDenied'],
   ])('S3 endpoint, simulated: %s', async (_case, request, expected) => {
-    const decision = await throughEndpoint(endpointPolicies().s3, request);
+    const decision = await throughEndpoint(defaultEndpointPolicies().s3, request);
     // An endpoint policy without a matching Allow denies implicitly; the simulator reports either as not allowed.
     if (expected === 'Allowed') {
       expect(decision).toBe('Allowed');
@@ -293,14 +292,14 @@ describe('InferenceVpc gateway endpoint policies', () => {
   });
 
   test('DynamoDB endpoint, simulated: this account\'s tables only', async () => {
-    const { dynamodb } = endpointPolicies();
+    const { dynamodb } = defaultEndpointPolicies();
     const table = (account: string) => `arn:aws:dynamodb:${REGION}:${account}:table/Walls`;
     expect(await throughEndpoint(dynamodb, { principal: ownRole, action: 'dynamodb:GetItem', resource: table(ACCOUNT), resourceAccount: ACCOUNT })).toBe('Allowed');
     expect(await throughEndpoint(dynamodb, { principal: ownRole, action: 'dynamodb:PutItem', resource: table(OTHER), resourceAccount: OTHER })).not.toBe('Allowed');
   });
 
   test('GatewayEndpointAccess.UNRESTRICTED leaves the endpoints without a policy (the service\'s full access)', () => {
-    const { s3, dynamodb } = endpointPolicies({ gatewayEndpointAccess: GatewayEndpointAccess.UNRESTRICTED });
+    const { s3, dynamodb } = endpointPoliciesOf({ gatewayEndpointAccess: GatewayEndpointAccess.UNRESTRICTED });
     expect(s3).toBeUndefined();
     expect(dynamodb).toBeUndefined();
   });

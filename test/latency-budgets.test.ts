@@ -1,7 +1,7 @@
 import { App, Duration, Lazy, Size, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as efs from 'aws-cdk-lib/aws-efs';
-import { stackWithFileSystem } from './helpers';
+import { sharedFixture, stackWithFileSystem } from './helpers';
 import { MessageWallStack } from '../examples/message-wall/message-wall-stack';
 import { MlInferenceStack } from '../examples/ml-inference/ml-inference-stack';
 import { HTTP_API_INTEGRATION_TIMEOUT } from '../examples/shared/throttled-http-api';
@@ -19,21 +19,24 @@ const FIFTY_MIB = {
   expectedLoad: { storedData: Size.gibibytes(10) },
 };
 
-function warnings(stack: Stack, id: string) {
-  return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(id.replace(/[:]/g, '.')));
+/** The warnings with id `id`, of a stack (synthesized for them) or of its annotations (one synth for several questions). */
+function warnings(of: Stack | Annotations, id: string) {
+  const annotations = Stack.isStack(of) ? Annotations.fromStack(of) : of;
+  return annotations.findWarning('*', Match.stringLikeRegexp(id.replace(/[:]/g, '.')));
 }
 
 describe('SynthWarnings.INIT_OVER_ON_DEMAND_LIMIT: a load at init past Lambda\'s 10 s', () => {
   test('warns on the function, with the load time, what Lambda does and what to change', () => {
     const { stack, addFunction } = stackWithFileSystem(FIFTY_MIB);
     addFunction('Classifier', { coldStartLoad: TWO_GIB });
-    Annotations.fromStack(stack).hasWarning('/Default/Classifier', Match.stringLikeRegexp(
+    const annotations = Annotations.fromStack(stack);
+    annotations.hasWarning('/Default/Classifier', Match.stringLikeRegexp(
       'a cold start loads at init for 41.0 s \\(2048 MiB under throughputMode provisioned\\), more than the 10 s Lambda allows the init '
       + 'of an on-demand environment: Lambda stops the init and runs it again inside the first invocation'));
-    Annotations.fromStack(stack).hasWarning('/Default/Classifier', Match.stringLikeRegexp(
+    annotations.hasWarning('/Default/Classifier', Match.stringLikeRegexp(
       'coldStartLoad.loadsAtInit false.*then the function\'s 300 s timeout is the budget.*provisionedConcurrency equal to reservedConcurrentExecutions.*'
       + 'recommended: elastic.*container image.*\\(in Python: cold_start_load, loads_at_init, provisioned_concurrency, reserved_concurrent_executions\\)'));
-    expect(warnings(stack, SynthWarnings.INIT_OVER_ON_DEMAND_LIMIT)).toHaveLength(1);
+    expect(warnings(annotations, SynthWarnings.INIT_OVER_ON_DEMAND_LIMIT)).toHaveLength(1);
   });
 
   test('under bursting the burst rate counts: 2048 / 100 = 20.5 s', () => {
@@ -71,29 +74,32 @@ describe('SynthWarnings.COLD_START_OVER_CALLER_TIMEOUT: a cold start the caller 
     const { stack, addFunction } = stackWithFileSystem(FIFTY_MIB);
     const fn = addFunction('Classifier', { coldStartLoad: { ...TWO_GIB, loadsAtInit: false } });
     fn.declareCallerTimeout(Duration.seconds(30));
-    Annotations.fromStack(stack).hasWarning('/Default/Classifier', Match.stringLikeRegexp(
+    const annotations = Annotations.fromStack(stack);
+    annotations.hasWarning('/Default/Classifier', Match.stringLikeRegexp(
       'a cold start on an on-demand environment keeps the caller waiting 41.0 s \\(41.0 s to read 2048 MiB under throughputMode provisioned\\), '
       + 'longer than the caller\'s 30 s timeout: the request fails while the function goes on loading. Raise the file system\'s throughput '
       // Bursting would do: 10 GiB stored earns 41.2 GiB a day, more than 10 x 2 GiB, and 2048 / 100 = 20.5 s at the burst.
       + '\\(recommended: bursting \\(the credits earned by the data stored pay for the load, at no throughput charge; a cold start loads in 20.5 s'));
-    expect(warnings(stack, SynthWarnings.COLD_START_OVER_CALLER_TIMEOUT)).toHaveLength(1);
-    expect(warnings(stack, SynthWarnings.INIT_OVER_ON_DEMAND_LIMIT)).toHaveLength(0);
+    expect(warnings(annotations, SynthWarnings.COLD_START_OVER_CALLER_TIMEOUT)).toHaveLength(1);
+    expect(warnings(annotations, SynthWarnings.INIT_OVER_ON_DEMAND_LIMIT)).toHaveLength(0);
   });
 
   test('a load at init past 10 s costs the caller the lost 10 s too: 10 + 41.0 = 51.0 s', () => {
     const { stack, addFunction } = stackWithFileSystem(FIFTY_MIB);
     const fn = addFunction('Classifier', { coldStartLoad: TWO_GIB });
     fn.declareCallerTimeout(Duration.seconds(30));
-    Annotations.fromStack(stack).hasWarning('/Default/Classifier', Match.stringLikeRegexp(
+    const annotations = Annotations.fromStack(stack);
+    annotations.hasWarning('/Default/Classifier', Match.stringLikeRegexp(
       'keeps the caller waiting 51.0 s \\(the 10 s of an init Lambda stops, then 41.0 s to read 2048 MiB'));
-    expect(warnings(stack, SynthWarnings.INIT_OVER_ON_DEMAND_LIMIT)).toHaveLength(1);
+    expect(warnings(annotations, SynthWarnings.INIT_OVER_ON_DEMAND_LIMIT)).toHaveLength(1);
   });
 
   test('a load at init within 10 s still counts against a shorter caller: 400 MiB / 50 = 8 s against 5 s', () => {
     const { stack, addFunction } = stackWithFileSystem(FIFTY_MIB);
     addFunction('Classifier', { coldStartLoad: { bytesPerColdStart: Size.mebibytes(400) } }).declareCallerTimeout(Duration.seconds(5));
-    Annotations.fromStack(stack).hasWarning('/Default/Classifier', Match.stringLikeRegexp('keeps the caller waiting 8.0 s \\(8.0 s to read 400 MiB'));
-    expect(warnings(stack, SynthWarnings.INIT_OVER_ON_DEMAND_LIMIT)).toHaveLength(0);
+    const annotations = Annotations.fromStack(stack);
+    annotations.hasWarning('/Default/Classifier', Match.stringLikeRegexp('keeps the caller waiting 8.0 s \\(8.0 s to read 400 MiB'));
+    expect(warnings(annotations, SynthWarnings.INIT_OVER_ON_DEMAND_LIMIT)).toHaveLength(0);
   });
 
   test.each([
@@ -154,7 +160,8 @@ describe('the file system\'s plan counts the budgets', () => {
       coldStartLoad: { bytesPerColdStart: Size.gibibytes(1.7), coldStartsPerDay: 24, peakColdStartsPerHour: 10, loadsAtInit: false },
     });
     fn.declareCallerTimeout(HTTP_API_INTEGRATION_TIMEOUT);
-    Annotations.fromStack(stack).hasWarning('/Default/Classifier', Match.stringLikeRegexp(
+    const annotations = Annotations.fromStack(stack);
+    annotations.hasWarning('/Default/Classifier', Match.stringLikeRegexp(
       'keeps the caller waiting 290 s \\(290 s to read 1741 MiB under throughputMode provisioned\\), longer than the caller\'s 30 s timeout'));
     // One cause, one warning: the file system does not repeat the function's.
     expect(warnings(stack, SynthWarnings.THROUGHPUT_INSUFFICIENT)).toEqual([]);
@@ -194,15 +201,19 @@ describe('cold starts without a declared expectedLoad are planned', () => {
 });
 
 describe('the examples\' callers', () => {
+  /** The MLInference app as it is by default, built once for the tests that only read it. */
+  const mlInference = sharedFixture(() => new MlInferenceStack(new App(), 'MLInference'));
+
   test('the HTTP API helper declares its 30 s on the function it fronts, in both examples', () => {
-    expect(new MlInferenceStack(new App(), 'MLInference').classifier.callerTimeout?.toSeconds()).toBe(30);
+    expect(mlInference().classifier.callerTimeout?.toSeconds()).toBe(30);
     expect(new MessageWallStack(new App(), 'MessageWall').wall.callerTimeout?.toSeconds()).toBe(30);
   });
 
   test('MLInference: Elastic loads 1.7 GiB in 3.5 s, within the API\'s 30 s; no budget warning', () => {
-    const stack = new MlInferenceStack(new App(), 'MLInference');
+    const stack = mlInference();
+    const annotations = Annotations.fromStack(stack);
     for (const id of [SynthWarnings.INIT_OVER_ON_DEMAND_LIMIT, SynthWarnings.COLD_START_OVER_CALLER_TIMEOUT, SynthWarnings.THROUGHPUT_INSUFFICIENT]) {
-      expect(warnings(stack, id)).toEqual([]);
+      expect(warnings(annotations, id)).toEqual([]);
     }
     expect((stack.node.findChild('Shared') as SharedFileSystem).throughputPlan()?.recommendedMode).toBe(ELASTIC);
   });

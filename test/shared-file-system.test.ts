@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { alarmTopic, expectCompliant, nfsIngressFrom, stackWithFileSystem, testStack, twoIsolatedSubnetsPerZone } from './helpers';
+import { alarmTopic, expectCompliant, nfsIngressFrom, sharedFixture, stackWithFileSystem, testStack, twoIsolatedSubnetsPerZone } from './helpers';
 import { InferenceVpc, SharedFileSystem, SharedFileSystemProps } from '../src';
 
 function fileSystemIn(stack: Stack, props: Partial<SharedFileSystemProps> = {}) {
@@ -12,11 +12,16 @@ function fileSystemIn(stack: Stack, props: Partial<SharedFileSystemProps> = {}) 
   return new SharedFileSystem(stack, 'Shared', { vpc: network.vpc, ...props });
 }
 
+/** A SharedFileSystem with its defaults in an InferenceVpc, synthesized once for the tests that only read it. */
+const defaults = sharedFixture(() => {
+  const stack = testStack();
+  const shared = fileSystemIn(stack);
+  return { stack, shared, template: Template.fromStack(stack) };
+});
+
 describe('SharedFileSystem', () => {
   test('safe defaults: encrypted, retained, backed up, elastic throughput, its own security group', () => {
-    const stack = testStack();
-    fileSystemIn(stack);
-    const template = Template.fromStack(stack);
+    const { stack, template } = defaults();
     template.hasResource('AWS::EFS::FileSystem', {
       Properties: {
         Encrypted: true,
@@ -38,9 +43,7 @@ describe('SharedFileSystem', () => {
   });
 
   test('one mount target in each private subnet, none in public subnets', () => {
-    const stack = testStack();
-    const shared = fileSystemIn(stack);
-    const template = Template.fromStack(stack);
+    const { shared, template } = defaults();
     template.resourceCountIs('AWS::EFS::MountTarget', 2);
     for (const n of [1, 2]) {
       template.hasResourceProperties('AWS::EFS::MountTarget', {
@@ -52,9 +55,7 @@ describe('SharedFileSystem', () => {
   });
 
   test('the file system policy denies access without TLS, outside mount targets, without an access point, and every principal when none is granted', () => {
-    const stack = testStack();
-    fileSystemIn(stack);
-    const statements = Template.fromStack(stack).findResources('AWS::EFS::FileSystem');
+    const statements = defaults().template.findResources('AWS::EFS::FileSystem');
     const policy = Object.values(statements)[0].Properties.FileSystemPolicy;
     const clientActions = ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite', 'elasticfilesystem:ClientRootAccess'];
     expect(policy.Statement).toEqual([

@@ -10,8 +10,10 @@ const REFERENCE_LOAD = { storedData: Size.gibibytes(10) };
 // (those budgets are tested in latency-budgets.test.ts).
 const TWO_GIB_FIFTY_A_DAY = { bytesPerColdStart: Size.gibibytes(2), coldStartsPerDay: 50, loadsAtInit: false };
 
-function warnings(stack: Stack, id: string) {
-  return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(id.replace(/[:]/g, '.')));
+/** The warnings with id `id`, of a stack (synthesized for them) or of its annotations (one synth for several questions). */
+function warnings(of: Stack | Annotations, id: string) {
+  const annotations = Stack.isStack(of) ? Annotations.fromStack(of) : of;
+  return annotations.findWarning('*', Match.stringLikeRegexp(id.replace(/[:]/g, '.')));
 }
 
 describe('SynthWarnings: the ids', () => {
@@ -37,11 +39,12 @@ describe('capacity checks at synth', () => {
     addFunction('Classifier', { coldStartLoad: TWO_GIB_FIFTY_A_DAY, timeout: Duration.minutes(15) });
     // 2 GiB within the 900 s timeout needs 2.3 MiB/s, more than the 1.19 MiB/s of the daily load: 3 MiB/s.
     // The figures are printed as in the planner's table (whole from 100, else one decimal).
-    Annotations.fromStack(stack).hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp(
+    const annotations = Annotations.fromStack(stack);
+    annotations.hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp(
       'throughputMode bursting cannot sustain the declared load: it needs 100 GiB a day and 1.2 MiB/s at peak, the mode gives 41.2 GiB a day and 100 MiB/s. Recommended: provisioned \\(3 MiB/s provisioned costs about 15.1 USD a month'));
-    Annotations.fromStack(stack).hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp('USD a month.*\\)\\. \\(in Python: throughput_mode\\)'));
-    expect(warnings(stack, SynthWarnings.THROUGHPUT_INSUFFICIENT)).toHaveLength(1);
-    expect(JSON.stringify(warnings(stack, SynthWarnings.THROUGHPUT_INSUFFICIENT))).toContain('cdk-lambda-efs:throughputInsufficient');
+    annotations.hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp('USD a month.*\\)\\. \\(in Python: throughput_mode\\)'));
+    expect(warnings(annotations, SynthWarnings.THROUGHPUT_INSUFFICIENT)).toHaveLength(1);
+    expect(JSON.stringify(warnings(annotations, SynthWarnings.THROUGHPUT_INSUFFICIENT))).toContain('cdk-lambda-efs:throughputInsufficient');
   });
 
   test('a warning the user accepts is acknowledged by its id, as the README says', () => {
@@ -66,17 +69,19 @@ describe('capacity checks at synth', () => {
     });
     addFunction('Classifier', { coldStartLoad: TWO_GIB_FIFTY_A_DAY });
     // 2 GiB within the 300 s timeout: 6.8 MiB/s, so 7 MiB/s would do; 100 costs (100 - 0.49) x 6 USD.
-    Annotations.fromStack(stack).hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp(
+    const annotations = Annotations.fromStack(stack);
+    annotations.hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp(
       'provisionedThroughputPerSecond 100 MiB/s is far above the 7 MiB/s the declared load needs; it costs about 597 USD a month. Recommended: provisioned \\(7 MiB/s'));
-    Annotations.fromStack(stack).hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp('\\(in Python: provisioned_throughput_per_second\\)'));
-    expect(warnings(stack, SynthWarnings.PROVISIONED_OVERSIZED)).toHaveLength(1);
+    annotations.hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp('\\(in Python: provisioned_throughput_per_second\\)'));
+    expect(warnings(annotations, SynthWarnings.PROVISIONED_OVERSIZED)).toHaveLength(1);
   });
 
   test('warns about a provisioned rate above EFS\'s default quota, with its price, even with no load declared', () => {
     const { stack } = stackWithFileSystem({ throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(100000) });
-    Annotations.fromStack(stack).hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp(
+    const annotations = Annotations.fromStack(stack);
+    annotations.hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp(
       '^provisionedThroughputPerSecond 100000 MiB/s is above 3414 MiB/s, the most EFS provisions without a quota increase .*about 600000 USD a month'));
-    expect(warnings(stack, SynthWarnings.PROVISIONED_ABOVE_QUOTA)).toHaveLength(1);
+    expect(warnings(annotations, SynthWarnings.PROVISIONED_ABOVE_QUOTA)).toHaveLength(1);
     const { stack: within } = stackWithFileSystem({
       throughputMode: efs.ThroughputMode.PROVISIONED,
       provisionedThroughputPerSecond: Size.mebibytes(3414),
@@ -88,9 +93,10 @@ describe('capacity checks at synth', () => {
     const { stack, addFunction } = stackWithFileSystem({ throughputMode: efs.ThroughputMode.BURSTING, expectedLoad: REFERENCE_LOAD });
     addFunction('Classifier', { coldStartLoad: { bytesPerColdStart: Size.mebibytes(600), coldStartsPerDay: 5 }, timeout: Duration.minutes(5) });
     // 600 MiB at max(10 GiB x 50 KiB/s, 1 MiB/s) = 1 MiB/s: 600 s > 300 s
-    Annotations.fromStack(stack).hasWarning('/Default/Classifier', Match.stringLikeRegexp(
+    const annotations = Annotations.fromStack(stack);
+    annotations.hasWarning('/Default/Classifier', Match.stringLikeRegexp(
       'timeout 300 s is shorter than the 600 s a cold start needs to read 600 MiB under throughputMode bursting when the burst credits run out'));
-    expect(warnings(stack, SynthWarnings.TIMEOUT_BELOW_COLD_START_LOAD)).toHaveLength(1);
+    expect(warnings(annotations, SynthWarnings.TIMEOUT_BELOW_COLD_START_LOAD)).toHaveLength(1);
   });
 
   test('no timeout warning under elastic throughput for the same function', () => {
@@ -108,11 +114,12 @@ describe('capacity checks at synth', () => {
       id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency',
       reason: 'This test leaves the function unbounded on purpose, to see the warning.',
     });
-    Annotations.fromStack(stack).hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp(
+    const annotations = Annotations.fromStack(stack);
+    annotations.hasWarning('/Default/Shared/FileSystem', Match.stringLikeRegexp(
       'may run 26000 execution environments together .* more than the 25000 client connections EFS allows'));
-    Annotations.fromStack(stack).hasWarning('/Default/C', Match.stringLikeRegexp('reservedConcurrentExecutions is not set.*set a cap. \\(in Python: reserved_concurrent_executions\\)'));
-    expect(warnings(stack, SynthWarnings.CLIENT_CONNECTION_LIMIT)).toHaveLength(1);
-    expect(warnings(stack, SynthWarnings.NO_RESERVED_CONCURRENCY)).toHaveLength(1);
+    annotations.hasWarning('/Default/C', Match.stringLikeRegexp('reservedConcurrentExecutions is not set.*set a cap. \\(in Python: reserved_concurrent_executions\\)'));
+    expect(warnings(annotations, SynthWarnings.CLIENT_CONNECTION_LIMIT)).toHaveLength(1);
+    expect(warnings(annotations, SynthWarnings.NO_RESERVED_CONCURRENCY)).toHaveLength(1);
   });
 
   test('the plan of a file system includes its functions\' cold starts', () => {
@@ -132,8 +139,9 @@ describe('capacity checks at synth', () => {
       timeout: Duration.minutes(5),
       coldStartLoad: { bytesPerColdStart: Size.mebibytes(600), coldStartsPerDay: 5 },
     });
-    expect(warnings(stack, SynthWarnings.CLIENT_CONNECTION_LIMIT)).toHaveLength(1);
-    Annotations.fromStack(stack).hasWarning('/Default/Service', Match.stringLikeRegexp('timeout 300 s is shorter than the 600 s'));
+    const annotations = Annotations.fromStack(stack);
+    expect(warnings(annotations, SynthWarnings.CLIENT_CONNECTION_LIMIT)).toHaveLength(1);
+    annotations.hasWarning('/Default/Service', Match.stringLikeRegexp('timeout 300 s is shorter than the 600 s'));
     expect(shared.throughputPlan()?.requiredDailyGib).toBeCloseTo(600 * 5 / 1024, 10);
   });
 });

@@ -18,21 +18,6 @@ export const LAMBDA_LIMITS = {
   maxEphemeralStorageMib: 10240,
 } as const;
 
-/**
- * What a new AWS account starts with, below the limits above (Lambda quotas page: new accounts
- * have reduced concurrency and memory quotas, raised as the account is used). A function above
- * 3008 MB fails to create ("MemorySize ... less than or equal to 3008"); reserved and provisioned
- * concurrency must leave the account's unreserved concurrency at least 100 (Lambda Developer
- * Guide, "Configuring reserved concurrency"), more than a new account's whole quota of 10 or 50
- * ("... below its minimum value of [50]"). What deploys everywhere stays within these.
- */
-export const NEW_ACCOUNT_LAMBDA_QUOTAS = {
-  maxMemoryMb: 3008,
-  minUnreservedConcurrency: 100,
-  /** The lowest concurrency quota new accounts are reported to start with. */
-  smallestConcurrencyQuota: 10,
-} as const;
-
 /** Throws unless `timeout` is a whole number of seconds Lambda accepts (1 second to 15 minutes). */
 export function checkLambdaTimeout(scope: IConstruct | undefined, prop: string, timeout: Duration | undefined): void {
   if (timeout === undefined || timeout.isUnresolved()) {
