@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { filesUnder } from './helpers';
 
 /**
  * No dead exports in `src/private/`: each exported name is used by another module of the
@@ -8,16 +9,6 @@ import * as path from 'path';
  */
 const ROOT = path.join(__dirname, '..');
 const PRIVATE = path.join(ROOT, 'src', 'private');
-
-function typeScriptFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap(entry => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      return entry.name === 'node_modules' || entry.name === 'cdk.out' ? [] : typeScriptFiles(full);
-    }
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [full] : [];
-  });
-}
 
 /** The names `source` exports with `export const|function|class|interface|type`. */
 export function exportedNames(source: string): string[] {
@@ -31,7 +22,7 @@ export function deadExports(source: string, others: string[]): string[] {
 }
 
 test('every export of src/private is used', () => {
-  const users = ['src', 'examples', 'scripts'].flatMap(dir => typeScriptFiles(path.join(ROOT, dir)));
+  const users = ['src', 'examples', 'scripts'].flatMap(dir => filesUnder(path.join(ROOT, dir), { endings: ['.ts'], skip: ['node_modules', 'cdk.out'] }));
   const dead = fs.readdirSync(PRIVATE).filter(file => file.endsWith('.ts')).flatMap(file => {
     const full = path.join(PRIVATE, file);
     const others = users.filter(user => user !== full).map(user => fs.readFileSync(user, 'utf8'));

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { filesUnder } from './helpers';
 
 /**
  * The library reports bad input one way: `invalidInput` (src/private/errors.ts), which appends
@@ -12,11 +13,6 @@ const SRC = path.join(__dirname, '..', 'src');
 
 /** The one file that may call `inPython`: where it is defined and used by `invalidInput` and `inputMessage`. */
 const SPELLS_PROPS = [path.join('private', 'errors.ts')];
-
-function sourceFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true })
-    .flatMap(entry => entry.isDirectory() ? sourceFiles(path.join(dir, entry.name)) : entry.name.endsWith('.ts') ? [path.join(dir, entry.name)] : []);
-}
 
 /** A plain `throw new Error(...)` (or `throw Error(...)`, or JavaScript's other kinds), and a call of `inPython`. */
 const PLAIN_THROW = /\bthrow\s+(new\s+)?(Error|TypeError|RangeError|ReferenceError|SyntaxError)\s*\(/;
@@ -35,7 +31,7 @@ export function offendingLines(source: string, mayCallInPython: boolean): string
 }
 
 test('no file of src/ throws a plain Error or spells props with inPython by hand: bad input goes through invalidInput', () => {
-  const offenders = sourceFiles(SRC).flatMap(file => {
+  const offenders = filesUnder(SRC, { endings: ['.ts'] }).flatMap(file => {
     const relative = path.relative(SRC, file);
     return offendingLines(fs.readFileSync(file, 'utf8'), SPELLS_PROPS.includes(relative)).map(offender => `${relative} ${offender}`);
   });
@@ -68,7 +64,7 @@ test('the walk finds a plain throw and a hand-spelled message, and accepts inval
 });
 
 test('doc comments use backticks, not {@link} (jsii-docgen prints it raw in API.md and the other languages\' docs)', () => {
-  const links = sourceFiles(SRC).flatMap(file => fs.readFileSync(file, 'utf8').split('\n')
+  const links = filesUnder(SRC, { endings: ['.ts'] }).flatMap(file => fs.readFileSync(file, 'utf8').split('\n')
     .map((line, i) => ({ line, at: `${path.relative(SRC, file)}:${i + 1}` })).filter(({ line }) => line.includes('{@link')).map(({ at }) => at));
   expect(links).toEqual([]);
 });

@@ -47,13 +47,22 @@ export function jsiiAssembly(): any {
   return assembly;
 }
 
+/** Every file below `dir` (folders named in `skip` left out) whose name ends with one of `endings`, or every file. */
+export function filesUnder(dir: string, options: { endings?: string[]; skip?: string[] } = {}): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap(entry => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      return options.skip?.includes(entry.name) ? [] : filesUnder(full, options);
+    }
+    return !options.endings || options.endings.some(ending => entry.name.endsWith(ending)) ? [full] : [];
+  });
+}
+
 function assemblyIfCurrent(file: string, sourceDir: string): any {
   if (!fs.existsSync(file)) {
     return undefined;
   }
-  const sources = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true })
-    .flatMap(entry => (entry.isDirectory() ? sources(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
-  const newestSource = Math.max(...sources(sourceDir).map(source => fs.statSync(source).mtimeMs));
+  const newestSource = Math.max(...filesUnder(sourceDir).map(source => fs.statSync(source).mtimeMs));
   return fs.statSync(file).mtimeMs >= newestSource ? JSON.parse(fs.readFileSync(file, 'utf-8')) : undefined;
 }
 
