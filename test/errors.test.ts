@@ -1,16 +1,6 @@
 import { Errors, Size } from 'aws-cdk-lib';
-import { fixture, functionProps, testStack } from './helpers';
+import { fixture, functionProps, testStack, thrownBy } from './helpers';
 import { EfsBackedFunction, ThroughputPlanner } from '../src';
-
-/** What `build` threw; fails the test when it threw nothing. */
-function thrownBy(build: () => unknown): Error & { constructPath?: string } {
-  try {
-    build();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error, but nothing was thrown');
-}
 
 describe('bad input is aws-cdk-lib\'s ValidationError, at the construct it was given to', () => {
   test('a bad mountPath: at the function, with the message users saw and the Python spelling at the end', () => {

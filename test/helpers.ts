@@ -308,3 +308,13 @@ export function templateCycles(template: { Resources?: Record<string, any> }): s
 export function formatCycle(cycle: string[]): string {
   return cycle.join(' -> ');
 }
+
+/** What `build` threw; fails the test when it threw nothing. */
+export function thrownBy(build: () => unknown): Error & { constructPath?: string } {
+  try {
+    build();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error, but nothing was thrown');
+}

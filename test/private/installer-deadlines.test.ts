@@ -5,16 +5,7 @@
 import * as fs from 'fs';
 import { Errors } from 'aws-cdk-lib';
 import { deadlineMargin } from '../../src/private/installer-deadlines';
-
-/** What `build` threw; fails the test when it threw nothing. */
-function thrownBy(build: () => unknown): Error & { constructPath?: string } {
-  try {
-    build();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error, but nothing was thrown');
-}
+import { thrownBy } from '../helpers';
 
 test('a bad file shipped in the package is the package\'s bug: aws-cdk-lib\'s AssumptionError, not a validation error', () => {
   // The module object itself (the import above is a copy with getters, which cannot be spied on).
