@@ -182,11 +182,13 @@ export class SharedFileSystem extends SharedFileSystemBase {
   }
 
   /**
-   * Name `grantee`'s role in the file system policy's perimeter. Grants (`grantRead`,
-   * `grantReadWrite`) put the permissions into the grantee's identity policy, scoped to the
-   * access point; the file system policy cannot name the access point: CloudFormation sets
-   * the policy on the file system resource, which every access point depends on, so naming
-   * one is a cycle (see file-system-policy.ts).
+   * Name `grantee`'s role in the file system policy's perimeter, so that it is not denied
+   * (grants do this; EfsBackedFunction calls it for its role). It gives no permission by
+   * itself: grants put the permissions into the grantee's identity policy, scoped to the access
+   * point, as the file system policy cannot name an access point (CloudFormation sets the policy
+   * on the file system resource, which every access point depends on: a cycle). The policy
+   * spares roles by name, never by a reference to the role: a role of the app without a
+   * `roleName` is given one (its stack, construct path and region).
    */
   public admitPrincipal(grantee: iam.IGrantable): void {
     this.perimeter.admit(grantee);
