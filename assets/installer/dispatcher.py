@@ -30,7 +30,7 @@ import time
 import urllib.request
 
 # Shared with the install function, which invokes the warm-up function as this invokes it (lambda_calls.py).
-from lambda_calls import error_code, wait_until_active
+from lambda_calls import error_code, function_error, invoke_synchronously
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 #: The one deadline margin, shared with the construct (which gives this function that much more time than the
@@ -74,23 +74,13 @@ def invoke_install(lambda_client, function_name, event, deadline, sleep=time.sle
     """
     # The install function answers the dispatcher, not CloudFormation: it never sees the response URL.
     payload = json.dumps({k: v for k, v in event.items() if k != "ResponseURL"}).encode()
-    for attempt in (1, 2):
-        try:
-            response = lambda_client.invoke(FunctionName=function_name, InvocationType="RequestResponse", Payload=payload)
-            body = response["Payload"].read()
-            break
-        except Exception as error:  # noqa: BLE001  (every failure is named in the answer)
-            name = error_code(error)
-            if attempt == 1 and name in ("ResourceNotReadyException", "ResourceConflictException"):
-                if wait_until_active(lambda_client, function_name, deadline, ACTIVE_POLL_SECONDS, sleep):
-                    continue
-            raise InvokeFailed(name, str(error)) from None
-    if response.get("FunctionError"):
-        try:
-            detail = json.loads(body)
-            raise InvokeFailed(detail.get("errorType") or response["FunctionError"], detail.get("errorMessage", ""))
-        except (ValueError, AttributeError):
-            raise InvokeFailed(response["FunctionError"], body.decode("utf-8", "replace")) from None
+    try:
+        response, body = invoke_synchronously(lambda: lambda_client, function_name, payload, deadline, ACTIVE_POLL_SECONDS, sleep)
+    except Exception as error:  # noqa: BLE001  (every failure is named in the answer)
+        raise InvokeFailed(error_code(error), str(error)) from None
+    failure = function_error(response, body)
+    if failure:
+        raise InvokeFailed(*failure)
     try:
         answer = json.loads(body)
         status, reason, physical, data = answer["Status"], answer["Reason"], answer["PhysicalResourceId"], answer["Data"]

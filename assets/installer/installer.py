@@ -58,7 +58,7 @@ import uuid
 import zipfile
 
 # Shared with the dispatcher, which invokes this function as this invokes the warm-up function (lambda_calls.py).
-from lambda_calls import error_code, wait_until_active
+from lambda_calls import error_code, function_error, invoke_synchronously
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 #: The deployment's inputs, written at synth next to this file (src/efs-dependency-installer.ts).
@@ -427,28 +427,22 @@ def invoke_warm_up(deployment, deadline, lambda_factory):
     InstallError with its reason (cut to REASON_TAIL) unless it answers that the warm-up succeeded."""
     function_name = deployment["warmUp"]["functionName"]
     payload = json.dumps({"SetId": deployment["setId"]}).encode()
-    for attempt in (1, 2):
+
+    def client_for_attempt():
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise InstallError("no time left to run the warm-up")
-        client = lambda_factory(remaining)
-        try:
-            response = client.invoke(FunctionName=function_name, InvocationType="RequestResponse", Payload=payload)
-            body = response["Payload"].read()
-            break
-        except Exception as error:  # noqa: BLE001  (every failure is named in the reason)
-            code = error_code(error)
-            if attempt == 1 and code in ("ResourceNotReadyException", "ResourceConflictException"):
-                if wait_until_active(client, function_name, deadline, ACTIVE_POLL_SECONDS, sleep):
-                    continue
-            raise InstallError(shorten(f"the warm-up function gave no answer: {code}: {error}")) from None
-    if response.get("FunctionError"):
-        try:
-            detail = json.loads(body)
-            name, message = detail.get("errorType") or response["FunctionError"], detail.get("errorMessage", "")
-        except (ValueError, AttributeError):
-            name, message = response["FunctionError"], body.decode("utf-8", "replace")
-        raise InstallError(shorten(f"the warm-up function failed: {name}: {message}"))
+        return lambda_factory(remaining)
+
+    try:
+        response, body = invoke_synchronously(client_for_attempt, function_name, payload, deadline, ACTIVE_POLL_SECONDS, sleep)
+    except InstallError:
+        raise
+    except Exception as error:  # noqa: BLE001  (every failure is named in the reason)
+        raise InstallError(shorten(f"the warm-up function gave no answer: {error_code(error)}: {error}")) from None
+    failure = function_error(response, body)
+    if failure:
+        raise InstallError(shorten(f"the warm-up function failed: {failure[0]}: {failure[1]}"))
     try:
         answer = json.loads(body)
         status, reason = answer["Status"], str(answer.get("Reason", ""))

@@ -65,5 +65,84 @@ class WaitUntilActive(unittest.TestCase):
         self.assertEqual(client.asked, [])
 
 
+class StreamingBody:
+    """The streaming body boto3 returns as ``response['Payload']``."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def read(self):
+        return self.data
+
+
+class Invokes(States):
+    """Invoke raising each of ``errors`` in turn (None: answer ``{"ok": true}``), GetFunctionConfiguration ``states``."""
+
+    def __init__(self, errors, *states):
+        super().__init__(*states)
+        self.errors = list(errors)
+        self.invoked = []
+
+    def invoke(self, FunctionName, InvocationType, Payload):  # noqa: N803  (the API's spelling)
+        self.invoked.append((FunctionName, InvocationType, Payload))
+        error = self.errors.pop(0)
+        if error:
+            raise error
+        return {"StatusCode": 200, "Payload": StreamingBody(b'{"ok": true}')}
+
+
+class InvokeSynchronously(unittest.TestCase):
+    def invoke(self, client, clients=None):
+        def client_for_attempt():
+            if clients is not None:
+                clients.append(client)
+            return client
+
+        return lambda_calls.invoke_synchronously(client_for_attempt, "fn", b"{}", time.monotonic() + 60, 5, lambda seconds: None)
+
+    def test_one_request_response_invoke_when_it_answers(self):
+        client = Invokes([None])
+        response, body = self.invoke(client)
+        self.assertEqual((response["StatusCode"], body), (200, b'{"ok": true}'))
+        self.assertEqual(client.invoked, [("fn", "RequestResponse", b"{}")])
+
+    def test_a_function_being_reactivated_is_waited_for_and_invoked_once_more_with_a_new_client(self):
+        client, clients = Invokes([ClientError("ResourceNotReadyException", "Pending"), None], "Pending", "Active"), []
+        self.assertEqual(self.invoke(client, clients)[1], b'{"ok": true}')
+        self.assertEqual(len(client.invoked), 2)
+        self.assertEqual(len(clients), 2)
+        self.assertEqual(client.asked, ["fn", "fn"])
+
+    def test_any_other_error_is_raised_at_once_and_a_second_not_ready_after_the_wait_too(self):
+        client = Invokes([ClientError("EFSMountFailureException", "mount failed")])
+        with self.assertRaises(ClientError):
+            self.invoke(client)
+        self.assertEqual(len(client.invoked), 1)
+        twice = Invokes([ClientError("ResourceConflictException", "Pending"), ClientError("ResourceConflictException", "Pending")], "Active")
+        with self.assertRaises(ClientError):
+            self.invoke(twice)
+        self.assertEqual(len(twice.invoked), 2)
+
+    def test_a_function_that_failed_to_reactivate_is_not_invoked_again(self):
+        client = Invokes([ClientError("ResourceNotReadyException", "Pending")], "Failed")
+        with self.assertRaises(ClientError):
+            self.invoke(client)
+        self.assertEqual(len(client.invoked), 1)
+
+
+class FunctionError(unittest.TestCase):
+    def test_none_when_the_function_answered(self):
+        self.assertIsNone(lambda_calls.function_error({"StatusCode": 200}, b'{"Status": "SUCCESS"}'))
+
+    def test_the_error_type_and_message_a_handler_raised(self):
+        body = b'{"errorType": "InstallError", "errorMessage": "pip failed", "stackTrace": []}'
+        self.assertEqual(lambda_calls.function_error({"FunctionError": "Unhandled"}, body), ("InstallError", "pip failed"))
+
+    def test_the_function_error_and_the_text_of_a_payload_that_is_no_error_object(self):
+        self.assertEqual(lambda_calls.function_error({"FunctionError": "Unhandled"}, b"Runtime exited"), ("Unhandled", "Runtime exited"))
+        self.assertEqual(lambda_calls.function_error({"FunctionError": "Unhandled"}, b"[1]"), ("Unhandled", "[1]"))
+        self.assertEqual(lambda_calls.function_error({"FunctionError": "Unhandled"}, b'{"errorMessage": "x"}'), ("Unhandled", "x"))
+
+
 if __name__ == "__main__":
     unittest.main()
