@@ -1,32 +1,12 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { EfsBackedFunction, EfsBackedFunctionProps, InferenceVpc, S3FilesFileSystem } from '../src';
-import { acknowledgeSynchronousOnly, expectCompliant, fixture, INLINE_CODE, LATEST_PYTHON, templateCycles, testStack } from './helpers';
-
-/** An InferenceVpc ('Network'), an S3FilesFileSystem ('Models') and its access point 'Ml'. */
-function s3FilesFixture(stack: Stack) {
-  const network = new InferenceVpc(stack, 'Network');
-  const models = new S3FilesFileSystem(stack, 'Models', { vpc: network.vpc });
-  const accessPoint = models.addAccessPoint('Ml', { path: '/ml', uid: '1001', gid: '1001' });
-  return { network, models, accessPoint };
-}
-
-function props(f: ReturnType<typeof s3FilesFixture>, overrides: Partial<EfsBackedFunctionProps> = {}): EfsBackedFunctionProps {
-  return {
-    s3FilesFileSystem: f.models,
-    s3FilesAccessPoint: f.accessPoint,
-    mountPath: '/mnt/models',
-    runtime: LATEST_PYTHON,
-    handler: 'index.handler',
-    code: INLINE_CODE,
-    timeout: Duration.seconds(30),
-    reservedConcurrentExecutions: 5,
-    ...overrides,
-  };
-}
+import { EfsBackedFunction, InferenceVpc, S3FilesFileSystem } from '../src';
+import {
+  acknowledgeSynchronousOnly, expectCompliant, fixture, INLINE_CODE, LATEST_PYTHON, s3FilesFixture, s3FilesFunctionProps, templateCycles, testStack,
+} from './helpers';
 
 /** The statements of the function's execution policy, by Sid. */
 function executionStatements(template: Template, functionId: string): Record<string, any> {
@@ -39,9 +19,9 @@ function executionStatements(template: Template, functionId: string): Record<str
 describe('EfsBackedFunction on S3 Files', () => {
   const stack = testStack();
   const f = s3FilesFixture(stack);
-  const reader = new EfsBackedFunction(stack, 'Reader', props(f, { readOnly: true }));
+  const reader = new EfsBackedFunction(stack, 'Reader', s3FilesFunctionProps(f, { readOnly: true }));
   acknowledgeSynchronousOnly(reader);
-  const direct = new EfsBackedFunction(stack, 'Direct', props(f, { directS3Read: true, mountPath: '/mnt/direct', memorySize: 1024 }));
+  const direct = new EfsBackedFunction(stack, 'Direct', s3FilesFunctionProps(f, { directS3Read: true, mountPath: '/mnt/direct', memorySize: 1024 }));
   acknowledgeSynchronousOnly(direct);
   const template = Template.fromStack(stack);
 
@@ -132,11 +112,11 @@ describe('EfsBackedFunction on S3 Files: the same checks', () => {
     const stack = new Stack(new App(), 'Both');
     const f = s3FilesFixture(stack);
     const efsFs = fixture(new Stack(new App(), 'Efs'));
-    expect(() => new EfsBackedFunction(stack, 'Fn', props(f, { fileSystem: efsFs.shared, accessPoint: efsFs.accessPoint })))
+    expect(() => new EfsBackedFunction(stack, 'Fn', s3FilesFunctionProps(f, { fileSystem: efsFs.shared, accessPoint: efsFs.accessPoint })))
       .toThrow(/^both fileSystem and s3FilesFileSystem given: an EfsBackedFunction mounts exactly one file system/);
-    expect(() => new EfsBackedFunction(stack, 'None', props(f, { s3FilesFileSystem: undefined, s3FilesAccessPoint: undefined })))
+    expect(() => new EfsBackedFunction(stack, 'None', s3FilesFunctionProps(f, { s3FilesFileSystem: undefined, s3FilesAccessPoint: undefined })))
       .toThrow(/^neither fileSystem and s3FilesFileSystem given/);
-    expect(() => new EfsBackedFunction(stack, 'Half', props(f, { s3FilesAccessPoint: undefined })))
+    expect(() => new EfsBackedFunction(stack, 'Half', s3FilesFunctionProps(f, { s3FilesAccessPoint: undefined })))
       .toThrow(/^s3FilesAccessPoint is required with s3FilesFileSystem/);
   });
 
@@ -153,7 +133,7 @@ describe('EfsBackedFunction on S3 Files: the same checks', () => {
     const f = s3FilesFixture(stack);
     const other = new S3FilesFileSystem(stack, 'Other', { vpc: f.network.vpc });
     const foreign = other.addAccessPoint('Data', { path: '/data', uid: '1001', gid: '1001' });
-    expect(() => new EfsBackedFunction(stack, 'Fn', props(f, { s3FilesAccessPoint: foreign })))
+    expect(() => new EfsBackedFunction(stack, 'Fn', s3FilesFunctionProps(f, { s3FilesAccessPoint: foreign })))
       .toThrow(/^props: accessPoint Two\/Other\/Data must belong to the S3 Files file system Two\/Models/);
   });
 
@@ -164,15 +144,15 @@ describe('EfsBackedFunction on S3 Files: the same checks', () => {
     const models = new S3FilesFileSystem(stack, 'Models', { vpc: network.vpc, vpcSubnets: { onePerAz: true, availabilityZones: [firstZone] } });
     const accessPoint = models.addAccessPoint('Ml', { path: '/ml', uid: '1001', gid: '1001' });
     const f = { network, models, accessPoint };
-    expect(() => new EfsBackedFunction(stack, 'Path', props(f, { mountPath: '/data' }))).toThrow(/mountPath must start with \/mnt\//);
-    expect(() => new EfsBackedFunction(stack, 'Zones', props(f, { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } })))
+    expect(() => new EfsBackedFunction(stack, 'Path', s3FilesFunctionProps(f, { mountPath: '/data' }))).toThrow(/mountPath must start with \/mnt\//);
+    expect(() => new EfsBackedFunction(stack, 'Zones', s3FilesFunctionProps(f, { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } })))
       .toThrow(/^vpcSubnets includes subnets in .*, where the file system has no mount target/);
   });
 
   test('a read-only function refuses a write grant', () => {
     const stack = new Stack(new App(), 'ReadOnly');
     const f = s3FilesFixture(stack);
-    const fn = new EfsBackedFunction(stack, 'Fn', props(f, { readOnly: true }));
+    const fn = new EfsBackedFunction(stack, 'Fn', s3FilesFunctionProps(f, { readOnly: true }));
     f.models.grantReadWrite(fn, f.accessPoint);
     expect(() => Template.fromStack(stack)).toThrow(/grantReadWrite: grantee ReadOnly\/Fn mounts read-only/);
   });

@@ -17,7 +17,7 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { EfsBackedFunction, EfsBackedFunctionProps, InferenceVpc, S3FilesFileSystem } from '../src';
-import { acknowledgeSynchronousOnly, checkedApp, INLINE_CODE, LATEST_PYTHON } from './helpers';
+import { acknowledgeSynchronousOnly, checkedApp, s3FilesFunctionProps } from './helpers';
 import { ACCOUNT, Principal, REGION, S3_FILES_KIND, simulate, SynthesizedApp } from './iam-harness';
 import { MlInferenceS3FilesStack } from '../examples/ml-inference-s3files/ml-inference-s3files-stack';
 
@@ -87,17 +87,9 @@ async function identityDecision(
   return result.overallResult;
 }
 
+/** A function on the file system's first access point, as the perimeter's tests want it (2 environments). */
 function functionProps(models: S3FilesFileSystem, overrides: Partial<EfsBackedFunctionProps>): EfsBackedFunctionProps {
-  return {
-    s3FilesFileSystem: models,
-    s3FilesAccessPoint: models.accessPoints[0],
-    mountPath: '/mnt/models',
-    runtime: LATEST_PYTHON,
-    handler: 'index.handler',
-    code: INLINE_CODE,
-    reservedConcurrentExecutions: 2,
-    ...overrides,
-  };
+  return s3FilesFunctionProps({ models, accessPoint: models.accessPoints[0] }, { reservedConcurrentExecutions: 2, ...overrides });
 }
 
 describe('S3 Files perimeter, evaluated by an IAM simulator on the synthesized policies, in every world', () => {

@@ -7,11 +7,15 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3files from 'aws-cdk-lib/aws-s3files';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct, IConstruct } from 'constructs';
 import { addComplianceChecks, ComplianceOptions, ComplianceReport, formatFindings, synthWithChecks, VALIDATE_AGAINST_DEFAULT_RULES } from '../scripts/compliance';
-import { EfsBackedFunction, EfsBackedFunctionProps, InferenceVpc, InferenceVpcProps, SharedFileSystem, SharedFileSystemProps } from '../src';
+import {
+  EfsBackedFunction, EfsBackedFunctionProps, InferenceVpc, InferenceVpcProps, IS3FilesFileSystem, S3FilesFileSystem, S3FilesFileSystemProps,
+  SharedFileSystem, SharedFileSystemProps,
+} from '../src';
 
 /**
  * A fixture built the first time a test asks for it, then shared by the tests of a file that
@@ -203,6 +207,30 @@ export function functionProps(f: Fixture, overrides: Partial<EfsBackedFunctionPr
     fileSystem: f.shared,
     accessPoint: f.accessPoint,
     mountPath: '/mnt/inference',
+    runtime: LATEST_PYTHON,
+    handler: 'index.handler',
+    code: INLINE_CODE,
+    timeout: Duration.seconds(30),
+    reservedConcurrentExecutions: 5,
+    ...overrides,
+  };
+}
+
+/** An InferenceVpc ('Network'), an S3FilesFileSystem ('Models', `props` win) and its access point 'Ml' at /ml as 1001:1001. */
+export function s3FilesFixture(stack: Stack, props: Partial<S3FilesFileSystemProps> = {}) {
+  const network = new InferenceVpc(stack, 'Network');
+  const models = new S3FilesFileSystem(stack, 'Models', { vpc: network.vpc, ...props });
+  const accessPoint = models.addAccessPoint('Ml', { path: '/ml', uid: '1001', gid: '1001' });
+  return { network, models, accessPoint };
+}
+
+/** Props of a function on an S3 Files access point (the fixture's unless given); `overrides` win. */
+export function s3FilesFunctionProps(f: { models: IS3FilesFileSystem; accessPoint: s3files.IAccessPointRef },
+  overrides: Partial<EfsBackedFunctionProps> = {}): EfsBackedFunctionProps {
+  return {
+    s3FilesFileSystem: f.models,
+    s3FilesAccessPoint: f.accessPoint,
+    mountPath: '/mnt/models',
     runtime: LATEST_PYTHON,
     handler: 'index.handler',
     code: INLINE_CODE,

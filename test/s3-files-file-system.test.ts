@@ -5,15 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { InferenceVpc, S3FilesFileSystem } from '../src';
-import { expectCompliant, templateCycles, testStack } from './helpers';
-
-/** An InferenceVpc ('Network'), an S3FilesFileSystem ('Models') and its access point 'Ml' at /ml as 1001:1001. */
-function s3FilesFixture(stack: Stack, props: Partial<ConstructorParameters<typeof S3FilesFileSystem>[2]> = {}) {
-  const network = new InferenceVpc(stack, 'Network');
-  const models = new S3FilesFileSystem(stack, 'Models', { vpc: network.vpc, ...props });
-  const accessPoint = models.addAccessPoint('Ml', { path: '/ml', uid: '1001', gid: '1001' });
-  return { network, models, accessPoint };
-}
+import { expectCompliant, s3FilesFixture, templateCycles, testStack } from './helpers';
 
 describe('S3FilesFileSystem with its defaults', () => {
   const stack = testStack();
