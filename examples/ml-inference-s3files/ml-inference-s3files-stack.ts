@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { EfsBackedFunction, InferenceVpc, S3FilesFileSystem } from '../../src';
 import {
   CHECKPOINT_URL, CLASSIFIER_ENVIRONMENT, finishClassifier, FULL_ACCOUNT_FIGURES, MAX_IMAGE_BYTES, ML_INFERENCE_REQUESTS_PER_SECOND, MODEL_REPO,
-  MODEL_REPO_COMMIT, NEW_ACCOUNT_FIGURES, PACKAGES,
+  MODEL_REPO_COMMIT, MlInferenceStackProps, NEW_ACCOUNT_FIGURES, PACKAGES,
 } from '../ml-inference/ml-inference-stack';
 import { NAT_GATEWAY_PROCESSING_PRICE } from '../shared/open-endpoint-cost';
 import { addThrottledHttpApi } from '../shared/throttled-http-api';
@@ -41,22 +41,8 @@ export function modelUploadCommands(bucketName: string): string[] {
   ];
 }
 
-export interface MlInferenceS3FilesStackProps extends StackProps {
-  /**
-   * The account has Lambda's default quotas: 3 GB (3072 MB), reserved concurrency 5 and
-   * provisioned concurrency 1, as examples/ml-inference. Context: `-c fullAccount=true`.
-   *
-   * @default false
-   */
-  readonly fullAccount?: boolean;
-
-  /**
-   * Require SigV4-signed requests (IAM authorization) instead of an open endpoint.
-   *
-   * @default false
-   */
-  readonly iamAuth?: boolean;
-
+/** `fullAccount` and `iamAuth` as examples/ml-inference's, with the same context keys. */
+export interface MlInferenceS3FilesStackProps extends StackProps, Pick<MlInferenceStackProps, 'fullAccount' | 'iamAuth'> {
   /**
    * Read the model straight from the bucket (Lambda `DirectS3Read`), granting the classifier
    * read on the bucket's objects. Context: `-c directS3Read=false` turns it off.
