@@ -18,7 +18,7 @@ import { lambdaFunctionProps } from './private/function-props';
 import { checkLambdaLimits } from './private/lambda-limits';
 import { isRetiredRuntime } from './private/lambda-runtimes';
 import { manageVpcNetworkInterfacesStatement, writeLogsStatement } from './private/lambda-vpc-statements';
-import { retainedLogGroup } from './private/log-groups';
+import { retainedLogGroup, SET_LOG_ENCRYPTION_KEY } from './private/log-groups';
 import { allowNfsFrom } from './private/nfs-access';
 import { S3_FILES } from './private/nfs-services';
 import { refuseWriteGrants } from './private/read-only-mounts';
@@ -114,7 +114,7 @@ export class EfsBackedFunction extends Construct implements ec2.IConnectable, ia
     this.logGroup = props.logGroup ?? retainedLogGroup(this, 'LogGroup', {
       retention: props.logGroupRetention,
       encryptionKey: props.logEncryptionKey,
-      howToOptIn: 'set logEncryptionKey to encrypt them with a customer-managed key',
+      howToOptIn: SET_LOG_ENCRYPTION_KEY,
     });
     this.initDurationMetric = initDurationMetricOf(this, this.logGroup);
     this.executionPolicy = this.createExecutionPolicy(role, { mount, readOnly: props.readOnly ?? false });

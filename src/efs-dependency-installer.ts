@@ -16,7 +16,7 @@ import { deadlineMargin, INSTALLER_ASSETS, maxInstallMinutes, warmUpShareOf, war
 import { checkInstallFits, estimateInstall } from './private/installer-estimate';
 import { acknowledgeInternalFunction } from './private/internal-functions';
 import { checkLambdaMemorySize } from './private/lambda-limits';
-import { retainedLogGroup } from './private/log-groups';
+import { retainedLogGroup, SET_LOG_ENCRYPTION_KEY } from './private/log-groups';
 import { parseRequirements, ParsedRequirements, checkPackageUrl, readRequirementsFile } from './private/requirements';
 import { checkIntegerInRange } from './private/validation';
 import { wheelPlatforms } from './private/wheel-platforms';
@@ -399,7 +399,7 @@ export class EfsDependencyInstaller extends Construct {
       allowAllOutbound: false,
       logGroup: retainedLogGroup(this, 'Logs', {
         encryptionKey: props.logEncryptionKey,
-        howToOptIn: 'set logEncryptionKey to encrypt them with a customer-managed key',
+        howToOptIn: SET_LOG_ENCRYPTION_KEY,
       }),
     });
     installFunction.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the package index and model hosts');
@@ -443,7 +443,7 @@ export class EfsDependencyInstaller extends Construct {
       allowAllOutbound: false,
       logGroup: retainedLogGroup(this, 'WarmUpLogs', {
         encryptionKey: props.logEncryptionKey,
-        howToOptIn: 'set logEncryptionKey to encrypt them with a customer-managed key',
+        howToOptIn: SET_LOG_ENCRYPTION_KEY,
       }),
     });
     acknowledgeInternalFunction(warmUp.lambdaFunction);

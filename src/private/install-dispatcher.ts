@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { acknowledgeFinding } from './acknowledgments';
 import { acknowledgeInternalFunction, GENERALLY_AVAILABLE_PYTHON } from './internal-functions';
 import { manageVpcNetworkInterfacesStatement, writeLogsStatement } from './lambda-vpc-statements';
-import { retainedLogGroup } from './log-groups';
+import { retainedLogGroup, SET_LOG_ENCRYPTION_KEY } from './log-groups';
 
 /** What the dispatcher needs to know. */
 export interface InstallDispatcherOptions {
@@ -52,7 +52,7 @@ export function createInstallDispatcher(scope: Construct, options: InstallDispat
   });
   const logGroup = retainedLogGroup(scope, 'DispatcherLogs', {
     encryptionKey: options.logEncryptionKey,
-    howToOptIn: 'set logEncryptionKey to encrypt them with a customer-managed key',
+    howToOptIn: SET_LOG_ENCRYPTION_KEY,
   });
   const policy = new iam.ManagedPolicy(scope, 'DispatcherPolicy', {
     description: 'Logs, VPC networking, invoking the install function and reading the stack\'s status, for the EfsDependencyInstaller dispatcher',

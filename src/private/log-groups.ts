@@ -4,6 +4,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeServiceEncryptedLogGroup } from './acknowledgments';
 
+/** `howToOptIn` of the log groups of a construct whose `logEncryptionKey` prop gives them a key. */
+export const SET_LOG_ENCRYPTION_KEY = 'set logEncryptionKey to encrypt them with a customer-managed key';
+
 /** How the constructs' own log groups are made. */
 export interface RetainedLogGroupOptions {
   /** @default logs.RetentionDays.ONE_YEAR */
