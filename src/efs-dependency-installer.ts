@@ -338,7 +338,7 @@ export class EfsDependencyInstaller extends Construct {
       // CloudFormation fails the resource if the dispatcher never answers (it was killed); it answers
       // by its own timeout otherwise. ServiceTimeout: 1 to 3600 s (CloudFormation User Guide,
       // AWS::CloudFormation::CustomResource).
-      serviceTimeout: timeout.plus(deadlineMargin()).plus(deadlineMargin()).plus(deadlineMargin()),
+      serviceTimeout: timeout.plus(Duration.seconds(3 * deadlineMargin().toSeconds())),
     });
     const installer = this.installFunction.lambdaFunction;
     // Who the installer is, fixed by the deployment: its history key and its stable physical id.

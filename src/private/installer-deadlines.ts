@@ -15,9 +15,9 @@ export const LAMBDA_MAX_TIMEOUT = Duration.seconds(900);
  * stops a quarter of it before the end, to answer), the dispatcher runs one margin longer than the
  * install function (it answers CloudFormation in the last half of it), and CloudFormation's
  * ServiceTimeout is one margin longer than the dispatcher. With a warm-up, its share comes out of
- * the install's time (`warmUpShareOf`).
+ * the install's time (`warmUpShareOf`). Read from the asset when asked for, not when the package is
+ * imported.
  */
-/** The margin, read from the asset when first asked for (not when the package is imported). */
 export function deadlineMargin(): Duration {
   return Duration.seconds(readMarginSeconds());
 }
