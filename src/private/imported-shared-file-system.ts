@@ -9,6 +9,7 @@ import { posixAccessPointOptions } from './access-point-options';
 import { acknowledgeFinding } from './acknowledgments';
 import { invalidInput } from './errors';
 import { acknowledgeInternalFunction, GENERALLY_AVAILABLE_PYTHON } from './internal-functions';
+import { writeLogsStatement } from './lambda-vpc-statements';
 import { retainedLogGroup } from './log-groups';
 import { SharedFileSystemBase } from './shared-file-system-base';
 import { checkEfsId } from './validation';
@@ -96,7 +97,7 @@ export class ImportedSharedFileSystem extends SharedFileSystemBase {
       roles: [role],
       statements: [
         new iam.PolicyStatement({ actions: ['elasticfilesystem:DescribeMountTargets'], resources: [this.fileSystemArn] }),
-        new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+        writeLogsStatement(logGroup.logGroupArn),
       ],
     });
     const fn = new lambda.Function(this, 'MountTargetCheck', {

@@ -1,8 +1,8 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 
 /**
- * What a VPC function's role needs for its logs and network interfaces, for every function of
- * the library (EfsBackedFunction, the installer's dispatcher).
+ * What a function's role needs to write to its own log group: every function of the library
+ * (EfsBackedFunction, the installer's dispatcher, an import's mount target check).
  */
 export function writeLogsStatement(logGroupArn: string): iam.PolicyStatement {
   return new iam.PolicyStatement({
