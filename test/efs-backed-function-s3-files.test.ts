@@ -2,10 +2,10 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { EfsBackedFunction, InferenceVpc, S3FilesFileSystem } from '../src';
 import {
-  acknowledgeSynchronousOnly, expectCompliant, fixture, INLINE_CODE, LATEST_PYTHON, s3FilesFixture, s3FilesFunctionProps, templateCycles, testStack,
+  acknowledgeSynchronousOnly, expectCompliant, fixture, importedS3FilesFileSystem, INLINE_CODE, LATEST_PYTHON, s3FilesFixture, s3FilesFunctionProps,
+  templateCycles, testStack,
 } from './helpers';
 
 /** The statements of the function's execution policy, by Sid. */
@@ -159,13 +159,7 @@ describe('EfsBackedFunction on S3 Files: the same checks', () => {
 
   test('an imported S3 Files file system: the function mounts an access point added to it, granted in its own identity policy', () => {
     const stack = new Stack(new App(), 'Imported');
-    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
-    const models = S3FilesFileSystem.fromFileSystemAttributes(stack, 'Models', {
-      fileSystemId: 'fs-0123456789abcdef0',
-      bucket: s3.Bucket.fromBucketName(stack, 'Bucket', 'models-bucket'),
-      securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0123456789abcdef0'),
-      vpc,
-    });
+    const models = importedS3FilesFileSystem(stack);
     const accessPoint = models.addAccessPoint('Data', { path: '/data', uid: '1001', gid: '1001' });
     new EfsBackedFunction(stack, 'Fn', {
       s3FilesFileSystem: models,

@@ -7,6 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3files from 'aws-cdk-lib/aws-s3files';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as cxapi from 'aws-cdk-lib/cx-api';
@@ -207,13 +208,29 @@ export function functionProps(f: Fixture, overrides: Partial<EfsBackedFunctionPr
     fileSystem: f.shared,
     accessPoint: f.accessPoint,
     mountPath: '/mnt/inference',
-    runtime: LATEST_PYTHON,
-    handler: 'index.handler',
-    code: INLINE_CODE,
-    timeout: Duration.seconds(30),
-    reservedConcurrentExecutions: 5,
+    ...FUNCTION_DEFAULTS,
     ...overrides,
   };
+}
+
+/** What the test functions run, whichever file system they mount. */
+const FUNCTION_DEFAULTS = {
+  runtime: LATEST_PYTHON,
+  handler: 'index.handler',
+  code: INLINE_CODE,
+  timeout: Duration.seconds(30),
+  reservedConcurrentExecutions: 5,
+};
+
+/** An S3 Files file system made outside the app ('Models', `fs-0123456789abcdef0` on the bucket `models-bucket`), in an isolated VPC. */
+export function importedS3FilesFileSystem(stack: Stack): IS3FilesFileSystem {
+  const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+  return S3FilesFileSystem.fromFileSystemAttributes(stack, 'Models', {
+    fileSystemId: 'fs-0123456789abcdef0',
+    bucket: s3.Bucket.fromBucketName(stack, 'Bucket', 'models-bucket'),
+    securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0123456789abcdef0'),
+    vpc,
+  });
 }
 
 /** An InferenceVpc ('Network'), an S3FilesFileSystem ('Models', `props` win) and its access point 'Ml' at /ml as 1001:1001. */
@@ -231,11 +248,7 @@ export function s3FilesFunctionProps(f: { models: IS3FilesFileSystem; accessPoin
     s3FilesFileSystem: f.models,
     s3FilesAccessPoint: f.accessPoint,
     mountPath: '/mnt/models',
-    runtime: LATEST_PYTHON,
-    handler: 'index.handler',
-    code: INLINE_CODE,
-    timeout: Duration.seconds(30),
-    reservedConcurrentExecutions: 5,
+    ...FUNCTION_DEFAULTS,
     ...overrides,
   };
 }

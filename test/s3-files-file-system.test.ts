@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { InferenceVpc, S3FilesFileSystem } from '../src';
-import { expectCompliant, s3FilesFixture, templateCycles, testStack } from './helpers';
+import { expectCompliant, importedS3FilesFileSystem, s3FilesFixture, templateCycles, testStack } from './helpers';
 
 describe('S3FilesFileSystem with its defaults', () => {
   const stack = testStack();
@@ -229,13 +229,7 @@ describe('other clients and imports', () => {
 
   test('fromFileSystemAttributes: grants go to the identity policy with the ARN built from the id; access points and an imported one by ARN', () => {
     const stack = new Stack(new App(), 'Imported', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
-    const models = S3FilesFileSystem.fromFileSystemAttributes(stack, 'Models', {
-      fileSystemId: 'fs-0123456789abcdef0',
-      bucket: s3.Bucket.fromBucketName(stack, 'Bucket', 'models-bucket'),
-      securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0123456789abcdef0'),
-      vpc,
-    });
+    const models = importedS3FilesFileSystem(stack);
     expect(stack.resolve(models.fileSystemArn)).toEqual({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3files:eu-west-1:111111111111:file-system/fs-0123456789abcdef0']],
     });
